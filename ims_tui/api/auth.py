@@ -1,0 +1,47 @@
+"""Authentication as ``httpx.Auth`` flows, so any scheme plugs into the same client."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+
+import httpx
+
+
+class NoAuth(httpx.Auth):
+    """For servers that need no credentials (a noauth Glance, the demo cloud)."""
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        yield request
+
+
+class TokenAuth(httpx.Auth):
+    """A static Keystone token sent as ``X-Auth-Token``."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["X-Auth-Token"] = self._token
+        yield request
+
+    def __repr__(self) -> str:  # never show the token, even in a debugger or a traceback
+        return "TokenAuth(token=***)"
+
+
+class HeaderIdentityAuth(httpx.Auth):
+    """Glance's "trusted" test pipeline takes the caller's identity from headers (no Keystone).
+
+    Only for tests and benchmarks against a loopback Glance; never use against a real cloud.
+    """
+
+    def __init__(self, project_id: str, roles: str = "member", user_id: str = "ims-tui-tester") -> None:
+        self.project_id = project_id
+        self.roles = roles
+        self.user_id = user_id
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["X-Identity-Status"] = "Confirmed"
+        request.headers["X-Project-Id"] = self.project_id
+        request.headers["X-User-Id"] = self.user_id
+        request.headers["X-Roles"] = self.roles
+        yield request

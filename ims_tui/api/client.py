@@ -1,0 +1,285 @@
+"""An async client for the Glance v2 image API on one ``httpx.AsyncClient`` (one pool, keep-alive)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+from urllib.parse import quote, urlsplit
+
+import httpx
+
+from .errors import (
+    ApiError,
+    MalformedResponse,
+    NetworkError,
+    ReadOnlyError,
+    StaleMarker,
+    error_from_response,
+    request_id_of,
+)
+from .models import ApiVersion, Image, ImagePage, ListQuery
+from .patch import PatchOp
+
+log = logging.getLogger("ims_tui.api")
+T = TypeVar("T")
+
+PATCH_MEDIA_TYPE = "application/openstack-images-v2.1-json-patch"
+RETRY_STATUSES = frozenset({502, 503, 504})
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+
+
+def normalize_endpoint(endpoint: str) -> str:
+    """The service root: no trailing slash and no version suffix (catalogs list both forms)."""
+    root = endpoint.strip().rstrip("/")
+    for suffix in ("/v2", "/v2.0", "/v1"):
+        if root.endswith(suffix):
+            root = root[: -len(suffix)]
+    return root
+
+
+class ImageClient:
+    """Every call of the image API the app makes; raises only ``ApiError`` subclasses."""
+
+    def __init__(
+        self,
+        endpoint: str,
+        *,
+        auth: httpx.Auth | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        verify: bool | str = True,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        read_only: bool = False,
+        retries: int = 3,
+        backoff: float = 0.25,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.endpoint = normalize_endpoint(endpoint)
+        self.read_only = read_only
+        self.retries = retries
+        self.backoff = backoff
+        self.request_count = 0
+        base_headers = {"Accept": "application/json", "User-Agent": "ims-tui"}
+        base_headers.update(headers or {})
+        self._http = httpx.AsyncClient(
+            auth=auth,
+            transport=transport,
+            verify=verify,
+            timeout=timeout,
+            headers=base_headers,
+            follow_redirects=False,
+        )
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> ImageClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # -- plumbing ---------------------------------------------------------------------------------------
+
+    def url(self, path: str) -> str:
+        return self.endpoint + path
+
+    def resolve_link(self, link: str) -> str:
+        """Resolve a server link (Glance sends ``next`` relative to the host) against the endpoint.
+
+        An absolute link keeps only its path and query: behind a proxy, servers often name an inner host.
+        """
+        parts = urlsplit(link)
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        endpoint_path = urlsplit(self.endpoint).path
+        if endpoint_path and path.startswith(endpoint_path + "/"):
+            path = path[len(endpoint_path) :]
+        return self.url(path)
+
+    async def _send(
+        self,
+        method: str,
+        path_or_url: str,
+        *,
+        params: Sequence[tuple[str, str]] | None = None,
+        json_body: Any = None,
+        content: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        ok: Sequence[int] = (200,),
+    ) -> httpx.Response:
+        if self.read_only and method != "GET":
+            raise ReadOnlyError(
+                f"read-only mode: refusing to send {method} {urlsplit(path_or_url).path or path_or_url}",
+                method=method,
+                path=urlsplit(path_or_url).path,
+            )
+        url = path_or_url if path_or_url.startswith(("http://", "https://")) else self.url(path_or_url)
+        attempts = 1 + (self.retries if method == "GET" else 0)
+        display_path = urlsplit(url).path
+        for attempt in range(attempts):
+            last = attempt == attempts - 1
+            started = time.monotonic()
+            try:
+                self.request_count += 1
+                response = await self._http.request(
+                    method,
+                    url,
+                    params=list(params) if params else None,
+                    json=json_body,
+                    content=content,
+                    headers=headers,
+                )
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                if not last:
+                    await asyncio.sleep(self._delay(attempt))
+                    continue
+                raise NetworkError(_network_message(exc, url), method=method, path=display_path) from None
+            except httpx.TimeoutException as exc:
+                raise NetworkError(_network_message(exc, url), method=method, path=display_path) from None
+            except httpx.HTTPError as exc:
+                raise NetworkError(_network_message(exc, url), method=method, path=display_path) from None
+            log.debug(
+                "%s %s -> %s in %.0f ms (request id %s)",
+                method,
+                display_path,
+                response.status_code,
+                (time.monotonic() - started) * 1000,
+                request_id_of(response),
+            )
+            if response.status_code in RETRY_STATUSES and not last:
+                await asyncio.sleep(self._delay(attempt))
+                continue
+            if response.status_code not in ok:
+                raise error_from_response(response, path=display_path)
+            return response
+        raise AssertionError("unreachable: the loop returns or raises")
+
+    def _delay(self, attempt: int) -> float:
+        return float(min(self.backoff * (2**attempt), 4.0))
+
+    @staticmethod
+    def _json(response: httpx.Response) -> Any:
+        try:
+            return response.json()
+        except (ValueError, UnicodeDecodeError):
+            kind = response.headers.get("content-type", "unknown type") or "unknown type"
+            snippet = response.text[:80].replace("\n", " ") if response.content else "an empty body"
+            raise MalformedResponse(
+                f"expected JSON but the server sent {kind}: {snippet!r}",
+                status=response.status_code,
+                request_id=request_id_of(response),
+                method=response.request.method,
+                path=response.request.url.path,
+            ) from None
+
+    # -- the calls --------------------------------------------------------------------------------------
+
+    async def list_page(self, query: ListQuery | None = None, *, next_link: str | None = None) -> ImagePage:
+        """One page: the first for ``query``, or the one ``next_link`` (from the previous page) points at."""
+        if next_link is not None:
+            url, params = self.resolve_link(next_link), None
+        else:
+            url, params = self.url("/v2/images"), (query or ListQuery()).to_params()
+        try:
+            response = await self._send("GET", url, params=params)
+        except ApiError as exc:
+            if exc.status == 400 and "marker" in (next_link or "") and "marker" in exc.message.lower():
+                raise StaleMarker(
+                    "the list changed while paging (the last image seen is gone); reload from the start. "
+                    f"Server said: {exc.message}",
+                    status=400,
+                    request_id=exc.request_id,
+                    method=exc.method,
+                    path=exc.path,
+                ) from None
+            raise
+        return self._parsed(response, ImagePage.parse)
+
+    async def get(self, image_id: str) -> Image:
+        response = await self._send("GET", self._image_path(image_id))
+        return self._parsed(response, Image.parse)
+
+    async def get_raw(self, image_id: str) -> tuple[Image, str]:
+        """The image and the body exactly as the server sent it, for the raw view."""
+        response = await self._send("GET", self._image_path(image_id))
+        return self._parsed(response, Image.parse), response.text
+
+    async def create(self, attributes: dict[str, Any]) -> Image:
+        response = await self._send("POST", "/v2/images", json_body=attributes, ok=(201, 200))
+        return self._parsed(response, Image.parse)
+
+    async def update(self, image_id: str, ops: list[PatchOp]) -> Image:
+        response = await self._send(
+            "PATCH",
+            self._image_path(image_id),
+            content=json.dumps(ops).encode(),
+            headers={"Content-Type": PATCH_MEDIA_TYPE},
+        )
+        return self._parsed(response, Image.parse)
+
+    async def delete(self, image_id: str) -> None:
+        await self._send("DELETE", self._image_path(image_id), ok=(204, 200))
+
+    async def add_tag(self, image_id: str, tag: str) -> None:
+        await self._send("PUT", f"{self._image_path(image_id)}/tags/{quote(tag, safe='')}", ok=(204, 200))
+
+    async def remove_tag(self, image_id: str, tag: str) -> None:
+        await self._send("DELETE", f"{self._image_path(image_id)}/tags/{quote(tag, safe='')}", ok=(204, 200))
+
+    async def schema(self) -> dict[str, Any]:
+        response = await self._send("GET", "/v2/schemas/image")
+        data = self._json(response)
+        if not isinstance(data, dict):
+            raise MalformedResponse("the image schema is not a JSON object", status=response.status_code)
+        return data
+
+    async def versions(self) -> list[ApiVersion]:
+        """The API versions the server offers (``GET /`` answers 300 Multiple Choices on Glance)."""
+        response = await self._send("GET", "/", ok=(200, 300))
+        data = self._json(response)
+        items = data.get("versions") if isinstance(data, dict) else None
+        if isinstance(items, dict):  # some deployments wrap it: {"versions": {"values": [...]}}
+            items = items.get("values")
+        if not isinstance(items, list):
+            raise MalformedResponse("the version list has no 'versions'", status=response.status_code)
+        out = []
+        for item in items:
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                out.append(ApiVersion.model_validate(item))
+        return out
+
+    def _image_path(self, image_id: str) -> str:
+        return "/v2/images/" + quote(image_id, safe="")
+
+    def _parsed(self, response: httpx.Response, parse: Callable[[Any], T]) -> T:
+        try:
+            return parse(self._json(response))
+        except MalformedResponse as exc:
+            exc.status = exc.status or response.status_code
+            exc.request_id = exc.request_id or request_id_of(response)
+            exc.method = exc.method or response.request.method
+            exc.path = exc.path or response.request.url.path
+            raise
+
+
+def _network_message(exc: Exception, url: str) -> str:
+    parts = urlsplit(url)
+    # hostname and port only: a netloc may carry user:password@, which must never reach a message
+    host = (parts.hostname or "the server") + (f":{parts.port}" if parts.port else "")
+    if isinstance(exc, httpx.ConnectTimeout):
+        return f"timed out connecting to {host}"
+    if isinstance(exc, httpx.ReadTimeout):
+        return f"{host} did not answer in time"
+    if isinstance(exc, httpx.TimeoutException):
+        return f"the request to {host} timed out"
+    if isinstance(exc, httpx.ConnectError):
+        reason = str(exc) or "connection refused"
+        if "CERTIFICATE_VERIFY_FAILED" in reason or "certificate" in reason.lower():
+            return f"TLS certificate of {host} could not be verified (set cacert, or verify=false)"
+        return f"cannot connect to {host}: {reason}"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return f"the connection to {host} dropped mid-answer"
+    return f"network error talking to {host}: {type(exc).__name__}"

@@ -1,0 +1,399 @@
+"""Typed views of what the image service sends, which never drop what they do not know."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import MalformedResponse
+
+# Writable base attributes: Glance changes them with "replace", never "add"/"remove".
+EDITABLE_BASE = (
+    "name",
+    "visibility",
+    "protected",
+    "os_hidden",
+    "disk_format",
+    "container_format",
+    "min_disk",
+    "min_ram",
+    "tags",
+    "owner",
+)
+# Only the server sets these; any op on them is a 403.
+READ_ONLY = frozenset(
+    {
+        "id",
+        "status",
+        "size",
+        "virtual_size",
+        "checksum",
+        "os_hash_algo",
+        "os_hash_value",
+        "created_at",
+        "updated_at",
+        "self",
+        "file",
+        "schema",
+        "direct_url",
+        "locations",
+        "stores",
+    }
+)
+RESERVED = frozenset({"location", "deleted", "deleted_at"})
+RESERVED_PREFIX = "os_glance_"
+BASE_ATTRIBUTES = frozenset(EDITABLE_BASE) | READ_ONLY
+
+STATUSES = (
+    "queued",
+    "saving",
+    "uploading",
+    "importing",
+    "active",
+    "deactivated",
+    "killed",
+    "deleted",
+    "pending_delete",
+)
+VISIBILITIES = ("public", "private", "shared", "community")
+DISK_FORMATS = ("ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop")
+CONTAINER_FORMATS = ("ami", "ari", "aki", "bare", "ovf", "ova", "docker", "compressed")
+SORT_KEYS = ("name", "status", "container_format", "disk_format", "size", "id", "created_at", "updated_at")
+IMS_SIZE_KEY = "__image_size"
+
+
+def is_reserved(key: str) -> bool:
+    return key in RESERVED or key.startswith(RESERVED_PREFIX)
+
+
+def is_ims_property(key: str) -> bool:
+    return key.startswith("__")
+
+
+class Image(BaseModel):
+    """One image: typed base attributes, and every other key kept as a custom property."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    id: str
+    name: str | None = None
+    status: str | None = None
+    visibility: str | None = None
+    protected: bool | None = None
+    os_hidden: bool | None = None
+    disk_format: str | None = None
+    container_format: str | None = None
+    size: int | None = None
+    virtual_size: int | None = None
+    min_disk: int | None = None
+    min_ram: int | None = None
+    checksum: str | None = None
+    os_hash_algo: str | None = None
+    os_hash_value: str | None = None
+    owner: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    self_link: str | None = Field(default=None, alias="self")
+    file: str | None = None
+    schema_link: str | None = Field(default=None, alias="schema")
+
+    @field_validator("tags", mode="before")
+    @classmethod
+    def _tags_never_null(cls, value: Any) -> Any:
+        return [] if value is None else value
+
+    @property
+    def properties(self) -> dict[str, Any]:
+        """Custom properties (IMS ``__`` ones included), exactly as the server sent them."""
+        return dict(self.__pydantic_extra__ or {})
+
+    @property
+    def effective_size(self) -> int | None:
+        """The size in bytes, falling back to IMS's ``__image_size`` where ``size`` is null or 0."""
+        if self.size:
+            return self.size
+        return ims_size(self.properties.get(IMS_SIZE_KEY)) or self.size
+
+    def to_dict(self) -> dict[str, Any]:
+        """The image as JSON-ready data with the server's own key names; nothing dropped."""
+        return self.model_dump(by_alias=True, mode="json")
+
+    def editable(self) -> dict[str, Any]:
+        """The part of the image an edit form may change: writable base attributes and custom properties."""
+        data = self.to_dict()
+        out = {key: data.get(key) for key in EDITABLE_BASE if key in data}
+        out["tags"] = list(self.tags)
+        for key, value in self.properties.items():
+            out[key] = value
+        return out
+
+    @classmethod
+    def parse(cls, data: Any) -> Image:
+        if not isinstance(data, dict):
+            raise MalformedResponse(f"expected an image object, got {type(data).__name__}")
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise MalformedResponse(f"the server sent an image that does not parse: {_first_error(exc)}") from None
+
+
+def _first_error(exc: ValidationError) -> str:
+    errors = exc.errors()
+    if not errors:
+        return str(exc)
+    first = errors[0]
+    where = ".".join(str(part) for part in first.get("loc", ())) or "value"
+    return f"{where}: {first.get('msg', 'invalid')}"
+
+
+def ims_size(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed
+
+
+def _interned(value: Any) -> Any:
+    # Status, visibility and formats repeat on every row: share one string object per value.
+    return sys.intern(value) if isinstance(value, str) and len(value) < 32 else value
+
+
+class ImageRow:
+    """The compact slice of an image that a list row shows; the detail pane fetches the rest fresh.
+
+    A listing may hold 100,000 of these, so it keeps only what the columns and the quick filter need.
+    """
+
+    __slots__ = (
+        "id",
+        "name",
+        "status",
+        "size",
+        "visibility",
+        "disk_format",
+        "container_format",
+        "owner",
+        "min_disk",
+        "min_ram",
+        "os_version",
+        "created_at",
+        "updated_at",
+        "protected",
+        "image_type",
+        "platform",
+    )
+
+    def __init__(self, image: Image) -> None:
+        props = image.__pydantic_extra__ or {}
+        self.id = image.id
+        self.name = image.name
+        self.status = _interned(image.status)
+        self.size = image.effective_size
+        self.visibility = _interned(image.visibility)
+        self.disk_format = _interned(image.disk_format)
+        self.container_format = _interned(image.container_format)
+        self.owner = _interned(image.owner)
+        self.min_disk = image.min_disk
+        self.min_ram = image.min_ram
+        version = props.get("__os_version") or props.get("os_version") or props.get("os_distro")
+        self.os_version = _interned(version) if isinstance(version, str) else None
+        self.created_at = image.created_at
+        self.updated_at = image.updated_at
+        self.protected = bool(image.protected)
+        image_type = props.get("__imagetype")
+        self.image_type = _interned(image_type) if isinstance(image_type, str) else None
+        platform = props.get("__platform")
+        self.platform = _interned(platform) if isinstance(platform, str) else None
+
+    def matches(self, needle: str) -> bool:
+        """Case-insensitive substring match on name or id, for the quick local filter."""
+        needle = needle.casefold()
+        return needle in (self.name or "").casefold() or needle in self.id.casefold()
+
+    def __repr__(self) -> str:
+        return f"ImageRow(id={self.id!r}, name={self.name!r}, status={self.status!r})"
+
+
+class ImagePage(BaseModel):
+    """One page of a listing; ``next`` is the server's link to the following page, if any."""
+
+    images: list[Image]
+    next: str | None = None
+    first: str | None = None
+
+    @classmethod
+    def parse(cls, data: Any) -> ImagePage:
+        if not isinstance(data, dict):
+            raise MalformedResponse(f"expected a JSON object with 'images', got {type(data).__name__}")
+        images = data.get("images")
+        if not isinstance(images, list):
+            raise MalformedResponse("the server's answer has no 'images' list")
+        next_link = data.get("next")
+        if next_link is not None and not isinstance(next_link, str):
+            raise MalformedResponse("the server's 'next' link is not a string")
+        return cls(images=[Image.parse(item) for item in images], next=next_link or None, first=data.get("first"))
+
+
+class ApiVersion(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    status: str = ""
+
+    @property
+    def number(self) -> tuple[int, int]:
+        digits = self.id.lstrip("vV").split(".")
+        try:
+            return int(digits[0]), int(digits[1]) if len(digits) > 1 else 0
+        except ValueError:
+            return (0, 0)
+
+
+def newest_version(versions: Iterable[ApiVersion]) -> ApiVersion | None:
+    """The version a client should speak: the CURRENT one, or else the highest."""
+    listed = list(versions)
+    current = [v for v in listed if v.status.upper() == "CURRENT"]
+    pool = current or listed
+    return max(pool, key=lambda v: v.number) if pool else None
+
+
+DateOp = Literal["gt", "gte", "lt", "lte", "eq", "neq"]
+
+
+class DateFilter(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    op: DateOp
+    value: str  # ISO 8601, e.g. 2026-01-31T00:00:00Z
+
+    def render(self) -> str:
+        return f"{self.op}:{self.value}"
+
+
+class ListQuery(BaseModel):
+    """What to list: server-side filters, sort and page size, rendered by Glance's query rules."""
+
+    model_config = ConfigDict(frozen=True)
+
+    limit: int | None = None
+    name: str | None = None
+    ids: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    visibility: str | None = None
+    member_status: str | None = None
+    owner: str | None = None
+    tags: tuple[str, ...] = ()
+    protected: bool | None = None
+    os_hidden: bool | None = None
+    disk_formats: tuple[str, ...] = ()
+    container_formats: tuple[str, ...] = ()
+    size_min: int | None = None
+    size_max: int | None = None
+    created_at: tuple[DateFilter, ...] = ()
+    updated_at: tuple[DateFilter, ...] = ()
+    properties: tuple[tuple[str, str], ...] = ()
+    sort: tuple[tuple[str, str], ...] = ()
+    # "keys" sends sort_key/sort_dir pairs; "combined" sends one sort=key:dir,...; Glance refuses a mix.
+    sort_style: Literal["keys", "combined"] = "keys"
+
+    def to_params(self) -> list[tuple[str, str]]:
+        params: list[tuple[str, str]] = []
+        if self.limit is not None:
+            params.append(("limit", str(self.limit)))
+        if self.name is not None:
+            # A bare name containing ":" is parsed as an operator by Glance; eq: makes any name safe.
+            params.append(("name", f"eq:{self.name}"))
+        for key, values in (
+            ("id", self.ids),
+            ("status", self.statuses),
+            ("disk_format", self.disk_formats),
+            ("container_format", self.container_formats),
+        ):
+            if len(values) == 1:
+                params.append((key, values[0]))
+            elif values:
+                params.append((key, "in:" + ",".join(values)))
+        for key, value in (
+            ("visibility", self.visibility),
+            ("member_status", self.member_status),
+            ("owner", self.owner),
+        ):
+            if value is not None:
+                params.append((key, value))
+        params.extend(("tag", tag) for tag in self.tags)
+        if self.protected is not None:
+            params.append(("protected", "true" if self.protected else "false"))
+        if self.os_hidden is not None:
+            params.append(("os_hidden", "true" if self.os_hidden else "false"))
+        if self.size_min is not None:
+            params.append(("size_min", str(self.size_min)))
+        if self.size_max is not None:
+            params.append(("size_max", str(self.size_max)))
+        params.extend(("created_at", f.render()) for f in self.created_at)
+        params.extend(("updated_at", f.render()) for f in self.updated_at)
+        params.extend(self.properties)
+        if self.sort:
+            if self.sort_style == "combined":
+                params.append(("sort", ",".join(f"{key}:{direction}" for key, direction in self.sort)))
+            else:
+                params.extend(("sort_key", key) for key, _ in self.sort)
+                params.extend(("sort_dir", direction) for _, direction in self.sort)
+        return params
+
+    def with_changes(self, **changes: Any) -> ListQuery:
+        return self.model_copy(update=changes)
+
+    def describe_filters(self) -> list[str]:
+        """Short human labels of the active server-side filters, for the status line."""
+        out: list[str] = []
+        if self.name is not None:
+            out.append(f"name={self.name}")
+        if self.statuses:
+            out.append("status=" + ",".join(self.statuses))
+        if self.visibility:
+            out.append(f"visibility={self.visibility}")
+        if self.owner:
+            out.append(f"owner={self.owner}")
+        out.extend(f"tag={tag}" for tag in self.tags)
+        if self.protected is not None:
+            out.append(f"protected={'yes' if self.protected else 'no'}")
+        if self.disk_formats:
+            out.append("disk=" + ",".join(self.disk_formats))
+        if self.container_formats:
+            out.append("container=" + ",".join(self.container_formats))
+        if self.size_min is not None:
+            out.append(f"size>={self.size_min}")
+        if self.size_max is not None:
+            out.append(f"size<={self.size_max}")
+        out.extend(f"created {f.op} {f.value}" for f in self.created_at)
+        out.extend(f"updated {f.op} {f.value}" for f in self.updated_at)
+        out.extend(f"{key}={value}" for key, value in self.properties)
+        if self.os_hidden:
+            out.append("hidden only")
+        return out
+
+
+def merge_image(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    out.update(changes)
+    return out
