@@ -1,0 +1,179 @@
+"""Client behaviour a user notices: retries only where safe, clean errors from bad answers, read-only refusal,
+and a listing that never asks twice for the same page."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from ims_tui.api import (
+    ImageClient,
+    ImageListing,
+    ListQuery,
+    MalformedResponse,
+    NetworkError,
+    ReadOnlyError,
+    ServerError,
+)
+from ims_tui.api.client import normalize_endpoint
+from ims_tui.demo import DEMO_ENDPOINT, DemoCloud
+
+Fault = Callable[[httpx.Request], httpx.Response | None]
+
+
+class FaultyTransport(httpx.AsyncBaseTransport):
+    """Wraps the demo cloud and lets a test decide, request by request, to break the answer."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, fault: Fault) -> None:
+        self.inner = inner
+        self.fault = fault
+        self.seen: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.seen.append(f"{request.method} {request.url.path}")
+        broken = self.fault(request)
+        if broken is not None:
+            return broken
+        return await self.inner.handle_async_request(request)
+
+
+def _client(fault: Fault, **kwargs: object) -> tuple[ImageClient, FaultyTransport]:
+    transport = FaultyTransport(DemoCloud(image_count=30).transport, fault)
+    return ImageClient(DEMO_ENDPOINT, transport=transport, backoff=0, **kwargs), transport  # type: ignore[arg-type]
+
+
+def _fail_times(n: int, make: Callable[[httpx.Request], httpx.Response]) -> Fault:
+    left = [n]
+
+    def fault(request: httpx.Request) -> httpx.Response | None:
+        if left[0] > 0:
+            left[0] -= 1
+            return make(request)
+        return None
+
+    return fault
+
+
+def _refuse(request: httpx.Request) -> httpx.Response:
+    raise httpx.ConnectError("connection refused", request=request)
+
+
+async def test_gets_are_retried_on_gateway_errors_then_succeed() -> None:
+    client, transport = _client(_fail_times(2, lambda r: httpx.Response(503, text="busy", request=r)))
+    page = await client.list_page(ListQuery(limit=5))
+    assert len(page.images) == 5
+    assert len(transport.seen) == 3
+
+
+async def test_gets_are_retried_on_connect_errors_but_bounded() -> None:
+    client, transport = _client(_refuse, retries=2)
+    with pytest.raises(NetworkError) as caught:
+        await client.get("x")
+    assert len(transport.seen) == 3
+    assert "cannot connect" in caught.value.message
+
+
+async def test_writes_are_never_retried() -> None:
+    client, transport = _client(_fail_times(1, lambda r: httpx.Response(503, text="busy", request=r)))
+    with pytest.raises(ServerError):
+        await client.create({"name": "once"})
+    assert transport.seen == ["POST /v2/images"]
+
+
+async def test_500_is_not_retried() -> None:
+    client, transport = _client(_fail_times(5, lambda r: httpx.Response(500, text="boom", request=r)))
+    with pytest.raises(ServerError) as caught:
+        await client.get("x")
+    assert len(transport.seen) == 1
+    assert caught.value.message == "boom"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"<html><body>Proxy error</body></html>",
+        b"not json at all",
+        b'{"images": "nope"}',
+        b'{"images": [{"name": "no id"}]}',
+        b'{"images": [{"id": 5}]}',
+        b"",
+    ],
+)
+async def test_malformed_list_answers_become_typed_errors(body: bytes) -> None:
+    client, _ = _client(lambda r: httpx.Response(200, content=body, request=r, headers={"x-request-id": "rq"}))
+    with pytest.raises(MalformedResponse) as caught:
+        await client.list_page()
+    assert caught.value.message
+    assert caught.value.request_id == "rq"
+
+
+async def test_dropped_connection_mid_answer_is_a_network_error() -> None:
+    def drop(request: httpx.Request) -> httpx.Response:
+        raise httpx.RemoteProtocolError("peer closed connection", request=request)
+
+    client, _ = _client(drop)
+    with pytest.raises(NetworkError, match="dropped"):
+        await client.update("x", [])
+
+
+async def test_read_only_client_refuses_every_write_before_sending() -> None:
+    client, transport = _client(lambda r: None, read_only=True)
+    for call in (
+        client.create({"name": "x"}),
+        client.update("x", []),
+        client.delete("x"),
+        client.add_tag("x", "t"),
+        client.remove_tag("x", "t"),
+    ):
+        with pytest.raises(ReadOnlyError):
+            await call
+    assert transport.seen == []
+    assert (await client.list_page(ListQuery(limit=1))).images
+
+
+def test_endpoint_forms_are_normalised() -> None:
+    for form in ("http://h:9292", "http://h:9292/", "http://h:9292/v2", "http://h:9292/v2/"):
+        assert normalize_endpoint(form) == "http://h:9292"
+    client = ImageClient("https://cloud/image/v2")
+    assert client.resolve_link("/v2/images?marker=a") == "https://cloud/image/v2/images?marker=a"
+    assert client.resolve_link("/image/v2/images?marker=a") == "https://cloud/image/v2/images?marker=a"
+    assert client.resolve_link("http://inner:9292/v2/images?x=1") == "https://cloud/image/v2/images?x=1"
+
+
+async def test_listing_loads_only_the_pages_needed_one_at_a_time() -> None:
+    cloud = DemoCloud(image_count=100)
+    client = ImageClient(DEMO_ENDPOINT, transport=cloud.transport)
+    listing = ImageListing(client, page_size=10)
+    # many concurrent callers wanting rows in the first three pages: exactly three requests
+    results = await asyncio.gather(*(listing.ensure_loaded(i) for i in (5, 25, 25, 0, 29, 12)))
+    assert all(results)
+    assert listing.requests == 3 and len(listing) == 30
+    assert len({row.id for row in listing.rows}) == 30
+    assert not await listing.ensure_loaded(10_000)
+    assert listing.complete and len(listing) == 100
+    assert listing.requests == 11  # ten full pages and the empty one that proves the end
+
+
+async def test_reset_drops_a_page_in_flight_for_the_old_query() -> None:
+    cloud = DemoCloud(image_count=50)
+    client = ImageClient(DEMO_ENDPOINT, transport=cloud.transport)
+    listing = ImageListing(client, page_size=10)
+    old = asyncio.create_task(listing.load_next_page())
+    await asyncio.sleep(0)  # let the old request start
+    listing.reset(ListQuery(sort=(("name", "asc"),)))
+    assert await old == [] or listing.rows == []
+    await listing.ensure_loaded(0)
+    assert len(listing.rows) == 10
+
+
+async def test_listing_remove_and_replace_in_place() -> None:
+    cloud = DemoCloud(image_count=20)
+    client = ImageClient(DEMO_ENDPOINT, transport=cloud.transport)
+    listing = ImageListing(client, page_size=10)
+    await listing.ensure_loaded(0)
+    target = listing.rows[3]
+    assert listing.remove(target.id) == 3
+    assert listing.position_of(target.id) is None and len(listing) == 9
