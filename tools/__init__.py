@@ -1,0 +1,1 @@
+"""Developer tooling for ims-tui (test servers, benchmarks); not part of the installed package."""
