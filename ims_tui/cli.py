@@ -1,0 +1,203 @@
+"""Command line: parse flags, set Textual's environment, then import and run the app.
+
+Textual reads TEXTUAL_FPS, TEXTUAL_ANIMATIONS and TEXTUAL_COLOR_SYSTEM when it is imported, so nothing at module
+level here may import textual or ims_tui.ui: the flags that set them must run first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+TOKEN_ENV = ("IMS_TUI_TOKEN", "OS_TOKEN")
+USAGE_HINT = """\
+ims-tui: no cloud configured, nothing to connect to.
+
+  ims-tui --demo                          try it on the embedded demo cloud
+  ims-tui --os-cloud NAME                 a cloud of your clouds.yaml (or set OS_CLOUD, or source an openrc)
+  ims-tui --endpoint https://ims.REGION.myhuaweicloud.com --token TOKEN
+                                          an image endpoint with a token (or set OS_TOKEN)
+  ims-tui --where                         where the config file goes (see config.example.toml)
+  ims-tui --help                          every option
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ims-tui",
+        description="Keyboard-first terminal UI for OpenStack Glance v2 image services (IMS, OTC, OpenStack).",
+    )
+    source = parser.add_argument_group("what to connect to")
+    source.add_argument("--demo", action="store_true", help="use the embedded demo cloud (no network)")
+    source.add_argument("--demo-images", type=_positive, default=2000, metavar="N", help="images in the demo cloud")
+    source.add_argument(
+        "--demo-latency", type=_non_negative_float, default=0.0, metavar="SECONDS", help="simulated demo latency"
+    )
+    source.add_argument(
+        "--cloud", "--profile", metavar="NAME", help="a profile from the config file (or a clouds.yaml cloud)"
+    )
+    source.add_argument("--os-cloud", metavar="NAME", help="a cloud from clouds.yaml (default: $OS_CLOUD)")
+    source.add_argument("--region", metavar="NAME", help="the region of the first cloud (overrides the profile)")
+    source.add_argument("--endpoint", metavar="URL", help="the image service endpoint (e.g. https://ims.../)")
+    source.add_argument("--token", metavar="TOKEN", help="an auth token (also $IMS_TUI_TOKEN or $OS_TOKEN)")
+    source.add_argument(
+        "--config", metavar="PATH", help="the config file to read (default: see --where; $IMS_TUI_CONFIG)"
+    )
+    source.add_argument("--where", action="store_true", help="print where config, logs and cache live, and exit")
+
+    behaviour = parser.add_argument_group("behaviour")
+    behaviour.add_argument("--read-only", "--readonly", action="store_true", help="never send a change")
+    behaviour.add_argument("--page-size", type=_page_size, metavar="N", help="images per request (default 200)")
+    behaviour.add_argument("--insecure", action="store_true", help="do not verify TLS certificates (first cloud only)")
+
+    display = parser.add_argument_group("display (for slow links and odd terminals)")
+    display.add_argument("--no-mouse", action="store_true", help="do not capture the mouse")
+    display.add_argument("--fps", type=_positive, metavar="N", help="at most N screen updates per second")
+    display.add_argument("--ansi", action="store_true", help="use the terminal's own 16-colour palette")
+    display.add_argument(
+        "--low-bandwidth", action="store_true", help="fewer bytes over SSH: 10 fps, no animation, 16 colours"
+    )
+    display.add_argument("--theme", metavar="NAME", help="a Textual theme name (e.g. textual-light, ansi-dark)")
+    parser.add_argument("--debug", action="store_true", help="log every request (never a secret) to the log file")
+    return parser
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _page_size(text: str) -> int:
+    value = _positive(text)
+    if value > 1000:
+        raise argparse.ArgumentTypeError("at most 1000 (Glance caps a page there)")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("cannot be negative")
+    return value
+
+
+def apply_display_environment(args: argparse.Namespace, environ: dict[str, str] | Any = os.environ) -> None:
+    """Set what Textual reads at import time; must run before the first ``import textual``."""
+    if args.low_bandwidth:
+        environ.setdefault("TEXTUAL_FPS", "10")
+        environ["TEXTUAL_ANIMATIONS"] = "none"
+        environ.setdefault("TEXTUAL_COLOR_SYSTEM", "standard")
+    if args.fps:
+        environ["TEXTUAL_FPS"] = str(args.fps)
+    if args.ansi:
+        environ.setdefault("TEXTUAL_COLOR_SYSTEM", "standard")
+
+
+def pick_theme(args: argparse.Namespace) -> str | None:
+    if args.theme:
+        return str(args.theme)
+    if args.ansi or args.low_bandwidth:
+        from ims_tui.ui.app import ANSI_THEME
+
+        return ANSI_THEME
+    return None
+
+
+def token_from(args: argparse.Namespace, environ: Any = os.environ) -> str | None:
+    """The token for ``--endpoint``: the flag, else $IMS_TUI_TOKEN or $OS_TOKEN (openrc's OS_TOKEN+OS_ENDPOINT
+    without --endpoint is read by the config resolver instead)."""
+    if args.token:
+        return str(args.token)
+    if not args.endpoint:
+        return None
+    for name in TOKEN_ENV:
+        if environ.get(name):
+            return str(environ[name])
+    return None
+
+
+def display_settings(args: argparse.Namespace, ui: Any) -> argparse.Namespace:
+    """The display flags in effect: the command line, else the config file's [ui] table."""
+    return argparse.Namespace(
+        low_bandwidth=args.low_bandwidth or ui.low_bandwidth,
+        fps=args.fps or ui.fps,
+        ansi=args.ansi or ui.ansi,
+        no_mouse=args.no_mouse or ui.no_mouse,
+        theme=args.theme or ui.theme,
+    )
+
+
+def connect_options(args: argparse.Namespace, environ: Any = os.environ) -> Any:
+    from ims_tui.config import ConnectOptions
+
+    return ConnectOptions(
+        environ=dict(environ),
+        config_path=args.config,
+        cloud=args.cloud,
+        os_cloud=args.os_cloud,
+        region=args.region,
+        endpoint=args.endpoint,
+        token=token_from(args, environ),
+        read_only=args.read_only,
+        insecure=args.insecure,
+        demo=args.demo,
+        demo_images=args.demo_images if args.demo else None,
+        demo_latency=args.demo_latency if args.demo else None,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    # The config layer imports neither Textual nor httpx: the file's [ui] settings can still act before Textual.
+    from ims_tui.config import ConfigError, resolve, where
+
+    options = connect_options(args)
+    if args.where:
+        print(where(options))
+        return 0
+    try:
+        resolved = resolve(options)
+    except ConfigError as exc:
+        print(exc.format(), file=sys.stderr)
+        return exc.exit_code
+    display = display_settings(args, resolved.ui)
+    apply_display_environment(display)
+    if resolved.default is None:
+        print(USAGE_HINT, end="", file=sys.stderr)
+        return 2
+    try:
+        session = resolved.sessions[resolved.default]()
+    except ConfigError as exc:
+        print(exc.format(), file=sys.stderr)
+        return exc.exit_code
+
+    from ims_tui.logs import setup_logging
+
+    try:
+        setup_logging(debug=args.debug)
+    except OSError as exc:
+        print(f"ims-tui: cannot write the log file ({exc.strerror}); going on without a log", file=sys.stderr)
+
+    from ims_tui.ui.app import ImsApp
+
+    app = ImsApp(
+        session,
+        read_only=args.read_only or resolved.ui.read_only,
+        page_size=args.page_size,
+        theme=pick_theme(display),
+        resolved=resolved,
+        profile=resolved.default,
+        keymap=dict(resolved.ui.keymap),
+    )
+    app.run(mouse=not display.no_mouse)
+    return int(app.return_code or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

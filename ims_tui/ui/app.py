@@ -1,0 +1,207 @@
+"""The Textual application: draws the shell at once, then connects and loads in workers (see screens/main.py)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from ims_tui.api.models import ListQuery
+from ims_tui.api.session import CloudSession
+
+if TYPE_CHECKING:
+    from ims_tui.config import Resolved
+
+# Textual 8.2.8 names its terminal-palette themes "ansi-dark"/"ansi-light" (there is no "textual-ansi").
+ANSI_THEME = "ansi-dark"
+DEFAULT_THEME = "textual-dark"
+
+
+class ImsApp(App[None]):
+    """ims-tui: browse and fix the images of one Glance v2 / IMS endpoint at a time."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "ims-tui"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
+        Binding("p,ctrl+o", "switch_cloud", "Cloud", id="app.switch_cloud"),
+    ]
+
+    def __init__(
+        self,
+        session: CloudSession,
+        *,
+        read_only: bool = False,
+        page_size: int | None = None,
+        now: Callable[[], datetime] | None = None,
+        theme: str | None = None,
+        resolved: Resolved | None = None,
+        profile: str | None = None,
+        keymap: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.forced_read_only = read_only
+        self.read_only = bool(read_only or session.info.read_only)
+        # The client refuses writes too; the UI flag only hides the keys.
+        session.info.read_only = self.read_only
+        self.page_size_override = page_size
+        self.now = now
+        self.resolved = resolved
+        self.profile = profile
+        self.keymap_warnings: list[str] = []
+        if keymap:
+            self.set_keymap(self._checked_keymap(keymap))
+        if theme:
+            self.theme = theme
+        elif self.theme == "textual-dark":
+            self.theme = DEFAULT_THEME
+
+    # -- key map ------------------------------------------------------------------------------------------
+
+    def _checked_keymap(self, keymap: dict[str, str]) -> dict[str, str]:
+        """The config's keymap with short ids ("delete") expanded ("main.delete"); unknown ids become warnings."""
+        known = known_binding_ids()
+        checked: dict[str, str] = {}
+        for binding_id, keys in keymap.items():
+            matches = [binding_id] if binding_id in known else sorted(k for k in known if k.endswith("." + binding_id))
+            if len(matches) != 1:
+                why = "matches several" if matches else "is not a binding id"
+                self.keymap_warnings.append(f"config [ui] keymap: {binding_id!r} {why}; press ? to see the ids")
+                continue
+            checked[matches[0]] = keys
+        return checked
+
+    # -- sessions -----------------------------------------------------------------------------------------
+
+    @property
+    def page_size(self) -> int:
+        if self.page_size_override:
+            return self.page_size_override
+        session_size = getattr(self.session, "page_size", None)
+        if session_size:
+            return int(session_size)
+        return self.resolved.ui.page_size if self.resolved else 200
+
+    def _initial_query(self) -> ListQuery:
+        if self.resolved is not None and self.profile is not None:
+            return self.resolved.list_query(self.profile).with_changes(limit=None)
+        return ListQuery(sort=(("created_at", "desc"),))
+
+    def _main_screen(self) -> Screen[None]:
+        from ims_tui.ui.screens.main import MainScreen
+
+        return MainScreen(
+            self.session,
+            read_only=self.read_only,
+            page_size=self.page_size,
+            now=self.now,
+            query=self._initial_query(),
+            can_switch=self.can_switch,
+        )
+
+    def on_mount(self) -> None:
+        self.push_screen(self._main_screen())
+        warnings = list(self.keymap_warnings)
+        if self.resolved is not None:
+            warnings += self.resolved.warnings
+        for warning in dict.fromkeys(warnings + self.session.info.warnings):
+            self.notify(warning, title="warning", severity="warning", timeout=20, markup=False)
+
+    async def on_unmount(self) -> None:
+        # Closing a broken connection must not mask the exit.
+        with contextlib.suppress(Exception):
+            await self.session.aclose()
+
+    @property
+    def can_switch(self) -> bool:
+        return self.resolved is not None and len(self.resolved.sessions) > 1
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "switch_cloud":
+            return self.can_switch
+        return True
+
+    def action_switch_cloud(self) -> None:
+        if self.resolved is None or not self.can_switch:
+            return
+        from ims_tui.ui.screens.clouds import CloudPickerScreen
+
+        names = list(self.resolved.sessions)
+        self.push_screen(CloudPickerScreen(names, self.profile, self.resolved.describe), self._cloud_chosen)
+
+    def _cloud_chosen(self, name: str | None) -> None:
+        if name is not None:
+            self.switch_to(name)
+
+    def switch_to(self, name: str) -> None:
+        """Open another cloud in place of the current one; a broken entry leaves the current one open."""
+        assert self.resolved is not None
+        from ims_tui.config import ConfigError
+
+        try:
+            session = self.resolved.sessions[name]()
+        except ConfigError as exc:
+            self.notify(exc.format(), title=f"cannot open {name}", severity="error", timeout=20, markup=False)
+            return
+        old, self.session, self.profile = self.session, session, name
+        self.read_only = bool(self.forced_read_only or session.info.read_only)
+        session.info.read_only = self.read_only
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.switch_screen(self._main_screen())
+        for warning in session.info.warnings:
+            self.notify(warning, title="warning", severity="warning", timeout=20, markup=False)
+        self.run_worker(self._close(old), group="close-session")
+
+    @staticmethod
+    async def _close(session: CloudSession) -> None:
+        with contextlib.suppress(Exception):
+            await session.aclose()
+
+    # -- help and palette ---------------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from ims_tui.ui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
+            return
+        self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        # The main screen's actions first: the palette is the way to find what a key does.
+        commands = getattr(screen, "palette_commands", None)
+        if callable(commands):
+            yield from commands()
+        if self.resolved is not None and self.can_switch:
+            for name in self.resolved.sessions:
+                if name != self.profile:
+                    yield SystemCommand(
+                        f"Switch cloud: {name}", self.resolved.describe(name), lambda n=name: self.switch_to(n)
+                    )
+        yield SystemCommand("Help: keys", "Show every key binding", self.action_help)
+        yield from super().get_system_commands(screen)
+
+
+def known_binding_ids() -> set[str]:
+    """Every binding id a user may remap in the config's [ui] keymap."""
+    from textual.dom import DOMNode
+
+    from ims_tui.ui.screens import clouds, delete, detail, filter, help, image_form, main, password, raw
+    from ims_tui.ui.widgets import image_table
+
+    ids = {b.id for b in ImsApp.BINDINGS if isinstance(b, Binding) and b.id}
+    for module in (clouds, delete, detail, filter, help, image_form, main, password, raw, image_table):
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, DOMNode) and value.__module__ == module.__name__:
+                ids |= {b.id for b in value.BINDINGS if isinstance(b, Binding) and b.id}
+    return ids

@@ -1,0 +1,221 @@
+"""Pure helpers that turn image data into what a cell shows: sizes, ages, status words, safe text.
+
+Nothing here imports Textual, so every rule is testable with plain values (tests/unit/test_format.py).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timezone
+from typing import Literal
+
+from rich.cells import cell_len
+from rich.text import Text
+
+# C0 and C1 controls, DEL, line/paragraph separators and bidi overrides: any of them in a name could move the
+# cursor, recolour the terminal, break a row in two or reorder a line. They are data, so they show as \xNN.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def safe_text(value: object) -> str:
+    """Text that is safe to draw on one line: every control or layout-changing character becomes visible."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    return _UNSAFE.sub(_escape, text)
+
+
+def fit(text: str, width: int, *, align: Literal["left", "right"] = "left") -> str:
+    """``text`` cropped or padded to exactly ``width`` terminal cells (wide CJK/emoji count as two).
+
+    A cropped text ends in "…"; a wide character that would straddle the edge is replaced by padding.
+    """
+    if width <= 0:
+        return ""
+    length = cell_len(text)
+    if length <= width:
+        pad = " " * (width - length)
+        return pad + text if align == "right" else text + pad
+    out: list[str] = []
+    used = 0
+    limit = width - 1  # room for the ellipsis
+    for char in text:
+        size = cell_len(char)
+        if used + size > limit:
+            break
+        out.append(char)
+        used += size
+    return "".join(out) + "…" + " " * (limit - used)
+
+
+def crop_cells(text: str, width: int) -> str:
+    """``text`` cut to at most ``width`` cells, with an ellipsis when cut; never padded."""
+    if cell_len(text) <= width:
+        return text
+    return fit(text, width).rstrip(" ")
+
+
+_UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB")
+
+
+def human_size(size: int | None) -> str:
+    """Bytes as a short binary size: "512 B", "1.5 GiB", "20 GiB"; "" when unknown (never "0 B" for null)."""
+    if size is None:
+        return ""
+    if size < 0:
+        return "?"
+    value = float(size)
+    unit = 0
+    while value >= 1024 and unit < len(_UNITS) - 1:
+        value /= 1024
+        unit += 1
+    if unit == 0:
+        return f"{size} B"
+    # One decimal under 10 keeps three significant digits without widening the column past "1023 MiB".
+    if value < 10:
+        text = f"{value:.1f}"
+        if text == "10.0":
+            return f"10 {_UNITS[unit]}"
+        return f"{text} {_UNITS[unit]}"
+    if round(value) >= 1024 and unit < len(_UNITS) - 1:
+        return f"1.0 {_UNITS[unit + 1]}"
+    return f"{round(value)} {_UNITS[unit]}"
+
+
+_SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgtpe]?)(i?b?)\s*$", re.IGNORECASE)
+_FACTORS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4, "p": 1024**5, "e": 1024**6}
+
+
+def parse_size(text: str) -> int:
+    """ "10G", "512M", "1.5 TiB", "4096" -> bytes (binary units, as operators mean them). ValueError if not."""
+    match = _SIZE_RE.match(text)
+    if not match:
+        raise ValueError(f"not a size: {text.strip()!r} (try 512M, 10G, 1.5T or bytes)")
+    number, unit, suffix = match.groups()
+    if suffix and suffix.lower() == "i" and not unit:
+        raise ValueError(f"not a size: {text.strip()!r}")
+    return int(float(number) * _FACTORS[unit.lower()])
+
+
+def parse_day(text: str) -> date:
+    """A date typed as YYYY-MM-DD; ValueError with a message fit for the form otherwise."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"not a date: {text.strip()!r} (use YYYY-MM-DD)") from None
+
+
+def to_datetime(value: datetime | str | None) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def relative_age(value: datetime | str | None, now: datetime) -> str:
+    """How long ago, in at most four cells: "now", "45s", "5m", "5h", "3d", "2mo", "3y"; "" when unknown.
+
+    A time slightly in the future (clock skew between the server and this host) reads as "now".
+    """
+    when = to_datetime(value)
+    if when is None:
+        return ""
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=timezone.utc)
+    seconds = (now - when).total_seconds()
+    if seconds < 60:
+        return "now" if seconds > -300 else "soon"
+    minutes = seconds / 60
+    if minutes < 60:
+        return f"{int(minutes)}m"
+    hours = minutes / 60
+    if hours < 24:
+        return f"{int(hours)}h"
+    days = hours / 24
+    if days < 60:
+        return f"{int(days)}d"
+    if days < 365:
+        return f"{int(days // 30.4375)}mo"
+    return f"{int(days // 365.25)}y"
+
+
+def timestamp(value: str | None, now: datetime) -> str:
+    """A server timestamp for the detail pane: "2026-01-31 12:00:00 UTC (3d ago)"."""
+    when = to_datetime(value)
+    if when is None:
+        return safe_text(value) if value else ""
+    age = relative_age(when, now)
+    stamp = when.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    if age in ("now", "soon"):
+        return f"{stamp} ({age})"
+    return f"{stamp} ({age} ago)"
+
+
+StatusKind = Literal["ok", "busy", "bad", "other"]
+_STATUS_KIND: dict[str, StatusKind] = {
+    "active": "ok",
+    "queued": "busy",
+    "saving": "busy",
+    "uploading": "busy",
+    "importing": "busy",
+    "killed": "bad",
+    "deactivated": "bad",
+    "pending_delete": "bad",
+    "deleted": "bad",
+}
+
+
+def status_kind(status: str | None) -> StatusKind:
+    """Which colour family a status belongs to; the word itself is always shown, so colour is only a hint."""
+    return _STATUS_KIND.get((status or "").lower(), "other")
+
+
+def status_word(status: str | None) -> str:
+    return safe_text(status) if status else "?"
+
+
+def count(number: int) -> str:
+    return f"{number:,}"
+
+
+def plural(number: int, word: str, words: str | None = None) -> str:
+    return f"{count(number)} {word if number == 1 else (words or word + 's')}"
+
+
+def literal(text: object, style: str = "") -> Text:
+    """Server text as a rich Text that is never parsed as markup, with control characters made visible."""
+    return Text(safe_text(text), style=style, no_wrap=False, end="")
+
+
+def short_id(image_id: str, length: int = 8) -> str:
+    return safe_text(image_id[:length])
+
+
+def yes_no(value: bool | None) -> str:
+    if value is None:
+        return ""
+    return "yes" if value else "no"
+
+
+def mib(value: int | None) -> str:
+    """min_ram (MiB) as operators read it."""
+    if value is None:
+        return ""
+    if value and value % 1024 == 0:
+        return f"{value // 1024} GiB"
+    return f"{value} MiB"
+
+
+def gib(value: int | None) -> str:
+    """min_disk (GiB)."""
+    return "" if value is None else f"{value} GiB"

@@ -1,0 +1,665 @@
+"""Create and edit an image: a keyboard-first form that validates before sending and never loses input.
+
+Edit mode re-reads the image on open, turns the form into JSON-patch ops with ``ims_tui.api.patch.diff`` and
+shows them for confirmation before anything is sent. A refusal keeps the form open with every keystroke.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any, Literal
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+
+from ims_tui.api.client import ImageClient
+from ims_tui.api.errors import ApiError, Conflict
+from ims_tui.api.models import Image
+from ims_tui.api.patch import PatchError, PatchOp, describe, diff
+from ims_tui.ui.form_model import (
+    FIELD_LABELS,
+    FormErrors,
+    FormSchema,
+    FormValues,
+    PropertyRow,
+    choices,
+    default_values,
+    field_for_patch_error,
+    literal,
+    read_only_properties,
+    rebase,
+    shown,
+    validate,
+    values_from_image,
+)
+
+Mode = Literal["create", "edit"]
+
+# IMS documents these as set by the service; without a schema that says so, the form must not offer them.
+IMS_READ_ONLY = frozenset(
+    {"__os_version", "__os_type", "__os_bit", "__platform", "__imagetype", "__isregistered", "__image_size"}
+    | {"virtual_env_type"}
+)
+
+
+def plain(text: str, style: str = "") -> Content:
+    """Server or user text as content that is never parsed as markup; escape codes show as ``\\x1b``."""
+    return Content.styled(literal(text), style)
+
+
+def pretty_ops(ops: list[PatchOp]) -> str:
+    """The patch body as indented JSON, one op per line: readable at 80 columns, and the same data as sent."""
+    lines = [json.dumps(op, ensure_ascii=False) for op in ops]
+    return "[\n" + ",\n".join("  " + line for line in lines) + "\n]"
+
+
+class PropertyEditorRow(Vertical):
+    """One custom property: key, value, a remove button, and the line that says what is wrong with it."""
+
+    DEFAULT_CSS = """
+    PropertyEditorRow { height: auto; }
+    PropertyEditorRow > Horizontal { height: 1; }
+    PropertyEditorRow .prop-key { width: 1fr; margin-right: 1; }
+    PropertyEditorRow .prop-value { width: 2fr; margin-right: 1; }
+    PropertyEditorRow .prop-remove { width: 8; min-width: 8; }
+    """
+
+    def __init__(self, serial: int, row: PropertyRow) -> None:
+        super().__init__(id=f"prop-row-{serial}", classes="prop-row")
+        self.serial = serial
+        self.original = row.original
+        self._row = row
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield Input(
+                self._row.key,
+                placeholder="key",
+                id=f"prop-key-{self.serial}",
+                classes="prop-key",
+                compact=True,
+                select_on_focus=False,
+            )
+            yield Input(
+                self._row.value,
+                placeholder="value (text)",
+                id=f"prop-value-{self.serial}",
+                classes="prop-value",
+                compact=True,
+                select_on_focus=False,
+            )
+            yield Button("remove", id=f"prop-remove-{self.serial}", classes="prop-remove", compact=True)
+        yield Static("", id=f"prop-error-{self.serial}", classes="field-error", markup=False)
+
+    def read(self) -> PropertyRow:
+        key = self.query_one(f"#prop-key-{self.serial}", Input).value
+        value = self.query_one(f"#prop-value-{self.serial}", Input).value
+        return PropertyRow(key=key, value=value, original=self.original)
+
+
+class PatchPreviewScreen(ModalScreen[bool]):
+    """The exact JSON-patch the form will send; nothing goes out until Confirm. Esc goes back to the form."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back to form", id="patch_preview.back"),
+        Binding("ctrl+s", "confirm", "Confirm", id="patch_preview.confirm"),
+    ]
+    DEFAULT_CSS = """
+    PatchPreviewScreen { align: center middle; }
+    PatchPreviewScreen > #preview-dialog {
+        width: 100%; max-width: 110; height: auto; max-height: 100%;
+        border: round $accent; padding: 0 1; background: $surface;
+    }
+    #preview-header { height: auto; margin-bottom: 1; }
+    #preview-body { height: auto; max-height: 70vh; }
+    #preview-ops { height: auto; }
+    #preview-json-title { height: 1; margin-top: 1; color: $accent; text-style: bold; }
+    #preview-json { height: auto; }
+    #preview-buttons { height: 1; margin-top: 1; }
+    #preview-buttons Button { margin-right: 2; }
+    #preview-hint { width: 1fr; color: $text-muted; text-align: right; }
+    """
+
+    def __init__(self, ops: list[PatchOp], image_name: str, image_id: str) -> None:
+        super().__init__()
+        self.ops = ops
+        self.image_name = image_name
+        self.image_id = image_id
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="preview-dialog") as dialog:
+            dialog.border_title = f"Review {len(self.ops)} change{'s' if len(self.ops) != 1 else ''}"
+            count = f"{len(self.ops)} operation{'s' if len(self.ops) != 1 else ''}"
+            header = Content.assemble(
+                "Nothing has been sent yet. On Confirm, ",
+                (count, "bold"),
+                " will be sent to ",
+                (literal(self.image_name or "(no name)"), "bold"),
+                f" ({self.image_id}):",
+            )
+            yield Static(header, id="preview-header")
+            summary = Content("\n".join(literal(describe(op)) for op in self.ops))
+            with VerticalScroll(id="preview-body") as body:
+                # focusable, so a long patch can be scrolled with the keyboard before confirming
+                body.can_focus = True
+                yield Static(summary, id="preview-ops")
+                yield Static("JSON patch (the request body)", id="preview-json-title")
+                yield Static(Content(literal(pretty_ops(self.ops))), id="preview-json")
+            with Horizontal(id="preview-buttons"):
+                yield Button("Confirm", id="preview-confirm", variant="primary", compact=True)
+                yield Button("Back to form", id="preview-back", compact=True)
+                yield Static("ctrl+s confirm · esc back", id="preview-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#preview-confirm", Button).focus()
+
+    @on(Button.Pressed, "#preview-confirm")
+    def action_confirm(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#preview-back")
+    def action_back(self) -> None:
+        self.dismiss(False)
+
+
+class DiscardChangesScreen(ModalScreen[bool]):
+    """Leaving a form with edits: "Keep editing" is focused and Esc keeps editing, so nothing is lost by accident."""
+
+    BINDINGS = [Binding("escape", "keep", "Keep editing", id="discard_changes.keep")]
+    DEFAULT_CSS = """
+    DiscardChangesScreen { align: center middle; }
+    DiscardChangesScreen > Vertical {
+        width: 60; max-width: 100%; height: auto; border: round $warning; padding: 0 1; background: $surface;
+    }
+    DiscardChangesScreen Horizontal { height: 1; margin-top: 1; }
+    DiscardChangesScreen Button { margin-right: 2; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as dialog:
+            dialog.border_title = "Discard changes?"
+            yield Static("This form has changes that were not saved. Leaving now throws them away.")
+            with Horizontal():
+                yield Button("Keep editing", id="discard-keep", variant="primary", compact=True)
+                yield Button("Discard", id="discard-confirm", variant="error", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#discard-keep", Button).focus()
+
+    @on(Button.Pressed, "#discard-keep")
+    def action_keep(self) -> None:
+        self.dismiss(False)
+
+    @on(Button.Pressed, "#discard-confirm")
+    def discard(self) -> None:
+        self.dismiss(True)
+
+
+class ImageFormScreen(Screen[Image | None]):
+    """Create (POST) or edit (PATCH) one image; dismisses with the server's image, or None on cancel."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="image_form.save"),
+        Binding("escape", "cancel", "Cancel", id="image_form.cancel"),
+        Binding("ctrl+n", "add_property", "Add property", id="image_form.add_property"),
+        Binding("ctrl+r", "reload", "Reload", id="image_form.reload", show=False),
+    ]
+    DEFAULT_CSS = """
+    ImageFormScreen { layout: vertical; }
+    #form-title { height: 1; background: $panel; color: $text; text-style: bold; padding: 0 1; }
+    #form-body { height: 1fr; padding: 0 1; }
+    #form-info { height: auto; margin-top: 1; color: $text-muted; }
+    .field { height: 1; margin-top: 1; }
+    .field > Label { width: 18; color: $text; }
+    .field > Input, .field > Select, .field > .fixed { width: 1fr; }
+    .field > Checkbox { width: auto; border: none; padding: 0; }
+    .field-hint { height: auto; padding-left: 18; color: $text-muted; }
+    .field-error { height: auto; padding-left: 18; color: $error; display: none; }
+    .field-error.-shown { display: block; }
+    .prop-row .field-error { padding-left: 0; }
+    #props-title { height: 1; margin-top: 1; text-style: bold; }
+    #props-hint { color: $text-muted; height: auto; }
+    #props-rows { height: auto; }
+    .prop-row { margin-top: 1; }
+    #add-property { margin-top: 1; }
+    #server-error {
+        height: auto; max-height: 9; border: round $error; padding: 0 1; display: none;
+    }
+    #server-error.-shown { display: block; }
+    #form-bar { height: 1; padding: 0 1; background: $panel; }
+    #form-bar Button { margin-right: 1; }
+    #form-status { width: 1fr; height: 1; text-align: right; color: $text-muted; }
+    #form-status.-problem { color: $warning; }
+    """
+
+    def __init__(
+        self,
+        client: ImageClient,
+        mode: Mode,
+        image: Image | None = None,
+        schema: dict[str, Any] | None = None,
+        ims: bool = False,
+    ) -> None:
+        if mode == "edit" and image is None:
+            raise ValueError("edit mode needs the image to edit")
+        super().__init__()
+        self.client = client
+        self.mode: Mode = mode
+        self.image = image
+        self.ims = ims
+        self.form_schema = FormSchema.from_schema(schema)
+        if ims:
+            self.form_schema.read_only = self.form_schema.read_only | IMS_READ_ONLY
+        # ``before`` is what the diff compares against; ``original`` is what the form was filled from, kept so
+        # that after a 409 the user's own edits can be re-applied on top of the image as it is now.
+        self.before: dict[str, Any] = {}
+        self.original: dict[str, Any] = {}
+        self.loaded = mode == "create"
+        self.busy = False
+        self._serial = 0
+        self._initial: tuple[Any, ...] | None = None
+
+    # -- layout -------------------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        if self.mode == "create":
+            title = Content("New image")
+        else:
+            assert self.image is not None
+            title = Content.assemble("Edit image  ", literal(self.image.name or "(no name)"))
+        yield Static(title, id="form-title")
+        values = default_values(self.form_schema, ims=self.ims)
+        with VerticalScroll(id="form-body"):
+            yield from self._field(
+                "name", Input(values.name, id="name", compact=True, placeholder="(no name)", select_on_focus=False)
+            )
+            yield from self._field("disk_format", self._select("disk_format", None))
+            yield from self._field("container_format", self._select("container_format", None))
+            if self.ims:
+                yield from self._field("visibility", Static("private", id="visibility", classes="fixed"))
+                hint = "IMS creates private images only" if self.mode == "create" else "changed by IMS sharing"
+                yield Static(hint, classes="field-hint")
+            else:
+                yield from self._field(
+                    "visibility",
+                    Select(
+                        [(v, v) for v in self.form_schema.visibilities],
+                        id="visibility",
+                        value=values.visibility if values.visibility in self.form_schema.visibilities else Select.NULL,
+                        prompt="(not set)",
+                        compact=True,
+                    ),
+                )
+            yield from self._field(
+                "min_disk", Input(values.min_disk, id="min_disk", compact=True, placeholder="0", select_on_focus=False)
+            )
+            yield from self._field(
+                "min_ram", Input(values.min_ram, id="min_ram", compact=True, placeholder="0", select_on_focus=False)
+            )
+            yield from self._field("protected", Checkbox("refuse deletes", id="protected"))
+            yield from self._field(
+                "tags",
+                Input(
+                    values.tags,
+                    id="tags",
+                    compact=True,
+                    placeholder="comma separated, e.g. prod, linux",
+                    select_on_focus=False,
+                ),
+            )
+            yield Static("Custom properties", id="props-title")
+            yield Static("Values are always text. An empty row is ignored.", id="props-hint")
+            yield Vertical(id="props-rows")
+            yield Static("", id="props-error", classes="field-error", markup=False)
+            yield Button("+ property", id="add-property", compact=True)
+            yield Static("", id="form-error-form", classes="field-error", markup=False)
+            yield Static("", id="form-info")
+        yield Static("", id="server-error")
+        with Horizontal(id="form-bar"):
+            yield Button("Save", id="save", variant="primary", compact=True)
+            yield Button("Cancel", id="cancel", compact=True)
+            yield Static("ctrl+s save · esc cancel · tab next", id="form-status")
+
+    def _field(self, key: str, widget: Widget) -> Iterator[Widget]:
+        yield Horizontal(Label(FIELD_LABELS[key]), widget, classes="field", id=f"field-{key}")
+        yield Static("", id=f"error-{key}", classes="field-error", markup=False)
+
+    def _select(self, key: str, current: str | None) -> Select[str]:
+        options = self.form_schema.disk_formats if key == "disk_format" else self.form_schema.container_formats
+        return Select(
+            [(v, v) for v in choices(options, current)],
+            id=key,
+            value=current if current else Select.NULL,
+            prompt="(not set)",
+            compact=True,
+        )
+
+    def on_mount(self) -> None:
+        if self.mode == "create":
+            self._initial = self._read().comparable()
+            self.query_one("#name", Input).focus()
+            self._show_info()
+        else:
+            self.query_one("#form-body").disabled = True
+            self._status("loading the current version from the server…")
+            self.load()
+
+    # -- loading (edit) -------------------------------------------------------------------------------------
+
+    @work(exclusive=True, group="image-form-load")
+    async def load(self) -> None:
+        assert self.image is not None
+        try:
+            fresh = await self.client.get(self.image.id)
+        except ApiError as exc:
+            self._show_server_error(exc, "Could not load the image", "ctrl+r tries again · esc goes back")
+            self._status("not loaded", problem=True)
+            return
+        self.image = fresh
+        self.before = fresh.editable()
+        self.original = dict(self.before)
+        await self._fill(values_from_image(self.before, self.form_schema))
+        self.loaded = True
+        self.query_one("#form-body").disabled = False
+        self._clear_server_error()
+        self._show_info()
+        self._initial = self._read().comparable()
+        self._status("ctrl+s save · esc cancel · tab next")
+        self.query_one("#name", Input).focus()
+
+    def action_reload(self) -> None:
+        if self.mode == "edit" and not self.loaded and not self.busy:
+            self._clear_server_error()
+            self._status("loading the current version from the server…")
+            self.load()
+
+    async def _fill(self, values: FormValues) -> None:
+        self.query_one("#name", Input).value = values.name
+        for key in ("disk_format", "container_format"):
+            current = getattr(values, key)
+            select = self.query_one(f"#{key}", Select)
+            options = self.form_schema.disk_formats if key == "disk_format" else self.form_schema.container_formats
+            # the image's own value stays choosable even if the server no longer lists it
+            select.set_options([(v, v) for v in choices(options, current)])
+            select.value = current if current else Select.NULL
+        if self.ims:
+            self.query_one("#visibility", Static).update(plain(values.visibility or "(not set)"))
+        else:
+            select = self.query_one("#visibility", Select)
+            if values.visibility and values.visibility not in self.form_schema.visibilities:
+                select.set_options([(v, v) for v in choices(self.form_schema.visibilities, values.visibility)])
+            if values.visibility:
+                select.value = values.visibility
+        self.query_one("#min_disk", Input).value = values.min_disk
+        self.query_one("#min_ram", Input).value = values.min_ram
+        self.query_one("#protected", Checkbox).value = values.protected
+        self.query_one("#tags", Input).value = values.tags
+        rows = self.query_one("#props-rows", Vertical)
+        await rows.remove_children()
+        await rows.mount_all([self._new_row(row) for row in values.properties])
+
+    def _new_row(self, row: PropertyRow) -> PropertyEditorRow:
+        self._serial += 1
+        return PropertyEditorRow(self._serial, row)
+
+    def _show_info(self) -> None:
+        info = self.query_one("#form-info", Static)
+        if self.mode == "create" or self.image is None:
+            info.update(Content("A new image starts queued: its data is uploaded afterwards."))
+            return
+        data = self.image.to_dict()
+        parts: list[str | tuple[str, str]] = [("Set by the server (read-only)", "bold")]
+        lines: list[tuple[str, Any]] = [
+            ("ID", data.get("id")),
+            ("Status", data.get("status")),
+            ("Size", data.get("size") if data.get("size") else self.image.effective_size),
+            ("Checksum", data.get("checksum")),
+            ("Owner", data.get("owner")),
+            ("Created", data.get("created_at")),
+            ("Updated", data.get("updated_at")),
+        ]
+        for key, value in read_only_properties(self.before, self.form_schema).items():
+            lines.append((key, value))
+        for label, value in lines:
+            parts.append((f"\n{literal(label):<18} ", "bold"))
+            parts.append(shown(value) if value not in (None, "") else "-")
+        info.update(Content.assemble(*parts))
+
+    # -- reading and showing ------------------------------------------------------------------------------
+
+    def _read(self) -> FormValues:
+        def selected(key: str) -> str | None:
+            select = self.query_one(f"#{key}", Select)
+            value = select.value
+            return None if value is Select.NULL else str(value)
+
+        if self.ims:
+            visibility = self.before.get("visibility") if self.mode == "edit" else "private"
+        else:
+            visibility = selected("visibility")
+        return FormValues(
+            name=self.query_one("#name", Input).value,
+            disk_format=selected("disk_format"),
+            container_format=selected("container_format"),
+            visibility=visibility,
+            min_disk=self.query_one("#min_disk", Input).value,
+            min_ram=self.query_one("#min_ram", Input).value,
+            protected=self.query_one("#protected", Checkbox).value,
+            tags=self.query_one("#tags", Input).value,
+            properties=[row.read() for row in self.query(PropertyEditorRow)],
+        )
+
+    @property
+    def dirty(self) -> bool:
+        if not self.loaded or self._initial is None:
+            return False
+        return self._read().comparable() != self._initial
+
+    def _status(self, message: str, *, problem: bool = False) -> None:
+        status = self.query_one("#form-status", Static)
+        status.update(Content(message))
+        status.set_class(problem, "-problem")
+
+    def _clear_errors(self) -> None:
+        for error in self.query(".field-error"):
+            assert isinstance(error, Static)
+            error.update("")
+            error.remove_class("-shown")
+
+    def _error_widget(self, where: str | tuple[str, int]) -> tuple[Static, Widget | None]:
+        if isinstance(where, tuple):
+            kind, index = where
+            row = list(self.query(PropertyEditorRow))[index]
+            target = self.query_one(f"#prop-{kind}-{row.serial}", Input)
+            return self.query_one(f"#prop-error-{row.serial}", Static), target
+        if where == "form":
+            return self.query_one("#form-error-form", Static), None
+        return self.query_one(f"#error-{where}", Static), self.query_one(f"#{where}")
+
+    def _show_errors(self, errors: FormErrors) -> None:
+        first: Widget | None = None
+        shown_rows: dict[int, list[str]] = {}
+        for key, message in errors.fields.items():
+            static, target = self._error_widget(key)
+            static.update(Content(f"{FIELD_LABELS.get(key, key)} {literal(message)}"))
+            static.add_class("-shown")
+            first = first or target
+        for (kind, index), message in sorted(errors.rows.items(), key=lambda item: item[0][1]):
+            shown_rows.setdefault(index, []).append(f"{'key' if kind == 'key' else 'value'} {message}")
+            static, target = self._error_widget((kind, index))
+            static.update(Content(literal("; ".join(shown_rows[index]))))
+            static.add_class("-shown")
+            first = first or target
+        count = len(errors)
+        self._status(f"{count} problem{'s' if count != 1 else ''}: fix the fields marked in red", problem=True)
+        if first is not None:
+            first.focus()
+            self.query_one("#form-body", VerticalScroll).scroll_to_widget(first, animate=False)
+
+    def _show_server_error(self, exc: ApiError, title: str, hint: str) -> None:
+        panel = self.query_one("#server-error", Static)
+        panel.border_title = f"{title}: {exc.title}"
+        panel.update(Content.assemble(literal(exc.describe()), ("\n" + hint, "italic")))
+        panel.add_class("-shown")
+
+    def _clear_server_error(self) -> None:
+        panel = self.query_one("#server-error", Static)
+        panel.remove_class("-shown")
+        panel.update("")
+
+    # -- actions -------------------------------------------------------------------------------------------
+
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        # Enter moves on like tab: a form full of one-line fields should never submit half-filled
+        event.stop()
+        self.focus_next()
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    @on(Button.Pressed, "#add-property")
+    async def _add_pressed(self) -> None:
+        await self.action_add_property()
+
+    @on(Button.Pressed, ".prop-remove")
+    async def _remove_row(self, event: Button.Pressed) -> None:
+        event.stop()
+        row = next(a for a in event.button.ancestors if isinstance(a, PropertyEditorRow))
+        rows = list(self.query(PropertyEditorRow))
+        index = rows.index(row)
+        await row.remove()
+        rest = list(self.query(PropertyEditorRow))
+        if rest:
+            self.query_one(f"#prop-key-{rest[min(index, len(rest) - 1)].serial}", Input).focus()
+        else:
+            self.query_one("#add-property", Button).focus()
+
+    async def action_add_property(self) -> None:
+        if not self.loaded:
+            return
+        row = self._new_row(PropertyRow())
+        await self.query_one("#props-rows", Vertical).mount(row)
+        key = self.query_one(f"#prop-key-{row.serial}", Input)
+        key.focus()
+        self.query_one("#form-body", VerticalScroll).scroll_to_widget(row, animate=False)
+
+    def action_cancel(self) -> None:
+        if self.busy:
+            self._status("waiting for the server's answer…", problem=True)
+            return
+        if not self.dirty:
+            self.dismiss(None)
+            return
+
+        def decided(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(DiscardChangesScreen(), decided)
+
+    def action_save(self) -> None:
+        if self.busy:
+            return
+        if not self.loaded:
+            self.action_reload()
+            return
+        self._clear_errors()
+        values = self._read()
+        # validated against what the form was filled from, so untouched fields mean "unchanged"
+        attributes, errors = validate(
+            values, mode=self.mode, schema=self.form_schema, ims=self.ims, before=self.original or None
+        )
+        if errors:
+            self._show_errors(errors)
+            return
+        if self.mode == "create":
+            self._clear_server_error()
+            self.submit_create(attributes)
+            return
+        try:
+            # after a 409 ``before`` is newer than ``original``: carry over only what the user changed
+            ops = diff(self.before, rebase(self.original, attributes, self.before))
+        except PatchError as exc:
+            errors = FormErrors()
+            where = field_for_patch_error(exc.key, values)
+            if isinstance(where, tuple):
+                errors.rows[where] = exc.message
+            else:
+                errors.fields[where] = exc.message
+            self._show_errors(errors)
+            return
+        if not ops:
+            self._status("Nothing changed: nothing will be sent")
+            return
+        assert self.image is not None
+
+        def confirmed(ok: bool | None) -> None:
+            if ok:
+                self._clear_server_error()
+                self.submit_update(ops)
+            else:
+                self._status("not sent: back to the form")
+
+        self.app.push_screen(PatchPreviewScreen(ops, self.image.name or "", self.image.id), confirmed)
+
+    def _set_busy(self, busy: bool, message: str = "") -> None:
+        self.busy = busy
+        self.query_one("#save", Button).disabled = busy
+        if message:
+            self._status(message)
+
+    @work(exclusive=True, group="image-form-submit")
+    async def submit_create(self, attributes: dict[str, Any]) -> None:
+        self._set_busy(True, "creating…")
+        try:
+            image = await self.client.create(attributes)
+        except ApiError as exc:
+            self._set_busy(False)
+            self._show_server_error(exc, "Not created", "Everything you typed is kept · ctrl+s tries again")
+            self._status("not saved: see the error below", problem=True)
+            return
+        self._set_busy(False)
+        self.dismiss(image)
+
+    @work(exclusive=True, group="image-form-submit")
+    async def submit_update(self, ops: list[PatchOp]) -> None:
+        assert self.image is not None
+        self._set_busy(True, f"saving {len(ops)} change{'s' if len(ops) != 1 else ''}…")
+        try:
+            image = await self.client.update(self.image.id, ops)
+        except ApiError as exc:
+            hint = "Everything you typed is kept · ctrl+s tries again"
+            if isinstance(exc, Conflict):
+                hint = await self._rebase_after_conflict() or hint
+            self._set_busy(False)
+            self._show_server_error(exc, "Not saved", hint)
+            self._status("not saved: see the error below", problem=True)
+            return
+        self._set_busy(False)
+        self.dismiss(image)
+
+    async def _rebase_after_conflict(self) -> str | None:
+        """A 409 means the image changed under the form: the next try is diffed against its current version."""
+        assert self.image is not None
+        try:
+            fresh = await self.client.get(self.image.id)
+        except ApiError:
+            return None
+        self.image = fresh
+        # only the baseline moves; the form keeps the user's values and ``original`` keeps what they edited from
+        self.before = fresh.editable()
+        self._show_info()
+        return "The image changed on the server meanwhile; your input is kept · ctrl+s shows what would be sent now"

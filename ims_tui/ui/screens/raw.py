@@ -1,0 +1,246 @@
+"""The image's JSON exactly as the server sent it (pretty-printed), with search: / then n / N."""
+
+from __future__ import annotations
+
+import json
+from typing import ClassVar
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.screen import Screen
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Footer, Input, Static
+
+from ims_tui.api.client import ImageClient
+from ims_tui.api.errors import ApiError
+from ims_tui.ui import format as fmt
+from ims_tui.ui.widgets import SteadyInput
+
+
+def pretty_json(body: str) -> list[str]:
+    """The body indented two spaces, keys in the server's order; control characters made visible."""
+    try:
+        text = json.dumps(json.loads(body), indent=2, ensure_ascii=False)
+    except ValueError:
+        text = body
+    # json.dumps escapes C0 controls but lets C1 and bidi controls through: those are data too.
+    return [fmt.safe_text(line) for line in text.splitlines()]
+
+
+def find_matches(lines: list[str], needle: str) -> list[tuple[int, int]]:
+    """(line, column) of every case-insensitive occurrence of ``needle``."""
+    if not needle:
+        return []
+    folded = needle.casefold()
+    out: list[tuple[int, int]] = []
+    for number, line in enumerate(lines):
+        haystack = line.casefold()
+        start = haystack.find(folded)
+        while start != -1:
+            out.append((number, start))
+            start = haystack.find(folded, start + max(1, len(folded)))
+    return out
+
+
+class RawView(ScrollView, can_focus=True):
+    """Lines of text with highlighted matches; renders only what is visible."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"raw-view--match", "raw-view--current", "raw-view--key"}
+    DEFAULT_CSS = """
+    RawView { background: $surface; scrollbar-size-vertical: 1; }
+    RawView > .raw-view--match { background: $warning-muted; text-style: bold; }
+    RawView > .raw-view--current { background: $warning; color: $background; text-style: bold; }
+    RawView > .raw-view--key { color: $text-accent; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "scroll_down", "Down", show=False, id="raw.down"),
+        Binding("k,up", "scroll_up", "Up", show=False, id="raw.up"),
+        Binding("g,home", "scroll_home", "Top", show=False, id="raw.top"),
+        Binding("G,end", "scroll_end", "Bottom", show=False, id="raw.bottom"),
+        Binding("pagedown,ctrl+f,space", "page_down", "Page down", show=False, id="raw.page_down"),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="raw.page_up"),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.lines: list[str] = []
+        self.needle = ""
+        self.matches: list[tuple[int, int]] = []
+        self.current = -1
+        self._by_line: dict[int, list[int]] = {}
+
+    def set_lines(self, lines: list[str]) -> None:
+        self.lines = lines
+        width = max((cell_len(line) for line in lines), default=0)
+        self.virtual_size = Size(width, len(lines))
+        self.search(self.needle)
+        self.refresh()
+
+    def search(self, needle: str) -> int:
+        self.needle = needle
+        self.matches = find_matches(self.lines, needle)
+        self._by_line = {}
+        for position, (line, _col) in enumerate(self.matches):
+            self._by_line.setdefault(line, []).append(position)
+        self.current = 0 if self.matches else -1
+        self._reveal()
+        self.refresh()
+        return len(self.matches)
+
+    def step(self, delta: int) -> None:
+        if not self.matches:
+            return
+        self.current = (self.current + delta) % len(self.matches)
+        self._reveal()
+        self.refresh()
+
+    def _reveal(self) -> None:
+        if self.current < 0:
+            return
+        line, column = self.matches[self.current]
+        height = self.scrollable_content_region.height or 1
+        if not (self.scroll_y <= line < self.scroll_y + height):
+            self.scroll_to(y=max(0, line - height // 3), animate=False, immediate=True)
+        width = self.scrollable_content_region.width or 1
+        if not (self.scroll_x <= column < self.scroll_x + width - len(self.needle)):
+            self.scroll_to(x=max(0, column - width // 3), animate=False, immediate=True)
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        number = scroll_y + y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if number >= len(self.lines):
+            return Strip.blank(width, base)
+        line = self.lines[number]
+        segments = self._segments(number, line, base)
+        return Strip(segments).crop_extend(scroll_x, scroll_x + width, base)
+
+    def _segments(self, number: int, line: str, base: Style) -> list[Segment]:
+        key_style = base + self.get_component_rich_style("raw-view--key", partial=True)
+        styles = [base] * len(line)
+        # Colour the key of a "key": value line; values stay plain so they read as data.
+        stripped = line.lstrip(" ")
+        if stripped.startswith('"'):
+            end = stripped.find('":')
+            if end > 0:
+                start = len(line) - len(stripped)
+                for i in range(start, start + end + 1):
+                    styles[i] = key_style
+        match_style = self.get_component_rich_style("raw-view--match", partial=True)
+        current_style = self.get_component_rich_style("raw-view--current", partial=True)
+        for position in self._by_line.get(number, ()):
+            _line, column = self.matches[position]
+            style = current_style if position == self.current else match_style
+            for i in range(column, min(column + len(self.needle), len(line))):
+                styles[i] = styles[i] + style
+        segments: list[Segment] = []
+        run_start = 0
+        for i in range(1, len(line) + 1):
+            if i == len(line) or styles[i] != styles[run_start]:
+                segments.append(Segment(line[run_start:i], styles[run_start]))
+                run_start = i
+        return segments
+
+
+class RawScreen(Screen[None]):
+    """GET /v2/images/{id} as the server answered it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "back", "Back", id="raw_screen.back"),
+        Binding("slash", "search", "Search", id="raw_screen.search"),
+        Binding("n", "next_match", "Next", id="raw_screen.next"),
+        Binding("N", "previous_match", "Previous", id="raw_screen.previous"),
+        Binding("c,ctrl+y", "copy_json", "Copy JSON", id="raw_screen.copy"),
+    ]
+
+    DEFAULT_CSS = """
+    RawScreen #raw-title { height: 1; background: $panel; padding: 0 1; }
+    RawScreen RawView { height: 1fr; }
+    RawScreen #raw-search { display: none; height: 1; border: none; padding: 0 1; }
+    RawScreen #raw-search.-shown { display: block; }
+    """
+
+    def __init__(self, client: ImageClient, image_id: str, name: str = "") -> None:
+        super().__init__()
+        self.client = client
+        self.image_id = image_id
+        self.image_name = name
+        self.body = ""
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="raw-title", markup=False)
+        yield RawView(id="raw")
+        yield SteadyInput(placeholder="search (Enter, then n / N; Esc closes)", id="raw-search")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self._title("loading…")
+        self.query_one(RawView).focus()
+        self._load()
+
+    def _title(self, extra: str = "") -> None:
+        name = fmt.safe_text(self.image_name or self.image_id)
+        text = f"raw JSON of {name}"
+        view = self.query_one(RawView)
+        if view.needle:
+            found = len(view.matches)
+            where = f"{view.current + 1}/{found}" if found else "no match"
+            text += f"  ·  /{fmt.safe_text(view.needle)}: {where}"
+        if extra:
+            text += f"  ·  {extra}"
+        self.query_one("#raw-title", Static).update(text)
+
+    @work(exclusive=True, group="raw")
+    async def _load(self) -> None:
+        try:
+            _image, body = await self.client.get_raw(self.image_id)
+        except ApiError as exc:
+            self.query_one(RawView).set_lines([fmt.safe_text(line) for line in exc.describe().splitlines()])
+            self._title("failed")
+            return
+        self.body = body
+        self.query_one(RawView).set_lines(pretty_json(body))
+        self._title()
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def action_search(self) -> None:
+        field = self.query_one("#raw-search", Input)
+        field.add_class("-shown")
+        field.focus()
+
+    @on(Input.Submitted, "#raw-search")
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.query_one(RawView).search(event.value)
+        event.input.remove_class("-shown")
+        self.query_one(RawView).focus()
+        self._title()
+
+    def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
+        field = self.query_one("#raw-search", Input)
+        if event.key == "escape" and field.has_focus:
+            event.stop()
+            field.remove_class("-shown")
+            self.query_one(RawView).focus()
+
+    def action_next_match(self) -> None:
+        self.query_one(RawView).step(1)
+        self._title()
+
+    def action_previous_match(self) -> None:
+        self.query_one(RawView).step(-1)
+        self._title()
+
+    def action_copy_json(self) -> None:
+        from ims_tui.ui.clipboard import copy_text
+
+        if self.body:
+            copy_text(self.app, self.body, what="JSON", show=f"{len(self.body):,} characters of JSON")

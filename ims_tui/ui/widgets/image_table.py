@@ -1,0 +1,500 @@
+"""The image list: a Line-API virtual list whose paint and keystroke cost do not grow with the rows loaded.
+
+Only visible rows are rendered (``render_line``), each into a cached ``Strip``; moving the cursor repaints two
+lines. A DataTable measures every cell of every row and rebuilds its index on removal, which costs seconds at
+tens of thousands of images (see notes/terminal-ui.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import ClassVar, Literal
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ims_tui.api.models import ImageRow
+from ims_tui.ui import format as fmt
+
+Align = Literal["left", "right"]
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    width: int  # 0: takes the room left over (the name)
+    min_table: int = 0  # shown only when the table is at least this wide
+    align: Align = "left"
+    sort_key: str | None = None
+
+
+# The order they appear in; the narrowest set (80 columns) is name, status, size, visibility, age.
+COLUMNS: tuple[Column, ...] = (
+    Column("name", "name", 0, sort_key="name"),
+    Column("status", "status", 14, sort_key="status"),
+    Column("size", "size", 8, align="right", sort_key="size"),
+    Column("disk", "disk", 6, min_table=106, sort_key="disk_format"),
+    Column("visibility", "visibility", 10),
+    Column("owner", "owner", 8, min_table=136),
+    Column("min_disk", "min disk", 8, min_table=136, align="right"),
+    Column("min_ram", "min ram", 8, min_table=136, align="right"),
+    Column("os", "os version", 18, min_table=136),
+    Column("age", "updated", 8, align="right", sort_key="updated_at"),
+    Column("id", "id", 8, min_table=106, sort_key="id"),
+)
+MIN_NAME = 12
+GAP = 1
+LEFT_PAD = 1
+
+
+@dataclass(frozen=True)
+class Layout:
+    columns: tuple[tuple[Column, int], ...]  # (column, width in cells)
+    width: int
+
+
+def layout_for(width: int) -> Layout:
+    """Which columns fit in ``width`` cells and how wide each is; the name takes what is left."""
+    chosen = [c for c in COLUMNS if c.min_table <= width]
+    while True:
+        fixed = sum(c.width for c in chosen if c.width) + GAP * (len(chosen) - 1) + LEFT_PAD
+        name_width = width - fixed
+        if name_width >= MIN_NAME or len(chosen) <= 2:
+            break
+        # Too narrow even for the base set: drop the least useful columns first.
+        for drop in ("visibility", "age", "size"):
+            if any(c.key == drop for c in chosen):
+                chosen = [c for c in chosen if c.key != drop]
+                break
+        else:
+            break
+    name_width = max(name_width, 4)
+    return Layout(tuple((c, name_width if c.width == 0 else c.width) for c in chosen), width)
+
+
+class ImageTable(ScrollView, can_focus=True):
+    """The loaded rows of a listing, a header with the sort indicator, a cursor, and a "loading…" row."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "cursor_down", "Down", show=False, id="table.down"),
+        Binding("k,up", "cursor_up", "Up", show=False, id="table.up"),
+        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="table.page_down"),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="table.page_up"),
+        Binding("g,home", "first", "First", show=False, id="table.first"),
+        Binding("G,end", "last", "Last", show=False, id="table.last"),
+        Binding("enter", "select", "Open", show=False, id="table.select"),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "image-table--header",
+        "image-table--cursor",
+        "image-table--cursor-blurred",
+        "image-table--ok",
+        "image-table--busy",
+        "image-table--bad",
+        "image-table--dim",
+    }
+
+    DEFAULT_CSS = """
+    ImageTable {
+        background: $surface;
+        scrollbar-size-vertical: 1;
+        overflow-x: hidden;
+        overflow-y: auto;
+    }
+    ImageTable > .image-table--header { text-style: bold; color: $text-accent; background: $panel; }
+    ImageTable > .image-table--cursor {
+        background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold;
+    }
+    ImageTable > .image-table--cursor-blurred {
+        background: $block-cursor-blurred-background; color: $block-cursor-blurred-foreground;
+    }
+    ImageTable > .image-table--ok { color: $text-success; }
+    ImageTable > .image-table--busy { color: $text-warning; }
+    ImageTable > .image-table--bad { color: $text-error; text-style: bold; }
+    ImageTable > .image-table--dim { color: $text-muted; text-style: italic; }
+    """
+
+    class Highlighted(Message):
+        """The cursor moved to ``row`` (None when the list is empty)."""
+
+        def __init__(self, table: ImageTable, row: ImageRow | None, index: int) -> None:
+            super().__init__()
+            self.table = table
+            self.row = row
+            self.index = index
+
+        @property
+        def control(self) -> ImageTable:
+            return self.table
+
+    class NearEnd(Message):
+        """The cursor or the view came within one screen of the last loaded row: time to load the next page."""
+
+        def __init__(self, table: ImageTable) -> None:
+            super().__init__()
+            self.table = table
+
+        @property
+        def control(self) -> ImageTable:
+            return self.table
+
+    class Selected(Message):
+        """Enter (or a click on the highlighted row) on ``row``."""
+
+        def __init__(self, table: ImageTable, row: ImageRow) -> None:
+            super().__init__()
+            self.table = table
+            self.row = row
+
+        @property
+        def control(self) -> ImageTable:
+            return self.table
+
+    def __init__(
+        self,
+        *,
+        now: Callable[[], datetime] | None = None,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._rows: Sequence[ImageRow] = []
+        self.cursor = 0
+        self.loading = False
+        self.has_more = False
+        self.empty_text = ""
+        self.sort_key = "created_at"
+        self.sort_dir = "desc"
+        self._now = now or (lambda: datetime.now(timezone.utc))
+        self._now_value = self._now()
+        self._cache: LRUCache[tuple[int, int, int], Strip] = LRUCache(1024)
+        self._layout_cache: dict[int, Layout] = {}
+        self._styles_ready = False
+        self._style_map: dict[str, Style] = {}
+        self.last_highlighted: ImageRow | None = None
+
+    # -- data ---------------------------------------------------------------------------------------------
+
+    @property
+    def rows(self) -> Sequence[ImageRow]:
+        return self._rows
+
+    @property
+    def row_count(self) -> int:
+        return len(self._rows)
+
+    @property
+    def current(self) -> ImageRow | None:
+        if 0 <= self.cursor < len(self._rows):
+            return self._rows[self.cursor]
+        return None
+
+    def set_rows(self, rows: Sequence[ImageRow], *, cursor: int | None = None, announce: bool = True) -> None:
+        """Show ``rows`` (the list object is kept, not copied); every cached line is dropped."""
+        self._rows = rows
+        self._cache.clear()
+        self._now_value = self._now()
+        if cursor is not None:
+            self.cursor = cursor
+        self.cursor = max(0, min(self.cursor, len(rows) - 1)) if rows else 0
+        self._update_virtual_size()
+        self._scroll_cursor_visible(center=cursor is not None)
+        self.refresh()
+        if announce:
+            self._announce()
+
+    def rows_appended(self) -> None:
+        """The row list grew at its end: cached lines stay valid, only the size and the tail change."""
+        self._update_virtual_size()
+        self.refresh()
+        if self.current is not None and self.last_highlighted is None:
+            self._announce()
+
+    def rows_changed(self) -> None:
+        """Rows were replaced, inserted or removed in place: drop cached lines and keep the cursor in range."""
+        self._cache.clear()
+        if self._rows:
+            self.cursor = max(0, min(self.cursor, len(self._rows) - 1))
+        else:
+            self.cursor = 0
+        self._update_virtual_size()
+        self.refresh()
+        self._announce()
+
+    def row_replaced(self, index: int) -> None:
+        """One row object was swapped for a fresher one: repaint that line only."""
+        width = self.scrollable_content_region.width
+        for state in (0, 1, 2):
+            self._cache.discard((index, width, state))
+        self._refresh_row(index)
+
+    def set_loading(self, loading: bool, *, has_more: bool | None = None) -> None:
+        changed = loading != self.loading or (has_more is not None and has_more != self.has_more)
+        self.loading = loading
+        if has_more is not None:
+            self.has_more = has_more
+        if changed:
+            self._update_virtual_size()
+            self.refresh()
+
+    def set_sort(self, key: str, direction: str) -> None:
+        self.sort_key, self.sort_dir = key, direction
+        self._cache.clear()
+        self.refresh()
+
+    def set_empty_text(self, text: str) -> None:
+        self.empty_text = text
+        self.refresh()
+
+    def _update_virtual_size(self) -> None:
+        height = 1 + len(self._rows) + (1 if self.loading else 0)
+        self.virtual_size = Size(self.size.width or 80, height)
+
+    # -- cursor -------------------------------------------------------------------------------------------
+
+    @property
+    def _page(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)
+
+    def move_to(self, index: int, *, center: bool = False) -> None:
+        if not self._rows:
+            return
+        index = max(0, min(index, len(self._rows) - 1))
+        if index == self.cursor:
+            self._check_near_end()
+            return
+        old = self.cursor
+        self.cursor = index
+        self._refresh_row(old)
+        self._refresh_row(index)
+        self._scroll_cursor_visible(center=center)
+        self._announce()
+
+    def _announce(self) -> None:
+        row = self.current
+        self.last_highlighted = row
+        self.post_message(self.Highlighted(self, row, self.cursor))
+        self._check_near_end()
+
+    def _check_near_end(self) -> None:
+        if not self.has_more or self.loading:
+            return
+        last_visible = int(self.scroll_y) + self._page
+        if self.cursor >= len(self._rows) - self._page or last_visible >= len(self._rows) - 1:
+            self.post_message(self.NearEnd(self))
+
+    def check_near_end(self) -> None:
+        """Re-check after a page arrived: a tall screen may still show the end of the list."""
+        self._check_near_end()
+
+    def _refresh_row(self, index: int) -> None:
+        # Line y of the view shows row scroll_y + y - 1 (line 0 is the header).
+        y = index - int(self.scroll_y) + 1
+        if 1 <= y < self.size.height:
+            self.refresh_lines(int(self.scroll_y) + y, 1)
+
+    def _scroll_cursor_visible(self, *, center: bool = False) -> None:
+        page = self._page
+        top = int(self.scroll_y)
+        if center and not (top <= self.cursor < top + page):
+            target = max(0, self.cursor - page // 2)
+        elif self.cursor < top:
+            target = self.cursor
+        elif self.cursor >= top + page:
+            target = self.cursor - page + 1
+        else:
+            return
+        self.scroll_to(y=target, animate=False, immediate=True)
+
+    def action_cursor_down(self) -> None:
+        self.move_to(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self.move_to(self.cursor - 1)
+
+    def action_page_down(self) -> None:
+        page = self._page
+        target = min(self.cursor + page, len(self._rows) - 1)
+        self.scroll_to(y=min(int(self.scroll_y) + page, self.max_scroll_y), animate=False, immediate=True)
+        self.move_to(target)
+
+    def action_page_up(self) -> None:
+        page = self._page
+        self.scroll_to(y=max(int(self.scroll_y) - page, 0), animate=False, immediate=True)
+        self.move_to(self.cursor - page)
+
+    def action_first(self) -> None:
+        self.move_to(0)
+
+    def action_last(self) -> None:
+        self.move_to(len(self._rows) - 1)
+
+    def action_select(self) -> None:
+        row = self.current
+        if row is not None:
+            self.post_message(self.Selected(self, row))
+
+    def on_click(self, event: events.Click) -> None:
+        y = event.y
+        if y < 1:
+            return
+        index = int(self.scroll_y) + y - 1
+        if 0 <= index < len(self._rows):
+            if index == self.cursor and event.chain >= 2:
+                self.action_select()
+            self.move_to(index)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        # The mouse wheel scrolls without moving the cursor: reaching the end should still load more.
+        if round(old_value) != round(new_value):
+            self._check_near_end()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._cache.clear()
+        self._update_virtual_size()
+        self._scroll_cursor_visible()
+
+    def on_focus(self) -> None:
+        self._refresh_row(self.cursor)
+
+    def on_blur(self) -> None:
+        self._refresh_row(self.cursor)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles_ready = False
+        self._cache.clear()
+
+    # -- painting -----------------------------------------------------------------------------------------
+
+    def _layout(self, width: int) -> Layout:
+        found = self._layout_cache.get(width)
+        if found is None:
+            found = self._layout_cache[width] = layout_for(width)
+        return found
+
+    def _styles(self) -> dict[str, Style]:
+        if not self._styles_ready:
+            base = self.rich_style
+            self._style_map = {
+                "base": base,
+                "header": base + self.get_component_rich_style("image-table--header", partial=True),
+                "cursor": self.get_component_rich_style("image-table--cursor", partial=True),
+                "cursor-blurred": self.get_component_rich_style("image-table--cursor-blurred", partial=True),
+                "ok": self.get_component_rich_style("image-table--ok", partial=True),
+                "busy": self.get_component_rich_style("image-table--busy", partial=True),
+                "bad": self.get_component_rich_style("image-table--bad", partial=True),
+                "dim": base + self.get_component_rich_style("image-table--dim", partial=True),
+            }
+            self._styles_ready = True
+        return self._style_map
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        if y == 0:
+            return self._render_header(width)
+        index = int(self.scroll_y) + y - 1
+        if index < len(self._rows):
+            state = (1 if self.has_focus else 2) if index == self.cursor else 0
+            key = (index, width, state)
+            strip = self._cache.get(key)
+            if strip is None:
+                strip = self._render_row(self._rows[index], width, state)
+                self._cache[key] = strip
+            return strip
+        styles = self._styles()
+        if index == len(self._rows) and self.loading:
+            return Strip([Segment(fmt.fit(" loading…", width), styles["dim"])], width)
+        if not self._rows and y == 1 and self.empty_text:
+            return Strip([Segment(fmt.fit(" " + self.empty_text, width), styles["dim"])], width)
+        return Strip.blank(width, styles["base"])
+
+    def _render_header(self, width: int) -> Strip:
+        styles = self._styles()
+        style = styles["header"]
+        segments = [Segment(" " * LEFT_PAD, style)]
+        layout = self._layout(width)
+        arrow = "▲" if self.sort_dir == "asc" else "▼"
+        for position, (column, cells) in enumerate(layout.columns):
+            if position:
+                segments.append(Segment(" " * GAP, style))
+            title = column.title
+            sorted_here = column.sort_key == self.sort_key
+            if column.key == "age" and self.sort_key == "created_at":
+                title, sorted_here = "created", True
+            if sorted_here:
+                candidate = f"{title} {arrow}"
+                if cell_len(candidate) > cells:
+                    candidate = fmt.fit(title, cells - 1).rstrip() + arrow
+                title = candidate
+            segments.append(Segment(fmt.fit(title, cells, align=column.align), style))
+        return self._finish(segments, width, style)
+
+    def _finish(self, segments: list[Segment], width: int, style: Style) -> Strip:
+        strip = Strip(segments)
+        used = strip.cell_length
+        if used < width:
+            strip = Strip([*segments, Segment(" " * (width - used), style)], width)
+        elif used > width:
+            strip = strip.crop(0, width)
+        return strip
+
+    def _render_row(self, row: ImageRow, width: int, state: int) -> Strip:
+        styles = self._styles()
+        base = styles["base"]
+        overlay = styles["cursor"] if state == 1 else styles["cursor-blurred"] if state == 2 else None
+        line_style = base + overlay if overlay is not None else base
+        layout = self._layout(width)
+        segments = [Segment(" " * LEFT_PAD, line_style)]
+        for position, (column, cells) in enumerate(layout.columns):
+            if position:
+                segments.append(Segment(" " * GAP, line_style))
+            text, kind = self._cell(row, column.key)
+            style = line_style
+            if kind:
+                style = base + styles[kind]
+                if overlay is not None:
+                    style = style + overlay
+            segments.append(Segment(fmt.fit(text, cells, align=column.align), style))
+        return self._finish(segments, width, line_style)
+
+    def _cell(self, row: ImageRow, key: str) -> tuple[str, str | None]:
+        if key == "name":
+            return (fmt.safe_text(row.name) if row.name else "(no name)"), None
+        if key == "status":
+            kind = fmt.status_kind(row.status)
+            return fmt.status_word(row.status), (None if kind == "other" else kind)
+        if key == "size":
+            return fmt.human_size(row.size), None
+        if key == "visibility":
+            return fmt.safe_text(row.visibility), None
+        if key == "age":
+            stamp = row.created_at if self.sort_key == "created_at" else row.updated_at
+            return fmt.relative_age(stamp, self._now_value), None
+        if key == "disk":
+            return fmt.safe_text(row.disk_format), None
+        if key == "id":
+            return fmt.short_id(row.id), None
+        if key == "owner":
+            return fmt.safe_text((row.owner or "")[:8]), None
+        if key == "min_disk":
+            return ("" if not row.min_disk else fmt.gib(row.min_disk)), None
+        if key == "min_ram":
+            return ("" if not row.min_ram else fmt.mib(row.min_ram)), None
+        if key == "os":
+            return fmt.safe_text(row.os_version), None
+        return "", None

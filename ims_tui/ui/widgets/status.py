@@ -1,0 +1,128 @@
+"""The two one-line bars: the header (where am I connected, with what rights) and the status line (what is true).
+
+Both are built from ``Content`` parts, never markup strings: cloud names, filters and error messages are data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from textual.content import Content
+from textual.widgets import Static
+
+from ims_tui.ui import format as fmt
+
+Part = tuple[str, str]
+
+
+class HeaderBar(Static):
+    """cloud · endpoint host · region · project · user · API version, with READ-ONLY and INSECURE TLS badges."""
+
+    DEFAULT_CSS = """
+    HeaderBar { height: 1; width: 1fr; background: $panel; color: $foreground; padding: 0 1; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id, markup=False)
+        # Not attributes: Widget already owns names like "region".
+        self.fields: dict[str, object] = {"connected": False}
+
+    def show(self, **values: object) -> None:
+        self.fields.update(values)
+        self.update(self.build())
+
+    def build(self) -> Content:
+        f = self.fields
+        parts: list[str | tuple[str, str]] = [("ims-tui", "bold $text-accent"), " "]
+        parts.append((fmt.safe_text(f.get("cloud")) or "?", "bold"))
+        endpoint = f.get("endpoint")
+        host = urlsplit(str(endpoint)).hostname if endpoint else None
+        if host:
+            parts += [("  ", ""), (fmt.safe_text(host), "$text-muted")]
+        for label in ("region", "project", "user"):
+            value = f.get(label)
+            if value:
+                parts += [("  ", ""), (f"{label} ", "$text-muted"), fmt.safe_text(value)]
+        if f.get("api_version"):
+            parts += [("  ", ""), (f"API {fmt.safe_text(f['api_version'])}", "$text-muted")]
+        elif not f.get("connected"):
+            parts += [("  ", ""), ("connecting…", "$text-muted italic")]
+        if f.get("read_only"):
+            parts += [("  ", ""), (" READ-ONLY ", "bold reverse $text-warning")]
+        if f.get("insecure"):
+            parts += [("  ", ""), (" INSECURE TLS ", "bold reverse $text-error")]
+        return Content.assemble(*parts)
+
+
+@dataclass
+class StatusState:
+    """Everything the status line can say; ``render`` decides what fits."""
+
+    loaded: int = 0
+    complete: bool = False
+    loading_page: int | None = None  # the page number in flight
+    reloading: bool = False
+    connecting: bool = False
+    filters: list[str] = field(default_factory=list)
+    sort: str = ""
+    quick: str | None = None
+    quick_matches: int = 0
+    error: str | None = None
+    request_id: str | None = None
+    retry_hint: str = "r to retry"
+    position: int | None = None
+
+
+class StatusLine(Static):
+    """One line that says what is true: how many rows, what is loading, which filters, or what failed."""
+
+    DEFAULT_CSS = """
+    StatusLine { height: 1; width: 1fr; background: $panel; color: $foreground; padding: 0 1; }
+    StatusLine.-error { background: $error-muted; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id, markup=False)
+        self.state = StatusState(connecting=True)
+
+    def show(self, state: StatusState) -> None:
+        self.state = state
+        self.set_class(bool(state.error), "-error")
+        self.update(self.build(state))
+
+    @staticmethod
+    def build(state: StatusState) -> Content:
+        parts: list[str | tuple[str, str]] = []
+        if state.error:
+            # The hint and the request id go first: a long server message is what gets cut at 80 columns.
+            parts.append((f"error ({state.retry_hint})", "bold $text-error"))
+            if state.request_id:
+                parts += [("  request id ", "$text-muted"), fmt.safe_text(state.request_id)]
+            parts += [": ", fmt.safe_text(state.error)]
+            return Content.assemble(*parts)
+        if state.connecting:
+            parts.append(("connecting…", "italic"))
+        elif state.reloading:
+            parts.append(("reloading…", "italic"))
+        elif state.loaded == 0 and state.complete:
+            parts.append(("no images match" if state.filters else "no images", "bold"))
+        elif state.complete:
+            parts.append(f"{fmt.plural(state.loaded, 'image')}, all loaded")
+        elif state.loading_page is not None:
+            if state.loaded:
+                parts.append(f"{fmt.count(state.loaded)} loaded, ")
+            parts.append((f"loading page {state.loading_page}…", "italic"))
+        else:
+            parts.append(f"{fmt.count(state.loaded)} loaded, more below")
+        if state.quick is not None:
+            parts += [
+                ("  quick filter: ", "$text-muted"),
+                (repr(fmt.safe_text(state.quick)), "bold"),
+                f" ({fmt.count(state.quick_matches)} of {fmt.count(state.loaded)} loaded rows)",
+            ]
+        if state.filters:
+            parts += [("  filter: ", "$text-muted"), fmt.safe_text(" ".join(state.filters))]
+        if state.sort:
+            parts += [("  sort: ", "$text-muted"), state.sort]
+        return Content.assemble(*parts)

@@ -1,0 +1,114 @@
+"""Helpers for UI tests: apps on the in-process demo cloud, with a frozen clock, and transports that fail on demand."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+
+import httpx
+
+from ims_tui.api.errors import Unauthorized
+from ims_tui.api.session import CloudSession, SessionInfo, StaticSession
+from ims_tui.demo import DEMO_ENDPOINT, DemoCloud
+from ims_tui.ui.app import ImsApp
+
+NOW = datetime(2026, 11, 2, 12, 0, tzinfo=timezone.utc)
+HTML_500 = (
+    b"<html><head><title>500 Internal Server Error</title></head><body><h1>500 Internal Server Error</h1>"
+    b"The server has either erred or is incapable of performing the requested operation.<br /><br />"
+    b"</body></html>"
+)
+
+
+def frozen_now() -> datetime:
+    return NOW
+
+
+class FlakyTransport(httpx.AsyncBaseTransport):
+    """Wraps the demo transport; while ``failing`` is set, matching requests get an HTML 500 or a dropped line."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, *, mode: str = "html500", match: str = "/v2/images") -> None:
+        self.inner = inner
+        self.mode = mode
+        self.match = match
+        self.failing = False
+        self.failures = 0
+
+    def _matches(self, request: httpx.Request) -> bool:
+        path = request.url.path
+        if self.match == "list":
+            return path == "/v2/images"
+        if self.match == "list-next":
+            return path == "/v2/images" and "marker" in request.url.params
+        return path.startswith(self.match)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.failing and self._matches(request):
+            self.failures += 1
+            if self.mode == "drop":
+                raise httpx.RemoteProtocolError("peer closed connection without sending complete message body")
+            return httpx.Response(
+                500,
+                content=HTML_500,
+                headers={"content-type": "text/html", "x-openstack-request-id": "req-0123-feed-beef"},
+                request=request,
+            )
+        return await self.inner.handle_async_request(request)
+
+
+class FailingConnectSession(CloudSession):
+    """Authentication that fails until ``fail`` is cleared (a 401 from the identity service)."""
+
+    def __init__(self, inner: StaticSession) -> None:
+        super().__init__(inner.info)
+        self.inner = inner
+        self.fail = True
+        self.attempts = 0
+
+    async def connect(self) -> Any:
+        self.attempts += 1
+        if self.fail:
+            raise Unauthorized(
+                "The request you have made requires authentication.", status=401, request_id="req-auth-1"
+            )
+        self.client = await self.inner.connect()
+        return self.client
+
+
+def list_requests(cloud: DemoCloud) -> list[str]:
+    return [path for method, path in cloud.request_log if method == "GET" and path.split("?")[0] == "/v2/images"]
+
+
+def get_requests(cloud: DemoCloud) -> list[str]:
+    return [path for method, path in cloud.request_log if method == "GET" and path.startswith("/v2/images/")]
+
+
+def make_app(
+    *,
+    count: int = 2000,
+    empty: bool = False,
+    read_only: bool = False,
+    page_size: int = 200,
+    insecure: bool = False,
+    wrap: Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport] | None = None,
+    session_wrap: Callable[[StaticSession], CloudSession] | None = None,
+) -> tuple[ImsApp, DemoCloud]:
+    cloud = DemoCloud(image_count=count, latency=0.0, seed=42, empty=empty, clock=frozen_now)
+    transport: httpx.AsyncBaseTransport = cloud.transport
+    if wrap is not None:
+        transport = wrap(transport)
+    info = SessionInfo(cloud="demo", region="eu-de", project="demo", user="operator", insecure=insecure)
+    session: CloudSession = StaticSession(info, DEMO_ENDPOINT, transport=transport)
+    if session_wrap is not None:
+        session = session_wrap(session)  # type: ignore[arg-type]
+    app = ImsApp(session, read_only=read_only, page_size=page_size, now=frozen_now)
+    return app, cloud
+
+
+async def settle(pilot: Any) -> None:
+    """Let workers finish and their messages land (never a sleep)."""
+    for _ in range(3):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()

@@ -1,0 +1,402 @@
+"""The image form against the in-process demo cloud: typed by keyboard, checked on the server."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from textual.app import App
+from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widgets import Input, Select, Static
+
+from ims_tui.api import ImageClient
+from ims_tui.api.models import Image
+from ims_tui.demo import DEMO_ENDPOINT, DemoCloud
+from ims_tui.ui.screens.image_form import DiscardChangesScreen, ImageFormScreen, PatchPreviewScreen
+
+
+class DroppingTransport(httpx.AsyncBaseTransport):
+    """The demo cloud, except that writes can be made to lose the connection mid-request."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.drop_writes = False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.drop_writes and request.method in ("POST", "PATCH", "DELETE"):
+            raise httpx.RemoteProtocolError("peer closed connection", request=request)
+        return await self.inner.handle_async_request(request)
+
+
+class FormApp(App[None]):
+    """Pushes one screen and records what it dismissed with."""
+
+    def __init__(self, make: Callable[[], Screen[Any]]) -> None:
+        super().__init__()
+        self.make = make
+        self.results: list[Any] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(self.make(), self.results.append)
+
+
+@pytest.fixture
+def cloud() -> DemoCloud:
+    return DemoCloud(image_count=5, latency=0.0, seed=42)
+
+
+@pytest.fixture
+def transport(cloud: DemoCloud) -> DroppingTransport:
+    return DroppingTransport(cloud.transport)
+
+
+@pytest.fixture
+async def client(transport: DroppingTransport) -> Any:
+    async with ImageClient(DEMO_ENDPOINT, transport=transport, backoff=0) as api:
+        yield api
+
+
+def writes(cloud: DemoCloud) -> list[tuple[str, str]]:
+    return [(method, path) for method, path in cloud.request_log if method != "GET"]
+
+
+async def settle(app: App[Any], pilot: Pilot[Any]) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def type_into(pilot: Pilot[Any], selector: str, text: str, *, clear: bool = True) -> None:
+    widget = pilot.app.screen.query_one(selector, Input)
+    widget.focus()
+    await pilot.pause()
+    if clear:
+        await pilot.press("end", "ctrl+u")
+    await pilot.press(*text)
+
+
+def error_text(app: App[Any], selector: str) -> str:
+    widget = app.screen.query_one(selector, Static)
+    return str(widget.render()) if widget.has_class("-shown") else ""
+
+
+# -- create -------------------------------------------------------------------------------------------------
+
+
+async def test_create_by_keyboard_sends_right_types(client: ImageClient, cloud: DemoCloud) -> None:
+    app = FormApp(lambda: ImageFormScreen(client, "create"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press(*"web-01")  # the name field has focus
+        await type_into(pilot, "#min_disk", "20")
+        await type_into(pilot, "#min_ram", "2048")
+        await type_into(pilot, "#tags", "prod, linux")
+        app.screen.query_one("#protected").focus()
+        await pilot.press("space")
+        await pilot.press("ctrl+n", *"os_distro", "tab", *"ubuntu")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+    assert len(app.results) == 1 and isinstance(app.results[0], Image)
+    created = await client.get(app.results[0].id)
+    assert created.name == "web-01"
+    assert created.min_disk == 20 and type(created.min_disk) is int
+    assert created.min_ram == 2048 and type(created.min_ram) is int
+    assert created.protected is True
+    assert sorted(created.tags) == ["linux", "prod"]
+    assert created.properties["os_distro"] == "ubuntu"
+    assert created.visibility == "private"
+    assert writes(cloud) == [("POST", "/v2/images")]
+
+
+async def test_min_ram_abc_is_shown_next_to_the_field_and_nothing_is_sent(
+    client: ImageClient, cloud: DemoCloud
+) -> None:
+    app = FormApp(lambda: ImageFormScreen(client, "create"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await type_into(pilot, "#min_ram", "abc")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "must be a whole number, not 'abc'" in error_text(app, "#error-min_ram")
+        assert error_text(app, "#error-min_disk") == ""
+        assert app.focused is app.screen.query_one("#min_ram")
+        assert app.results == []
+    assert writes(cloud) == []
+
+
+async def test_reserved_property_key_is_refused_before_sending(client: ImageClient, cloud: DemoCloud) -> None:
+    app = FormApp(lambda: ImageFormScreen(client, "create"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press(*"img")
+        await pilot.press("ctrl+n", *"os_glance_x", "tab", *"1")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "reserved" in error_text(app, ".prop-row .field-error")
+        assert app.results == []
+    assert ("POST", "/v2/images") not in cloud.request_log
+
+
+async def test_create_refused_by_the_network_keeps_every_value(
+    client: ImageClient, cloud: DemoCloud, transport: DroppingTransport
+) -> None:
+    app = FormApp(lambda: ImageFormScreen(client, "create"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press(*"kept")
+        await type_into(pilot, "#min_ram", "512")
+        await pilot.press("ctrl+n", *"k", "tab", *"v")
+        transport.drop_writes = True
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        panel = app.screen.query_one("#server-error", Static)
+        assert panel.has_class("-shown")
+        assert "dropped" in str(panel.render())
+        assert app.screen.query_one("#name", Input).value == "kept"
+        assert app.screen.query_one("#min_ram", Input).value == "512"
+        assert app.screen.query_one(".prop-value", Input).value == "v"
+        # one key retries, and it goes through once the network is back
+        transport.drop_writes = False
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+    assert isinstance(app.results[0], Image) and app.results[0].name == "kept"
+
+
+# -- edit ---------------------------------------------------------------------------------------------------
+
+
+async def make_image(client: ImageClient, **attributes: Any) -> Image:
+    base: dict[str, Any] = {"name": "app-server", "disk_format": "qcow2", "container_format": "bare"}
+    base.update(attributes)
+    return await client.create(base)
+
+
+async def open_edit(app: FormApp, pilot: Pilot[Any]) -> None:
+    await settle(app, pilot)
+    assert isinstance(app.screen, ImageFormScreen) and app.screen.loaded
+
+
+async def test_edit_preview_lists_exact_ops_then_confirm_updates(client: ImageClient, cloud: DemoCloud) -> None:
+    image = await make_image(client, tags=["a", "b"], old="gone soon", keep="same")
+    app = FormApp(lambda: ImageFormScreen(client, "edit", image))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_edit(app, pilot)
+        await type_into(pilot, "#name", "app-server-2")
+        await type_into(pilot, "#tags", "b, c")
+        old_row = next(row for row in app.screen.query(".prop-row") if row.original == "old")  # type: ignore[attr-defined]
+        app.screen.query_one(f"#prop-remove-{old_row.serial}").focus()  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await pilot.press("ctrl+n", *"k", "tab", *"v")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        preview = app.screen
+        assert isinstance(preview, PatchPreviewScreen)
+        assert preview.ops == [
+            {"op": "replace", "path": "/name", "value": "app-server-2"},
+            {"op": "replace", "path": "/tags", "value": ["b", "c"]},
+            {"op": "add", "path": "/k", "value": "v"},
+            {"op": "remove", "path": "/old"},
+        ]
+        assert "PATCH" not in [method for method, _ in cloud.request_log]
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+    after = await client.get(image.id)
+    assert after.name == "app-server-2"
+    assert sorted(after.tags) == ["b", "c"]
+    assert after.properties.get("k") == "v" and "old" not in after.properties
+    assert after.properties["keep"] == "same"
+    assert isinstance(app.results[0], Image) and app.results[0].name == "app-server-2"
+
+
+async def test_esc_on_the_preview_goes_back_and_sends_nothing(client: ImageClient, cloud: DemoCloud) -> None:
+    image = await make_image(client)
+    app = FormApp(lambda: ImageFormScreen(client, "edit", image))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_edit(app, pilot)
+        await type_into(pilot, "#min_ram", "1024")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PatchPreviewScreen)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ImageFormScreen)
+        assert app.screen.query_one("#min_ram", Input).value == "1024"
+    assert [m for m, _ in cloud.request_log].count("PATCH") == 0
+
+
+async def test_nothing_changed_sends_nothing(client: ImageClient, cloud: DemoCloud) -> None:
+    image = await make_image(client, tags=["x"], prop="v")
+    app = FormApp(lambda: ImageFormScreen(client, "edit", image))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_edit(app, pilot)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ImageFormScreen)
+        assert "Nothing changed: nothing will be sent" in str(app.screen.query_one("#form-status", Static).render())
+        # an unchanged form closes on Esc without asking
+        await pilot.press("escape")
+        await settle(app, pilot)
+    assert app.results == [None]
+    assert [m for m, _ in cloud.request_log].count("PATCH") == 0
+
+
+async def test_conflict_keeps_input_shows_request_id_and_retry_rebases(client: ImageClient, cloud: DemoCloud) -> None:
+    image = await make_image(client, doomed="1")
+    app = FormApp(lambda: ImageFormScreen(client, "edit", image))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_edit(app, pilot)
+        row = next(r for r in app.screen.query(".prop-row") if r.original == "doomed")  # type: ignore[attr-defined]
+        await type_into(pilot, f"#prop-value-{row.serial}", "2")  # type: ignore[attr-defined]
+        await type_into(pilot, "#name", "renamed")
+        # someone else removes the property behind the form's back: "replace /doomed" is now a 409
+        await client.update(image.id, [{"op": "remove", "path": "/doomed"}])
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ImageFormScreen)
+        panel = app.screen.query_one("#server-error", Static)
+        assert panel.has_class("-shown")
+        text = str(panel.render())
+        assert "HTTP 409" in text and "request id" in text
+        assert app.screen.query_one("#name", Input).value == "renamed"
+        assert app.screen.query_one(f"#prop-value-{row.serial}", Input).value == "2"  # type: ignore[attr-defined]
+        # the retry is diffed against the image as it is now: the property comes back with "add"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PatchPreviewScreen)
+        assert app.screen.ops == [
+            {"op": "replace", "path": "/name", "value": "renamed"},
+            {"op": "add", "path": "/doomed", "value": "2"},
+        ]
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+    after = await client.get(image.id)
+    assert after.name == "renamed" and after.properties["doomed"] == "2"
+
+
+async def test_editing_to_a_read_only_key_is_shown_next_to_the_row(client: ImageClient, cloud: DemoCloud) -> None:
+    image = await make_image(client)
+    app = FormApp(lambda: ImageFormScreen(client, "edit", image))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_edit(app, pilot)
+        await pilot.press("ctrl+n", *"status", "tab", *"active")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "read-only" in error_text(app, ".prop-row .field-error")
+    assert [m for m, _ in cloud.request_log].count("PATCH") == 0
+
+
+async def test_esc_with_changes_asks_and_focuses_keep_editing(client: ImageClient, cloud: DemoCloud) -> None:
+    app = FormApp(lambda: ImageFormScreen(client, "create"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press(*"draft")
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DiscardChangesScreen)
+        assert app.focused is not None and app.focused.id == "discard-keep"
+        await pilot.press("escape")  # Esc keeps editing
+        await settle(app, pilot)
+        assert isinstance(app.screen, ImageFormScreen)
+        assert app.screen.query_one("#name", Input).value == "draft"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await pilot.press("enter")  # Enter on the focused "Keep editing"
+        await settle(app, pilot)
+        assert isinstance(app.screen, ImageFormScreen)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await pilot.press("tab", "enter")  # Discard
+        await settle(app, pilot)
+    assert app.results == [None]
+    assert writes(cloud) == []
+
+
+async def test_names_are_shown_literally(client: ImageClient) -> None:
+    image = await make_image(client, name="[bold]evil[/bold] \x1b[2J")
+    app = FormApp(lambda: ImageFormScreen(client, "edit", image))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_edit(app, pilot)
+        title = str(app.screen.query_one("#form-title", Static).render())
+        assert "[bold]evil[/bold] \\x1b[2J" in title
+        # shown escaped, but an untouched name is not a change
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "Nothing changed" in str(app.screen.query_one("#form-status", Static).render())
+
+
+def test_every_binding_has_an_id() -> None:
+    from ims_tui.ui.screens.image_form import DiscardChangesScreen as D
+    from ims_tui.ui.screens.image_form import PatchPreviewScreen as P
+
+    for screen in (ImageFormScreen, P, D):
+        for binding in screen.BINDINGS:
+            assert getattr(binding, "id", None), (screen, binding)
+
+
+async def test_ims_create_shows_visibility_fixed_and_sends_private(client: ImageClient, cloud: DemoCloud) -> None:
+    app = FormApp(lambda: ImageFormScreen(client, "create", ims=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        fixed = app.screen.query_one("#visibility", Static)
+        assert str(fixed.render()) == "private"
+        assert not fixed.can_focus
+        await pilot.press(*"ims-image", "ctrl+s")
+        await settle(app, pilot)
+    assert isinstance(app.results[0], Image)
+    assert (await client.get(app.results[0].id)).visibility == "private"
+
+
+async def test_format_choices_come_from_the_server_schema(client: ImageClient) -> None:
+    schema = {"properties": {"disk_format": {"enum": [None, "raw", "qcow2"]}, "container_format": {"enum": ["bare"]}}}
+    app = FormApp(lambda: ImageFormScreen(client, "create", schema=schema))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        disk = app.screen.query_one("#disk_format", Select)
+        assert [value for _, value in disk._options if value is not Select.NULL] == ["raw", "qcow2"]
+        assert [value for _, value in app.screen.query_one("#container_format", Select)._options][-1] == "bare"
+
+
+async def test_create_refused_by_the_server_shows_status_and_request_id(cloud: DemoCloud) -> None:
+    # a non-admin project: Glance's policy refuses it "public" images with a 403
+    member = {"X-Identity-Status": "Confirmed", "X-Project-Id": "p-member", "X-Roles": "member"}
+    client = ImageClient(DEMO_ENDPOINT, transport=cloud.transport, headers=member)
+    app = FormApp(lambda: ImageFormScreen(client, "create"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press(*"public-one")
+        # choose "public" from the list by keyboard: open it, type to search, pick
+        app.screen.query_one("#visibility", Select).focus()
+        await pilot.press("enter", *"pub", "enter")
+        await settle(app, pilot)
+        assert app.screen.query_one("#visibility", Select).value == "public"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        text = str(app.screen.query_one("#server-error", Static).render())
+        assert "HTTP 403" in text and "request id req-" in text
+        assert app.screen.query_one("#name", Input).value == "public-one"
+        assert app.results == []
+    await client.aclose()
+
+
+async def test_plus_property_button_and_remove_button_work_by_keyboard(client: ImageClient) -> None:
+    app = FormApp(lambda: ImageFormScreen(client, "create"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.screen.query_one("#add-property").focus()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        rows = list(app.screen.query(".prop-row"))
+        assert len(rows) == 1
+        assert app.focused is app.screen.query_one(".prop-key")
+        await pilot.press(*"k", "tab", *"v", "tab")
+        assert app.focused is not None and app.focused.has_class("prop-remove")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert list(app.screen.query(".prop-row")) == []
+        assert app.focused is not None and app.focused.id == "add-property"

@@ -1,0 +1,106 @@
+"""SVG snapshots of the main screens at 80x24 and 120x40: seeded demo data, a frozen clock, no blinking cursor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ims_tui.ui.screens.main import MainScreen
+
+from .helpers import FailingConnectSession, FlakyTransport, make_app, settle
+
+SIZES = [(80, 24), (120, 40)]
+
+
+async def _ready(pilot: Any) -> None:
+    await settle(pilot)
+    screen = pilot.app.screen
+    if isinstance(screen, MainScreen):
+        screen.flush_detail()
+    await settle(pilot)
+
+
+def _keys_then_settle(*keys: str) -> Any:
+    async def run_before(pilot: Any) -> None:
+        await _ready(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+        await _ready(pilot)
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_main_screen(snap_compare: Any, size: tuple[int, int]) -> None:
+    app, _ = make_app()
+    assert snap_compare(app, terminal_size=size, run_before=_ready)
+
+
+def test_detail_pane_wide(snap_compare: Any) -> None:
+    app, _ = make_app()
+    assert snap_compare(app, terminal_size=(120, 40), run_before=_keys_then_settle("j", "j"))
+
+
+def test_narrow_full_screen_detail(snap_compare: Any) -> None:
+    app, _ = make_app()
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_keys_then_settle("enter"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_filter_panel(snap_compare: Any, size: tuple[int, int]) -> None:
+    app, _ = make_app()
+    assert snap_compare(app, terminal_size=size, run_before=_keys_then_settle("f"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_api_error(snap_compare: Any, size: tuple[int, int]) -> None:
+    def wrap(inner: Any) -> FlakyTransport:
+        transport = FlakyTransport(inner, mode="html500", match="list")
+        transport.failing = True
+        return transport
+
+    app, _ = make_app(wrap=wrap)
+    assert snap_compare(app, terminal_size=size, run_before=_ready)
+
+
+def test_connect_error(snap_compare: Any) -> None:
+    app, _ = make_app(session_wrap=FailingConnectSession)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_ready)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_empty_result(snap_compare: Any, size: tuple[int, int]) -> None:
+    app, _ = make_app(empty=True)
+    assert snap_compare(app, terminal_size=size, run_before=_ready)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_read_only(snap_compare: Any, size: tuple[int, int]) -> None:
+    app, _ = make_app(read_only=True, insecure=True)
+    assert snap_compare(app, terminal_size=size, run_before=_ready)
+
+
+def test_hostile_names_literal(snap_compare: Any) -> None:
+    # The demo seeds markup, escape codes, CJK, emoji and control characters into the first rows' names.
+    app, _ = make_app()
+    assert snap_compare(app, terminal_size=(120, 40), run_before=_keys_then_settle("slash", *"\\", "enter"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_raw_view_with_search(snap_compare: Any, size: tuple[int, int]) -> None:
+    app, _ = make_app()
+    keys = ("y", "slash", "o", "s", "_", "enter", "n")
+    assert snap_compare(app, terminal_size=size, run_before=_keys_then_settle(*keys))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_help(snap_compare: Any, size: tuple[int, int]) -> None:
+    app, _ = make_app()
+    assert snap_compare(app, terminal_size=size, run_before=_keys_then_settle("question_mark"))
+
+
+def test_sorted_by_name(snap_compare: Any) -> None:
+    app, _ = make_app()
+    assert snap_compare(app, terminal_size=(140, 30), run_before=_keys_then_settle("s", "s"))
