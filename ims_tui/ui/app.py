@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.theme import Theme
 
 from ims_tui.api.models import ListQuery
 from ims_tui.api.session import CloudSession
@@ -20,6 +21,29 @@ if TYPE_CHECKING:
 # Textual 8.2.8 names its terminal-palette themes "ansi-dark"/"ansi-light" (there is no "textual-ansi").
 ANSI_THEME = "ansi-dark"
 DEFAULT_THEME = "textual-dark"
+MONOCHROME_THEME = "ims-monochrome"
+
+
+def monochrome_theme() -> Theme:
+    """Greys only, for NO_COLOR: Textual strips colour from the output anyway; this keeps contrast where it did.
+
+    Status, errors and badges must then read by their words and reverse video alone, which the screens do.
+    """
+    return Theme(
+        name=MONOCHROME_THEME,
+        primary="#c0c0c0",
+        secondary="#a0a0a0",
+        accent="#ffffff",
+        foreground="#d0d0d0",
+        background="#000000",
+        surface="#000000",
+        panel="#303030",
+        boost="#202020",
+        warning="#ffffff",
+        error="#ffffff",
+        success="#d0d0d0",
+        dark=True,
+    )
 
 
 class ImsApp(App[None]):
@@ -60,24 +84,29 @@ class ImsApp(App[None]):
         self.keymap_warnings: list[str] = []
         if keymap:
             self.set_keymap(self._checked_keymap(keymap))
+        self.register_theme(monochrome_theme())
         if theme:
             self.theme = theme
+        elif self.no_color:
+            self.theme = MONOCHROME_THEME
         elif self.theme == "textual-dark":
             self.theme = DEFAULT_THEME
 
     # -- key map ------------------------------------------------------------------------------------------
 
     def _checked_keymap(self, keymap: dict[str, str]) -> dict[str, str]:
-        """The config's keymap with short ids ("delete") expanded ("main.delete"); unknown ids become warnings."""
+        """The config's keymap with short ids expanded: "refresh" remaps main.refresh and detail.refresh alike.
+
+        An id that names no binding becomes a warning in the app: a typo must not silently leave a key unmapped.
+        """
         known = known_binding_ids()
         checked: dict[str, str] = {}
         for binding_id, keys in keymap.items():
             matches = [binding_id] if binding_id in known else sorted(k for k in known if k.endswith("." + binding_id))
-            if len(matches) != 1:
-                why = "matches several" if matches else "is not a binding id"
-                self.keymap_warnings.append(f"config [ui] keymap: {binding_id!r} {why}; press ? to see the ids")
-                continue
-            checked[matches[0]] = keys
+            if not matches:
+                self.keymap_warnings.append(f"config [ui] keymap: {binding_id!r} is not a binding id (? lists them)")
+            for match in matches:
+                checked[match] = keys
         return checked
 
     # -- sessions -----------------------------------------------------------------------------------------
