@@ -93,6 +93,7 @@ def make_app(
     insecure: bool = False,
     wrap: Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport] | None = None,
     session_wrap: Callable[[StaticSession], CloudSession] | None = None,
+    theme: str | None = None,
 ) -> tuple[ImsApp, DemoCloud]:
     cloud = DemoCloud(image_count=count, latency=0.0, seed=42, empty=empty, clock=frozen_now)
     transport: httpx.AsyncBaseTransport = cloud.transport
@@ -102,7 +103,7 @@ def make_app(
     session: CloudSession = StaticSession(info, DEMO_ENDPOINT, transport=transport)
     if session_wrap is not None:
         session = session_wrap(session)  # type: ignore[arg-type]
-    app = ImsApp(session, read_only=read_only, page_size=page_size, now=frozen_now)
+    app = ImsApp(session, read_only=read_only, page_size=page_size, now=frozen_now, theme=theme)
     return app, cloud
 
 
@@ -112,3 +113,9 @@ async def settle(pilot: Any) -> None:
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+def screen_text(app: ImsApp | Any) -> str:
+    """The text the terminal shows right now, one line per row (styles dropped)."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join("".join(segment.text for segment in strip) for strip in strips)

@@ -300,7 +300,9 @@ async def test_help_lists_effective_bindings_with_keymap() -> None:
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        flat = {desc: keys for _title, rows in app.screen.groups for keys, desc in rows}
+        flat = {desc: keys for _title, rows in app.screen.groups for keys, desc, _id in rows}
+        ids = {ident for _title, rows in app.screen.groups for _keys, _desc, ident in rows}
+        assert {"main.quick_filter", "main.delete", "table.down", "app.quit"} <= ids
         assert flat["Find"] == app.get_key_display(Binding("ctrl+k", "x"))
         assert flat["Reload"].split(" / ")[0] == "r" and "f5" in flat["Reload"]
         assert {"New", "Edit", "Del", "Down", "Quit"} <= set(flat)
@@ -329,7 +331,7 @@ async def test_read_only_hides_and_refuses_writes() -> None:
         assert all(method == "GET" for method, _ in cloud.request_log)
         await pilot.press("question_mark")
         await pilot.pause()
-        described = {desc for _t, rows in app.screen.groups for _k, desc in rows}  # type: ignore[attr-defined]
+        described = {desc for _t, rows in app.screen.groups for _k, desc, _i in rows}  # type: ignore[attr-defined]
         assert not described & {"New", "Edit", "Del"}
 
 

@@ -104,3 +104,30 @@ def test_help(snap_compare: Any, size: tuple[int, int]) -> None:
 def test_sorted_by_name(snap_compare: Any) -> None:
     app, _ = make_app()
     assert snap_compare(app, terminal_size=(140, 30), run_before=_keys_then_settle("s", "s"))
+
+
+# 16 colours and none: what an operator sees in a bare xterm, a Windows console, or with NO_COLOR set.
+@pytest.mark.parametrize("keys", [(), ("f",), ("enter",)], ids=["main", "filter", "detail"])
+def test_ansi_theme(snap_compare: Any, keys: tuple[str, ...]) -> None:
+    app, _ = make_app(theme="ansi-dark", read_only=True)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_keys_then_settle(*keys))
+
+
+@pytest.mark.parametrize("keys", [(), ("enter",)], ids=["main", "detail"])
+def test_no_color(snap_compare: Any, keys: tuple[str, ...], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app, _ = make_app(read_only=True)
+    assert app.no_color and app.theme == "ims-monochrome"
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_keys_then_settle(*keys))
+
+
+def test_no_color_error_reads_without_colour(snap_compare: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+
+    def wrap(inner: Any) -> FlakyTransport:
+        transport = FlakyTransport(inner, mode="html500", match="list")
+        transport.failing = True
+        return transport
+
+    app, _ = make_app(wrap=wrap)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_ready)

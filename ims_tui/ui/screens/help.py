@@ -23,20 +23,22 @@ GROUP_TITLES = {
     "RawView": "Raw JSON: moving",
 }
 EXTRA = (
-    ("ctrl+p", "Command palette: every action by name"),
-    ("tab / shift+tab", "Move focus between the list and the detail pane"),
-    ("Esc", "Back / close; never confirms anything"),
+    ("ctrl+p", "Command palette: every action by name", ""),
+    ("tab / shift+tab", "Move focus between the list and the detail pane", ""),
+    ("Esc", "Back / close; never confirms anything", ""),
 )
+REMAP_HINT = 'Remap a key in the config file by its id (right column): [ui] keymap = { "main.delete" = "ctrl+d" }'
+Row = tuple[str, str, str]  # keys as shown, what the binding does, its id
 
 
-def effective_bindings(screen: Screen[object]) -> list[tuple[str, list[tuple[str, str]]]]:
-    """(group title, [(keys, description)]) for every binding the user can press on ``screen`` right now.
+def effective_bindings(screen: Screen[object]) -> list[tuple[str, list[Row]]]:
+    """(group title, [(keys, description, binding id)]) for every binding the user can press on ``screen`` right now.
 
     Reads the screen's binding chain, which has the app's keymap applied, and leaves out actions the screen
     disables (``check_action`` returning False, e.g. create/edit/delete in read-only mode).
     """
     app = screen.app
-    groups: list[tuple[str, list[tuple[str, str]]]] = []
+    groups: list[tuple[str, list[Row]]] = []
     seen_ids: set[str] = set()
     for namespace, bindings_map in screen._binding_chain:
         by_id: dict[str, tuple[list[str], Binding]] = {}
@@ -58,7 +60,9 @@ def effective_bindings(screen: Screen[object]) -> list[tuple[str, list[tuple[str
         if not order:
             continue
         seen_ids.update(order)
-        rows = [(" / ".join(dict.fromkeys(by_id[i][0])), by_id[i][1].description or by_id[i][1].action) for i in order]
+        rows = [
+            (" / ".join(dict.fromkeys(by_id[i][0])), by_id[i][1].description or by_id[i][1].action, i) for i in order
+        ]
         groups.append((_title(namespace), rows))
     return groups
 
@@ -72,17 +76,19 @@ def _title(namespace: DOMNode) -> str:
     return name
 
 
-def render_help(groups: list[tuple[str, list[tuple[str, str]]]]) -> RenderableType:
+def render_help(groups: list[tuple[str, list[Row]]]) -> RenderableType:
     parts: list[RenderableType] = []
     for title, rows in [*groups, ("Also", list(EXTRA))]:
         parts.append(Text(title, style="bold underline"))
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="bold", no_wrap=True, min_width=16)
         grid.add_column()
-        for keys, description in rows:
-            grid.add_row(Text(keys), Text(description))
+        grid.add_column(style="dim", no_wrap=True)
+        for keys, description, ident in rows:
+            grid.add_row(Text(keys), Text(description), Text(ident))
         parts.append(grid)
         parts.append(Text(""))
+    parts.append(Text(REMAP_HINT, style="dim"))
     return Group(*parts)
 
 

@@ -36,6 +36,11 @@ class HeaderBar(Static):
         f = self.fields
         parts: list[str | tuple[str, str]] = [("ims-tui", "bold $text-accent"), " "]
         parts.append((fmt.safe_text(f.get("cloud")) or "?", "bold"))
+        # The badges come before anything long: at 80 columns the end of the line is what gets cut.
+        if f.get("read_only"):
+            parts += [("  ", ""), (" READ-ONLY ", "bold reverse $text-warning")]
+        if f.get("insecure"):
+            parts += [("  ", ""), (" INSECURE TLS ", "bold reverse $text-error")]
         endpoint = f.get("endpoint")
         host = urlsplit(str(endpoint)).hostname if endpoint else None
         if host:
@@ -48,10 +53,6 @@ class HeaderBar(Static):
             parts += [("  ", ""), (f"API {fmt.safe_text(f['api_version'])}", "$text-muted")]
         elif not f.get("connected"):
             parts += [("  ", ""), ("connecting…", "$text-muted italic")]
-        if f.get("read_only"):
-            parts += [("  ", ""), (" READ-ONLY ", "bold reverse $text-warning")]
-        if f.get("insecure"):
-            parts += [("  ", ""), (" INSECURE TLS ", "bold reverse $text-error")]
         return Content.assemble(*parts)
 
 
