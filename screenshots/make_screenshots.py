@@ -32,6 +32,8 @@ SHOTS: list[tuple[str, tuple[int, int], Sequence[str], dict[str, object]]] = [
     ("quick-filter-80x24", (80, 24), ("slash", "r", "h", "e", "l"), {}),
     ("raw-search-80x24", (80, 24), ("y", "slash", "o", "s", "_", "enter"), {}),
     ("help-80x24", (80, 24), ("question_mark",), {}),
+    ("edit-form-80x24", (80, 24), ("e",), {}),
+    ("delete-confirm-80x24", (80, 24), ("d",), {}),
     ("read-only-120x40", (120, 40), (), {"read_only": True}),
     ("ansi-theme-80x24", (80, 24), (), {"theme": "ansi-dark"}),
 ]
