@@ -182,6 +182,7 @@ def _spawn(code: str) -> subprocess.Popen[bytes]:
 
 
 def test_terminate_group_stops_a_process_group() -> None:
+    # ok: the child's sleep stands in for a server that never stops on its own; the test waits on nothing.
     proc = _spawn("import time; print('ready', flush=True); time.sleep(120)")
     assert lab.group_members(proc.pid) == [proc.pid]
     lab.terminate_group(proc.pid, proc)
@@ -194,7 +195,7 @@ def test_terminate_group_kills_what_ignores_term() -> None:
         "import signal, time\n"
         "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
         "print('ready', flush=True)\n"
-        "time.sleep(120)"
+        "time.sleep(120)"  # ok: a stubborn server that ignores SIGTERM
     )
     lab.terminate_group(proc.pid, proc, grace=0.2)
     assert proc.returncode == -signal.SIGKILL
