@@ -2,6 +2,10 @@
 
 Apply (Enter in any field, ctrl+s, or the button) returns the new query; Clear returns an empty one; Esc
 cancels. Invalid input is shown beside its field and nothing is applied until it is fixed.
+
+On an IMS server (Huawei Cloud, Open Telekom Cloud) an "IMS" group adds the extra list filters IMS documents:
+image type, platform, OS type and registered. They travel as custom-property filters (``__imagetype=gold``) in
+``ListQuery.properties``, and are taken back out of it when the panel reopens, so they are never shown twice.
 """
 
 from __future__ import annotations
@@ -25,6 +29,33 @@ from ims_tui.ui.widgets import SteadyInput
 LISTABLE_STATUSES = ("active", "queued", "saving", "uploading", "importing", "deactivated", "pending_delete")
 VISIBILITY_CHOICES = ("public", "private", "shared", "community", "all")
 PROTECTED_CHOICES = (("any", "any"), ("yes", "yes"), ("no", "no"))
+
+# IMS list filters and the values its API reference documents for them.
+IMS_IMAGE_TYPES = ("gold", "private", "shared", "market")
+IMS_PLATFORMS = (
+    "Windows",
+    "Ubuntu",
+    "RedHat",
+    "SUSE",
+    "CentOS",
+    "Debian",
+    "OpenSUSE",
+    "Oracle Linux",
+    "Fedora",
+    "Other",
+    "CoreOS",
+    "EulerOS",
+)
+IMS_OS_TYPES = ("Linux", "Windows", "Other")
+REGISTERED_CHOICES = PROTECTED_CHOICES
+# form field -> (query property, {property value: form value})
+IMS_FIELDS: dict[str, tuple[str, dict[str, str]]] = {
+    "image_type": ("__imagetype", {v: v for v in IMS_IMAGE_TYPES}),
+    "platform": ("__platform", {v: v for v in IMS_PLATFORMS}),
+    "os_type": ("__os_type", {v: v for v in IMS_OS_TYPES}),
+    "registered": ("__isregistered", {"true": "yes", "false": "no"}),
+}
+IMS_FIELD_OF_KEY = {key: field for field, (key, _) in IMS_FIELDS.items()}
 
 
 class FilterInvalid(ValueError):
@@ -52,6 +83,23 @@ class FilterForm:
     updated_from: str = ""
     updated_to: str = ""
     properties: str = ""
+    # IMS only (None / "any": no filter)
+    image_type: str | None = None
+    platform: str | None = None
+    os_type: str | None = None
+    registered: str = "any"
+
+    def ims_properties(self) -> list[tuple[str, str]]:
+        """The IMS fields as the custom-property filters IMS takes, in a fixed order."""
+        out: list[tuple[str, str]] = []
+        for field, (key, _) in IMS_FIELDS.items():
+            value = getattr(self, field)
+            if field == "registered":
+                if value in ("yes", "no"):
+                    out.append((key, "true" if value == "yes" else "false"))
+            elif value:
+                out.append((key, value))
+        return out
 
     def to_query(self) -> tuple[ListQuery, dict[str, str]]:
         """The query, and {field: message} for every invalid field (the query is meaningless if any)."""
@@ -102,7 +150,8 @@ class FilterForm:
                 errors[f"{field}_to"] = "ends before it starts"
             if filters:
                 values[f"{field}_at"] = tuple(filters)
-        props: list[tuple[str, str]] = []
+        props = self.ims_properties()
+        set_above = {key for key, _ in props}
         for item in self.properties.replace("\n", ",").split(","):
             item = item.strip()
             if not item:
@@ -111,13 +160,31 @@ class FilterForm:
             if not sep or not key.strip():
                 errors["properties"] = f"{fmt.safe_text(item)!r} is not key=value"
                 break
-            props.append((key.strip(), value.strip()))
+            key = key.strip()
+            if key in set_above:
+                label = IMS_FIELD_OF_KEY[key].replace("_", " ")
+                errors["properties"] = f"{key} is already set by the IMS {label} field"
+                break
+            props.append((key, value.strip()))
         if props:
             values["properties"] = tuple(props)
         return ListQuery(**values), errors
 
     @classmethod
-    def from_query(cls, query: ListQuery) -> FilterForm:
+    def from_query(cls, query: ListQuery, *, ims: bool = False) -> FilterForm:
+        """The form showing ``query``; with ``ims``, the IMS property filters go to their own fields.
+
+        Only a property given once, with a value its field offers, moves; anything else stays in the
+        key=value text, so nothing in the query is lost or shown twice.
+        """
+        properties = list(query.properties)
+        ims_values: dict[str, str] = {}
+        if ims:
+            for field, (key, values) in IMS_FIELDS.items():
+                found = [pair for pair in properties if pair[0] == key]
+                if len(found) == 1 and found[0][1] in values:
+                    ims_values[field] = values[found[0][1]]
+                    properties.remove(found[0])
         form = cls(
             name=query.name or "",
             statuses=tuple(query.statuses),
@@ -128,7 +195,8 @@ class FilterForm:
             disk_format=query.disk_formats[0] if query.disk_formats else None,
             size_min=str(query.size_min) if query.size_min is not None else "",
             size_max=str(query.size_max) if query.size_max is not None else "",
-            properties=", ".join(f"{k}={v}" for k, v in query.properties),
+            properties=", ".join(f"{k}={v}" for k, v in properties),
+            **ims_values,
         )
         for field in ("created", "updated"):
             for date_filter in getattr(query, f"{field}_at"):
@@ -165,15 +233,17 @@ class FilterScreen(ModalScreen[ListQuery | None]):
     FilterScreen .row > .half { width: 1fr; }
     FilterScreen .row > .sep { width: 3; padding: 0 1; color: $text-muted; }
     FilterScreen SelectionList { height: auto; max-height: 7; width: 1fr; border: none; padding: 0; }
+    FilterScreen .group { color: $text-accent; text-style: bold; height: 1; margin-top: 1; }
     FilterScreen .error { color: $text-error; padding-left: 14; height: auto; display: none; }
     FilterScreen .error.-shown { display: block; }
-    FilterScreen #filter-buttons { height: 1; margin-top: 1; align-horizontal: right; }
+    FilterScreen #filter-buttons { dock: bottom; height: 1; margin-top: 1; align-horizontal: right; }
     FilterScreen #filter-buttons Button { margin-left: 2; }
     """
 
-    def __init__(self, query: ListQuery) -> None:
+    def __init__(self, query: ListQuery, *, ims: bool = False) -> None:
         super().__init__()
-        self.initial = FilterForm.from_query(query)
+        self.ims = ims
+        self.initial = FilterForm.from_query(query, ims=ims)
 
     def compose(self) -> ComposeResult:
         form = self.initial
@@ -235,10 +305,40 @@ class FilterScreen(ModalScreen[ListQuery | None]):
                     "properties",
                     SteadyInput(form.properties, placeholder="key=value, key2=value2", id="f-properties", compact=True),
                 )
+                if self.ims:
+                    yield from self._ims_group(form)
             with Horizontal(id="filter-buttons"):
                 yield Button("Apply", variant="primary", id="apply", compact=True)
                 yield Button("Clear all", id="clear", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
+
+    def _ims_group(self, form: FilterForm) -> ComposeResult:
+        yield Static("IMS", id="ims-group", classes="group")
+        for field, label, widget_id, choices in (
+            ("image_type", "image type", "f-ims-type", IMS_IMAGE_TYPES),
+            ("platform", "platform", "f-ims-platform", IMS_PLATFORMS),
+            ("os_type", "OS type", "f-ims-os-type", IMS_OS_TYPES),
+        ):
+            value = getattr(form, field)
+            select: Select[str] = Select(
+                [(v, v) for v in choices],
+                value=value if value in choices else Select.NULL,
+                prompt="(any)",
+                id=widget_id,
+                compact=True,
+            )
+            yield from self._row(field, label, select)
+        yield from self._row(
+            "registered",
+            "registered",
+            Select(
+                REGISTERED_CHOICES,
+                value=form.registered if form.registered in ("yes", "no") else "any",
+                allow_blank=False,
+                id="f-ims-registered",
+                compact=True,
+            ),
+        )
 
     def _row(self, key: str, label: str, widget: Any) -> ComposeResult:
         with Horizontal(classes="row"):
@@ -271,6 +371,14 @@ class FilterScreen(ModalScreen[ListQuery | None]):
             value = self.query_one(widget_id, Select).value
             return None if value is Select.NULL else str(value)
 
+        ims: dict[str, Any] = {}
+        if self.ims:
+            ims = {
+                "image_type": choice("#f-ims-type"),
+                "platform": choice("#f-ims-platform"),
+                "os_type": choice("#f-ims-os-type"),
+                "registered": choice("#f-ims-registered") or "any",
+            }
         return FilterForm(
             name=text("#f-name"),
             statuses=tuple(self.query_one("#f-statuses", SelectionList).selected),
@@ -286,6 +394,7 @@ class FilterScreen(ModalScreen[ListQuery | None]):
             updated_from=text("#f-updated-from"),
             updated_to=text("#f-updated-to"),
             properties=text("#f-properties"),
+            **ims,
         )
 
     def action_apply(self) -> None:

@@ -37,19 +37,31 @@ class Column:
     min_table: int = 0  # shown only when the table is at least this wide
     align: Align = "left"
     sort_key: str | None = None
+    ims_only: bool = False  # an IMS property: shown only when the server is IMS
+    ims_min_table: int | None = None  # min_table in IMS mode, where the IMS columns took some of the room
+
+    def shown_at(self, width: int, ims: bool) -> bool:
+        if self.ims_only and not ims:
+            return False
+        least = self.ims_min_table if ims and self.ims_min_table is not None else self.min_table
+        return least <= width
 
 
 # The order they appear in; the narrowest set (80 columns) is name, status, size, visibility, age.
+# On an IMS server the image type (__imagetype) joins from 88 cells and the platform (__platform) from 114, so the
+# name keeps at least the 34 cells it has at 80 columns; the 136-cell set moves up by the room they take (19).
 COLUMNS: tuple[Column, ...] = (
     Column("name", "name", 0, sort_key="name"),
     Column("status", "status", 14, sort_key="status"),
     Column("size", "size", 8, align="right", sort_key="size"),
     Column("disk", "disk", 6, min_table=106, sort_key="disk_format"),
     Column("visibility", "visibility", 10),
-    Column("owner", "owner", 8, min_table=136),
-    Column("min_disk", "min disk", 8, min_table=136, align="right"),
-    Column("min_ram", "min ram", 8, min_table=136, align="right"),
-    Column("os", "os version", 18, min_table=136),
+    Column("type", "type", 7, min_table=88, ims_only=True),
+    Column("platform", "platform", 10, min_table=114, ims_only=True),
+    Column("owner", "owner", 8, min_table=136, ims_min_table=155),
+    Column("min_disk", "min disk", 8, min_table=136, align="right", ims_min_table=155),
+    Column("min_ram", "min ram", 8, min_table=136, align="right", ims_min_table=155),
+    Column("os", "os version", 18, min_table=136, ims_min_table=155),
     Column("age", "updated", 8, align="right", sort_key="updated_at"),
     Column("id", "id", 8, min_table=106, sort_key="id"),
 )
@@ -64,16 +76,19 @@ class Layout:
     width: int
 
 
-def layout_for(width: int) -> Layout:
-    """Which columns fit in ``width`` cells and how wide each is; the name takes what is left."""
-    chosen = [c for c in COLUMNS if c.min_table <= width]
+def layout_for(width: int, ims: bool = False) -> Layout:
+    """Which columns fit in ``width`` cells and how wide each is; the name takes what is left.
+
+    ``ims``: the server is Huawei Cloud IMS (or alike), whose images carry ``__imagetype`` and ``__platform``.
+    """
+    chosen = [c for c in COLUMNS if c.shown_at(width, ims)]
     while True:
         fixed = sum(c.width for c in chosen if c.width) + GAP * (len(chosen) - 1) + LEFT_PAD
         name_width = width - fixed
         if name_width >= MIN_NAME or len(chosen) <= 2:
             break
         # Too narrow even for the base set: drop the least useful columns first.
-        for drop in ("visibility", "age", "size"):
+        for drop in ("platform", "type", "visibility", "age", "size"):
             if any(c.key == drop for c in chosen):
                 chosen = [c for c in chosen if c.key != drop]
                 break
@@ -181,7 +196,8 @@ class ImageTable(ScrollView, can_focus=True):
         self._now = now or (lambda: datetime.now(timezone.utc))
         self._now_value = self._now()
         self._cache: LRUCache[tuple[int, int, int], Strip] = LRUCache(1024)
-        self._layout_cache: dict[int, Layout] = {}
+        self._layouts: dict[tuple[int, bool], Layout] = {}
+        self.ims = False
         self._styles_ready = False
         self._style_map: dict[str, Style] = {}
         self.last_highlighted: ImageRow | None = None
@@ -252,6 +268,15 @@ class ImageTable(ScrollView, can_focus=True):
 
     def set_sort(self, key: str, direction: str) -> None:
         self.sort_key, self.sort_dir = key, direction
+        self._cache.clear()
+        self.refresh()
+
+    def set_ims(self, ims: bool) -> None:
+        """Show (or hide) the IMS columns, where the table is wide enough for them."""
+        ims = bool(ims)
+        if ims == self.ims:
+            return
+        self.ims = ims
         self._cache.clear()
         self.refresh()
 
@@ -382,9 +407,10 @@ class ImageTable(ScrollView, can_focus=True):
     # -- painting -----------------------------------------------------------------------------------------
 
     def _layout(self, width: int) -> Layout:
-        found = self._layout_cache.get(width)
+        key = (width, self.ims)
+        found = self._layouts.get(key)
         if found is None:
-            found = self._layout_cache[width] = layout_for(width)
+            found = self._layouts[key] = layout_for(width, self.ims)
         return found
 
     def _styles(self) -> dict[str, Style]:
@@ -497,4 +523,8 @@ class ImageTable(ScrollView, can_focus=True):
             return ("" if not row.min_ram else fmt.mib(row.min_ram)), None
         if key == "os":
             return fmt.safe_text(row.os_version), None
+        if key == "type":
+            return fmt.safe_text(row.image_type), None
+        if key == "platform":
+            return fmt.safe_text(row.platform), None
         return "", None
