@@ -371,6 +371,7 @@ class MainScreen(Screen[None]):
         self._page_error = None
         table = self.table
         with self.app.batch_update():
+            table.set_ims(self.ims)
             table.set_loading(False, has_more=not listing.complete and self._quick is None)
             if message.reload:
                 self._reloading = False
@@ -564,7 +565,9 @@ class MainScreen(Screen[None]):
     def action_quick_filter(self) -> None:
         field = self.query_one("#quick", Input)
         field.display = True
-        field.focus()
+        # At once, not via focus()'s call_later: keys typed right after "/" in one burst (a slow SSH link
+        # delivers them together) must land in the field, not run list actions.
+        self.set_focus(field)
 
     @on(Input.Changed, "#quick")
     def _quick_changed(self, event: Input.Changed) -> None:
@@ -617,9 +620,30 @@ class MainScreen(Screen[None]):
             event.stop()
             self.table.focus()
             return
+        if self.focused is self.table and self._bound_to(event.key, "quick_filter"):
+            # Open the field now rather than through the binding, which runs only after the keys already
+            # queued: over a slow link "/rocky" arrives in one burst, and "r" must not reload the list.
+            event.stop()
+            event.prevent_default()
+            self.action_quick_filter()
+            return
+        if self.focused is field and event.is_printable and event.character:
+            # A key of that burst, still addressed to the list (the field itself never lets a printable key
+            # bubble up here): it is filter text.
+            event.stop()
+            event.prevent_default()
+            field.insert_text_at_cursor(event.character)
+            return
         if self.read_only and self._is_write_key(event.key):
             event.stop()
             self.notify("read-only: changes are disabled for this session", title="read-only", severity="warning")
+
+    def _bound_to(self, key: str, action: str) -> bool:
+        return any(
+            binding.action == action
+            for _namespace, bindings in self._binding_chain
+            for binding in bindings.key_to_bindings.get(key, ())
+        )
 
     def _is_write_key(self, key: str) -> bool:
         for _namespace, bindings in self._binding_chain:
@@ -653,7 +677,7 @@ class MainScreen(Screen[None]):
     def action_server_filter(self) -> None:
         from ims_tui.ui.screens.filter import FilterScreen
 
-        self.app.push_screen(FilterScreen(self.list_query), self._filter_chosen)
+        self.app.push_screen(FilterScreen(self.list_query, ims=self.ims), self._filter_chosen)
 
     def _filter_chosen(self, query: ListQuery | None) -> None:
         if query is None:
