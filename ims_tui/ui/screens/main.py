@@ -279,13 +279,14 @@ class MainScreen(Screen[None]):
         info = self.session.info
         # Keystone fills in the catalog's endpoint, the region and the names it resolved only now.
         self.query_one(HeaderBar).show(
-            connected=True, endpoint=info.endpoint, region=info.region, project=info.project, user=info.user
+            connected=True, failed=False, endpoint=info.endpoint, region=info.region, project=info.project, user=info.user
         )
         self._fetch_versions(message.client)
         self._reload(keep_id=None)
 
     def on_connect_failed(self, message: ConnectFailed) -> None:
         self._connect_error = message.error
+        self.query_one(HeaderBar).show(failed=True)
         self.table.set_empty_text(self._error_text(message.error, "could not connect"))
         self._update_status()
 
@@ -700,6 +701,7 @@ class MainScreen(Screen[None]):
     def action_refresh(self) -> None:
         if self.client is None:
             self._connect_error = None
+            self.query_one(HeaderBar).show(failed=False)
             self.table.set_empty_text("")
             self._update_status()
             self._connect()

@@ -51,6 +51,8 @@ class HeaderBar(Static):
                 parts += [("  ", ""), (f"{label} ", "$text-muted"), fmt.safe_text(value)]
         if f.get("api_version"):
             parts += [("  ", ""), (f"API {fmt.safe_text(f['api_version'])}", "$text-muted")]
+        elif f.get("failed"):
+            parts += [("  ", ""), ("not connected", "$text-error italic")]
         elif not f.get("connected"):
             parts += [("  ", ""), ("connecting…", "$text-muted italic")]
         return Content.assemble(*parts)
