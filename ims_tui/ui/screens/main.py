@@ -279,7 +279,12 @@ class MainScreen(Screen[None]):
         info = self.session.info
         # Keystone fills in the catalog's endpoint, the region and the names it resolved only now.
         self.query_one(HeaderBar).show(
-            connected=True, failed=False, endpoint=info.endpoint, region=info.region, project=info.project, user=info.user
+            connected=True,
+            failed=False,
+            endpoint=info.endpoint,
+            region=info.region,
+            project=info.project,
+            user=info.user,
         )
         self._fetch_versions(message.client)
         self._reload(keep_id=None)
