@@ -48,7 +48,6 @@ def image_sections(image: Image | ImageRow, now: datetime) -> list[tuple[str, li
 
     kind = fmt.status_kind(image.status)
     status = Text(fmt.status_word(image.status), style=_STATUS_STYLE[kind])
-    full = isinstance(image, Image)
     sections: list[tuple[str, list[tuple[str, Text]]]] = []
     sections.append(
         (
@@ -63,7 +62,7 @@ def image_sections(image: Image | ImageRow, now: datetime) -> list[tuple[str, li
     state = [("status", status), ("visibility", text(image.visibility))]
     protected = Text("yes", style="bold") if image.protected else Text("no")
     state.append(("protected", protected))
-    if full and image.os_hidden is not None:
+    if isinstance(image, Image) and image.os_hidden is not None:
         state.append(("hidden", text(image.os_hidden)))
     sections.append(("State", state))
 
@@ -71,7 +70,7 @@ def image_sections(image: Image | ImageRow, now: datetime) -> list[tuple[str, li
         ("disk format", text(image.disk_format)),
         ("container", text(image.container_format)),
     ]
-    if full:
+    if isinstance(image, Image):
         formats.append(("size", Text(_size_text(image.effective_size))))
         formats.append(("virtual size", Text(_size_text(image.virtual_size))))
         formats.append(("checksum", text(image.checksum)))
@@ -99,7 +98,7 @@ def image_sections(image: Image | ImageRow, now: datetime) -> list[tuple[str, li
             ],
         )
     )
-    if not full:
+    if not isinstance(image, Image):
         return sections
 
     tags = (
