@@ -8,7 +8,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 import httpx
 
@@ -177,20 +177,30 @@ class ImageClient:
 
     # -- the calls --------------------------------------------------------------------------------------
 
-    async def list_page(self, query: ListQuery | None = None, *, next_link: str | None = None) -> ImagePage:
-        """One page: the first for ``query``, or the one ``next_link`` (from the previous page) points at."""
+    async def list_page(
+        self, query: ListQuery | None = None, *, next_link: str | None = None, marker: str | None = None
+    ) -> ImagePage:
+        """One page: the first for ``query``, the one after image ``marker`` for the same query, or the one
+        ``next_link`` (from the previous page) points at.
+
+        Prefer ``query`` + ``marker`` to ``next_link``: Glance builds ``next`` from the request's parameters as a
+        dict, so a repeated parameter (several ``tag``, several ``sort_key``) keeps only its last value there.
+        """
         if next_link is not None:
             url, params = self.resolve_link(next_link), None
+            marker = marker_of(next_link)
         else:
             url, params = self.url("/v2/images"), (query or ListQuery()).to_params()
+            if marker is not None:
+                params.append(("marker", marker))
         try:
             response = await self._send("GET", url, params=params)
         except ApiError as exc:
-            if exc.status == 400 and "marker" in (next_link or "") and "marker" in exc.message.lower():
+            if marker is not None and _is_stale_marker(exc, marker):
                 raise StaleMarker(
                     "the list changed while paging (the last image seen is gone); reload from the start. "
                     f"Server said: {exc.message}",
-                    status=400,
+                    status=exc.status,
                     request_id=exc.request_id,
                     method=exc.method,
                     path=exc.path,
@@ -224,6 +234,8 @@ class ImageClient:
         await self._send("DELETE", self._image_path(image_id), ok=(204, 200))
 
     async def add_tag(self, image_id: str, tag: str) -> None:
+        """Add one tag. Glance 33 reads the tag from the URL path as Latin-1, so a non-ASCII tag is stored
+        garbled ("café" becomes "cafÃ©"): change such tags with ``update`` and ``replace /tags`` instead."""
         await self._send("PUT", f"{self._image_path(image_id)}/tags/{quote(tag, safe='')}", ok=(204, 200))
 
     async def remove_tag(self, image_id: str, tag: str) -> None:
@@ -263,6 +275,24 @@ class ImageClient:
             exc.method = exc.method or response.request.method
             exc.path = exc.path or response.request.url.path
             raise
+
+
+def marker_of(link: str) -> str | None:
+    """The ``marker`` parameter of a paging link (the last one, as the server reads it), if any."""
+    found = [value for key, value in parse_qsl(urlsplit(link).query, keep_blank_values=True) if key == "marker"]
+    return found[-1] if found and found[-1] else None
+
+
+def _is_stale_marker(exc: ApiError, marker: str) -> bool:
+    """Whether a list error means the marker image is gone or no longer visible to the caller.
+
+    Glance answers 400 "No image found with ID <marker>" for a deleted or unknown marker (the word "marker" does
+    not appear) and 403 "Forbidding request, image <marker> not visible" for one the caller may no longer see.
+    """
+    if exc.status not in (400, 403):
+        return False
+    message = exc.message.lower()
+    return marker.lower() in message or (exc.status == 400 and "marker" in message)
 
 
 def _network_message(exc: Exception, url: str) -> str:

@@ -7,6 +7,7 @@ whole list; read-only and reserved attributes are never touched. A bad edit fail
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,6 +18,10 @@ MAX_NAME = 255
 MAX_KEY = 255
 _INT_ATTRS = ("min_disk", "min_ram")
 _BOOL_ATTRS = ("protected", "os_hidden")
+# Glance refuses any character outside the Basic Multilingual Plane (4 bytes in UTF-8: emoji, ...) in names,
+# property names and values and tags (glance.common.utils.no_4byte_params, for MySQL's 3-byte utf8).
+_FOUR_BYTE = re.compile("[\U00010000-\U0010ffff]")
+_FOUR_BYTE_MESSAGE = "cannot contain emoji or other characters beyond U+FFFF: the image service refuses them"
 
 
 class PatchError(ValueError):
@@ -67,13 +72,48 @@ def check_value(key: str, value: Any) -> None:
             raise PatchError(key, "custom property values must be text")
 
 
+def check_storable(key: str, value: Any) -> None:
+    """Raise PatchError if a new ``value`` for ``key`` holds text Glance refuses to store (4-byte UTF-8).
+
+    Apart from check_value, so that an image which already has such a name (a server without the rule, or one
+    that predates it) stays editable as long as the name is left alone: diff checks only what changes.
+    """
+    texts = value if isinstance(value, list) else [value]
+    if any(isinstance(text, str) and _FOUR_BYTE.search(text) for text in texts):
+        raise PatchError(key, _FOUR_BYTE_MESSAGE)
+
+
 def check_property_key(key: str) -> None:
+    """Raise PatchError if ``key`` can never be a custom property (reserved, read-only, too long)."""
     if is_reserved(key):
         raise PatchError(key, "is reserved by the image service and cannot be set")
     if key in READ_ONLY:
         raise PatchError(key, "is read-only")
     if len(key) > MAX_KEY:
         raise PatchError(key, f"property names are at most {MAX_KEY} characters")
+
+
+def check_patchable_key(key: str) -> None:
+    """Raise PatchError if a PATCH cannot add, change or remove the custom property ``key`` as itself.
+
+    Glance decodes each JSON-pointer segment with ``str.strip()`` (``_decode_json_pointer``), so ``/ x`` reaches
+    the property ``x`` and ``/ name`` the base attribute ``name``: a key with leading or trailing whitespace
+    (Python's definition, unicode spaces included) cannot be written. An empty key is refused too (``/`` names
+    nothing a person can see or type), and so is a key Glance cannot store (4-byte UTF-8).
+
+    Apart from check_property_key, which a form also runs on keys it leaves alone: Glance's POST does not strip
+    keys, so an image may already carry " x"; it stays editable as long as that property is left untouched.
+    diff runs this on every key it writes.
+    """
+    if not key:
+        raise PatchError(key, "a property needs a name")
+    if key != key.strip():
+        raise PatchError(
+            key,
+            "property names cannot start or end with whitespace: the image service strips it from PATCH paths",
+        )
+    if _FOUR_BYTE.search(key):
+        raise PatchError(key, "property names " + _FOUR_BYTE_MESSAGE)
 
 
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[PatchOp]:
@@ -97,14 +137,18 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[PatchOp]:
             if not in_after:
                 raise PatchError(key, "is a base attribute and cannot be removed")
             check_value(key, new)
+            check_storable(key, new)
             value = list(new or []) if key == "tags" else new
             ops.append({"op": "replace", "path": pointer(key), "value": value})
             continue
         if not in_after:
             check_property_key(key)
+            check_patchable_key(key)
             ops.append({"op": "remove", "path": pointer(key)})
             continue
         check_value(key, new)
+        check_patchable_key(key)
+        check_storable(key, new)
         ops.append({"op": "replace" if in_before else "add", "path": pointer(key), "value": new})
     return ops
 

@@ -6,10 +6,11 @@ import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 
-from ims_tui.api import HeaderIdentityAuth, ImageClient
+from ims_tui.api import ApiError, Forbidden, HeaderIdentityAuth, ImageClient, ListQuery
 
 
 @dataclass
@@ -21,6 +22,8 @@ class Backend:
     endpoint: str
     created: list[str] = field(default_factory=list)
     marker_tag: str = field(default_factory=lambda: "ct-" + uuid.uuid4().hex[:10])
+    # state a test keeps across its hypothesis examples (they share one fixture instance)
+    scratch: dict[str, Any] = field(default_factory=dict)
 
     async def create(self, **attributes: object) -> dict[str, object]:
         attributes.setdefault("name", f"contract-{uuid.uuid4().hex[:8]}")
@@ -30,16 +33,42 @@ class Backend:
         self.created.append(image.id)
         return image.to_dict()
 
+    async def create_with_data(self, sizes: list[int]) -> list[dict[str, object]]:
+        """Active images with a size, tagged with ``marker_tag``.
+
+        Glance: create, then upload that many bytes (PUT .../file). The demo cloud has no upload call, so there the
+        images are seeded ones with a size, tagged through the API; the listing cannot tell the difference.
+        """
+        if self.name == "demo":
+            page = await self.client.list_page(ListQuery(limit=len(sizes), size_min=1))
+            assert len(page.images) == len(sizes)
+            for image in page.images:
+                await self.client.add_tag(image.id, self.marker_tag)
+            return [(await self.client.get(image.id)).to_dict() for image in page.images]
+        out = []
+        for index, size in enumerate(sizes):
+            created = await self.create(name=f"data-{index}", disk_format="raw", container_format="bare")
+            await self.client._send(
+                "PUT",
+                f"/v2/images/{created['id']}/file",
+                content=b"x" * size,
+                headers={"Content-Type": "application/octet-stream"},
+                ok=(204,),
+            )
+            out.append((await self.client.get(str(created["id"]))).to_dict())
+        return out
+
     async def cleanup(self) -> None:
+        # delete first and look only when refused: one request per image in the common case
         for image_id in self.created:
             try:
-                image = await self.client.get(image_id)
-            except Exception:
-                continue
-            if image.protected:
-                await self.client.update(image_id, [{"op": "replace", "path": "/protected", "value": False}])
-            with contextlib.suppress(Exception):
                 await self.client.delete(image_id)
+            except Forbidden:  # protected
+                with contextlib.suppress(ApiError):
+                    await self.client.update(image_id, [{"op": "replace", "path": "/protected", "value": False}])
+                    await self.client.delete(image_id)
+            except ApiError:
+                continue  # gone already (404), or a teardown error that must not fail the test
 
 
 @pytest.fixture(params=["demo", "glance"])

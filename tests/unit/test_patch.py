@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ims_tui.api.patch import PatchError, describe, diff, pointer
+from ims_tui.api.models import BASE_ATTRIBUTES, is_reserved
+from ims_tui.api.patch import PatchError, check_patchable_key, describe, diff, pointer
 
 BASE_BEFORE: dict[str, Any] = {
     "id": "1b5e0f4a-0000-4000-8000-000000000001",
@@ -33,17 +34,42 @@ BASE_BEFORE: dict[str, Any] = {
 
 BASE_KEYS = frozenset(BASE_BEFORE) - {"os_distro"}
 
-# Keys with the characters JSON pointers must escape, unicode, and look-alikes of base attributes.
+# Python's whitespace (what Glance's str.strip() removes from a PATCH path segment), unicode spaces included.
+WHITESPACE = [chr(code) for code in range(0x110000) if chr(code).isspace()]
+
+
+# Glance stores no character beyond U+FFFF (4 bytes in UTF-8) in names, properties or tags: generate text
+# without them (test_four_byte_characters_are_refused_where_they_change covers them).
+bmp = st.characters(max_codepoint=0xFFFF, exclude_categories=("Cs",))
+
+
+def is_valid_key(key: str) -> bool:
+    """A custom property name a PATCH can reach: see check_property_key and check_patchable_key."""
+    return (
+        bool(key)
+        and key == key.strip()
+        and len(key) <= 255
+        and max(key) <= "\uffff"
+        and key not in BASE_ATTRIBUTES
+        and not is_reserved(key)
+    )
+
+
+# Keys with the characters JSON pointers must escape, inner whitespace, unicode, and look-alikes of base
+# attributes; only valid keys (the invalid ones have their own test below). Filtering on the model's own sets
+# matters: hypothesis also draws string constants from the code under test ("stores", "file", ...).
 property_keys = st.one_of(
-    st.text(min_size=0, max_size=12),
-    st.sampled_from(["a/b", "~", "~1", "/", "a~/b", "ключ", "键/值", "hw_disk_bus", "", "os_distro", "x" * 40]),
-).filter(lambda k: k not in BASE_BEFORE and not k.startswith("os_glance_") and k not in {"location", "deleted"})
-property_values = st.text(max_size=20)
+    st.text(bmp, min_size=1, max_size=12),
+    st.sampled_from(
+        ["a/b", "~", "~1", "/", "a~/b", "~0~1", "a b", "ключ", "键/值", "hw_disk_bus", "os_distro", "x" * 40]
+    ),
+).filter(is_valid_key)
+property_values = st.text(bmp, max_size=20)
 
 base_edits = st.fixed_dictionaries(
     {},
     optional={
-        "name": st.one_of(st.none(), st.text(max_size=40)),
+        "name": st.one_of(st.none(), st.text(bmp, max_size=40)),
         "visibility": st.sampled_from(["public", "private", "shared", "community"]),
         "protected": st.booleans(),
         "os_hidden": st.booleans(),
@@ -51,7 +77,7 @@ base_edits = st.fixed_dictionaries(
         "container_format": st.sampled_from(["bare", "ovf", "docker"]),
         "min_disk": st.integers(min_value=0, max_value=2**31 - 1),
         "min_ram": st.integers(min_value=0, max_value=2**31 - 1),
-        "tags": st.lists(st.text(max_size=10), max_size=5),
+        "tags": st.lists(st.text(bmp, max_size=10), max_size=5),
     },
 )
 
@@ -105,6 +131,72 @@ def test_ops_follow_glance_rules(pair: tuple[dict[str, Any], dict[str, Any]]) ->
 def test_no_ops_when_nothing_changed(pair: tuple[dict[str, Any], dict[str, Any]]) -> None:
     before, _ = pair
     assert diff(before, copy.deepcopy(before)) == []
+
+
+def test_the_generated_keys_cover_what_pointers_must_escape() -> None:
+    # the round-trip properties above are only as good as their keys: make sure the hard ones are drawable
+    for key in ("a/b", "~", "~1", "/", "a~/b", "a b", "ключ", "键/值"):
+        assert is_valid_key(key), key
+
+
+padded_keys = st.builds(
+    lambda left, core, right: left + core + right,
+    st.text(alphabet=WHITESPACE, max_size=2),
+    st.text(max_size=8),
+    st.text(alphabet=WHITESPACE, max_size=2),
+).filter(lambda key: key != key.strip() or not key)
+invalid_keys = st.one_of(
+    st.just(""),
+    st.text(alphabet=WHITESPACE, min_size=1, max_size=3),
+    padded_keys,
+    st.builds(
+        lambda a, c, b: a + c + b,
+        st.text(bmp, max_size=3),
+        st.characters(min_codepoint=0x10000),
+        st.text(bmp, max_size=3),
+    ).filter(lambda key: key == key.strip()),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(key=invalid_keys, action=st.sampled_from(["add", "replace", "remove"]))
+def test_keys_glance_would_strip_or_that_are_empty_are_refused(key: str, action: str) -> None:
+    # Glance strips whitespace around each PATCH path segment: "/ x" would reach "x", "/ name" the base
+    # attribute. Such a key can never be written as itself, so the edit fails here with the key named.
+    before = dict(BASE_BEFORE)
+    after = dict(BASE_BEFORE)
+    if action == "add":
+        after[key] = "v"
+    elif action == "replace":
+        before[key], after[key] = "v", "w"
+    else:
+        before[key] = "v"
+    with pytest.raises(PatchError) as caught:
+        diff(before, after)
+    assert caught.value.key == key
+    assert any(reason in caught.value.message for reason in ("whitespace", "needs a name", "beyond U+FFFF"))
+    with pytest.raises(PatchError):
+        check_patchable_key(key)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("name", "rocket \U0001f680"), ("hw_disk_bus", "\U00010000"), ("tags", ["ok", "\U0001f427"])],
+)
+def test_four_byte_characters_are_refused_where_they_change(key: str, value: Any) -> None:
+    with pytest.raises(PatchError, match="beyond U\\+FFFF") as caught:
+        diff(BASE_BEFORE, {**BASE_BEFORE, key: value})
+    assert caught.value.key == key
+    # an image that already has one (another server, an older Glance) stays editable if it is left alone
+    before = {**BASE_BEFORE, key: value}
+    assert diff(before, {**before, "min_ram": 1}) == [{"op": "replace", "path": "/min_ram", "value": 1}]
+
+
+def test_an_untouched_key_the_server_already_has_needs_no_op() -> None:
+    # Glance's POST does not strip keys, so an image may carry " x"; leaving it alone must not fail the edit.
+    before = {**BASE_BEFORE, " padded ": "v"}
+    assert diff(before, dict(before)) == []
+    assert diff(before, {**before, "name": "new"}) == [{"op": "replace", "path": "/name", "value": "new"}]
 
 
 def test_pointer_escapes_tilde_before_slash() -> None:
