@@ -17,7 +17,7 @@ from .errors import (
     Unauthorized,
     UnsupportedMediaType,
 )
-from .listing import ImageListing
+from .listing import ImageListing, PagingError
 from .models import DateFilter, Image, ImagePage, ImageRow, ListQuery
 from .patch import PatchError, diff
 
@@ -39,6 +39,7 @@ __all__ = [
     "NetworkError",
     "NoAuth",
     "NotFound",
+    "PagingError",
     "PatchError",
     "ReadOnlyError",
     "ServerError",
