@@ -64,6 +64,10 @@ class ImageClient:
         self.request_count = 0
         base_headers = {"Accept": "application/json", "User-Agent": "ims-tui"}
         base_headers.update(headers or {})
+        if self.endpoint.startswith("http://") or transport is not None:
+            # No TLS will be spoken, and httpx would still load the CA bundle into an SSL context: 50-100 ms of
+            # start-up for nothing (bench/RESULTS.md, what-if "plain_http").
+            verify = False
         self._http = httpx.AsyncClient(
             auth=auth,
             transport=transport,

@@ -169,6 +169,7 @@ class MainScreen(Screen[None]):
         self._generation = 0
         self._reloading = False
         self._connect_error: BaseException | None = None
+        self._versions_asked = False
         self._page_error: BaseException | None = None
         self._page_worker: Worker[None] | None = None
         self._loading_page: int | None = None
@@ -218,7 +219,8 @@ class MainScreen(Screen[None]):
         self.table.set_sort(*self.list_query.sort[0])
         self.table.focus()
         self._update_status()
-        self._connect()
+        # After the first frame: the header, list frame and footer show before any network or TLS work starts.
+        self.call_after_refresh(self._connect)
 
     def on_resize(self, event: events.Resize) -> None:
         was_wide = self.has_class("-wide")
@@ -286,7 +288,7 @@ class MainScreen(Screen[None]):
             project=info.project,
             user=info.user,
         )
-        self._fetch_versions(message.client)
+        self._versions_asked = False
         self._reload(keep_id=None)
 
     def on_connect_failed(self, message: ConnectFailed) -> None:
@@ -302,6 +304,13 @@ class MainScreen(Screen[None]):
     @property
     def _retry_hint(self) -> str:
         return "r to retry, p to switch cloud" if self.can_switch else "r to retry"
+
+    def _ask_versions(self) -> None:
+        # Only once the first page is in: a small server (or one Glance worker) answers one request at a time,
+        # and the header's API version can wait where the first rows cannot (what-if "list_first").
+        if not self._versions_asked and self.client is not None:
+            self._versions_asked = True
+            self._fetch_versions(self.client)
 
     @work(exclusive=True, group="versions")
     async def _fetch_versions(self, client: ImageClient) -> None:
@@ -372,6 +381,7 @@ class MainScreen(Screen[None]):
     def on_page_loaded(self, message: PageLoaded) -> None:
         if message.generation != self._generation or self.listing is None:
             return
+        self._ask_versions()
         listing = self.listing
         self._loading_page = None
         self._page_error = None
@@ -404,6 +414,7 @@ class MainScreen(Screen[None]):
     def on_page_failed(self, message: PageFailed) -> None:
         if message.generation != self._generation:
             return
+        self._ask_versions()
         self._loading_page = None
         self._page_error = message.error
         if message.reload:

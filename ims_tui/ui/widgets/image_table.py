@@ -126,7 +126,8 @@ class ImageTable(ScrollView, can_focus=True):
         background: $surface;
         scrollbar-size-vertical: 1;
         overflow-x: hidden;
-        overflow-y: auto;
+        /* Always there: a scrollbar that appears with the first page makes Textual repaint every row again. */
+        overflow-y: scroll;
     }
     ImageTable > .image-table--header { text-style: bold; color: $text-accent; background: $panel; }
     ImageTable > .image-table--cursor {
@@ -477,7 +478,9 @@ class ImageTable(ScrollView, can_focus=True):
             strip = Strip([*segments, Segment(" " * (width - used), style)], width)
         elif used > width:
             strip = strip.crop(0, width)
-        return strip
+        # One SGR sequence per change of style rather than per cell: half the bytes of a cursor move or a
+        # scroll over SSH (bench/RESULTS.md, what-if "simplify").
+        return strip.simplify()
 
     def _render_row(self, row: ImageRow, width: int, state: int) -> Strip:
         styles = self._styles()
