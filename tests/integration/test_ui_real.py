@@ -76,7 +76,12 @@ async def wait_until(pilot: Any, done: Any, what: str, limit: int = 60) -> None:
 
 
 async def wait_for_screen(pilot: Any, kind: type) -> Any:
-    await wait_until(pilot, lambda: isinstance(pilot.app.screen, kind), f"{kind.__name__} showing")
+    # Pushed is not yet drawn: under load the first frame of a new screen can lag a few event-loop turns.
+    await wait_until(
+        pilot,
+        lambda: isinstance(pilot.app.screen, kind) and screen_text(pilot.app).strip() != "",
+        f"{kind.__name__} showing",
+    )
     return pilot.app.screen
 
 
