@@ -12,6 +12,8 @@ from typing import Literal
 from rich.cells import cell_len
 from rich.text import Text
 
+from ims_tui.api.models import parse_time
+
 # C0 and C1 controls, DEL, line/paragraph separators and bidi overrides: any of them in a name could move the
 # cursor, recolour the terminal, break a row in two or reorder a line. They are data, so they show as \xNN.
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]")
@@ -113,13 +115,7 @@ def parse_day(text: str) -> date:
 def to_datetime(value: datetime | str | None) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parse_time(value)
 
 
 def relative_age(value: datetime | str | None, now: datetime) -> str:
