@@ -129,11 +129,11 @@ class MainScreen(Screen[None]):
     """The list of images of one cloud, with everything an operator does to them."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "quick_filter", "Find", id="main.quick_filter"),
-        Binding("f", "server_filter", "Filter", id="main.server_filter"),
+        Binding("slash,f3", "quick_filter", "Find", id="main.quick_filter"),
+        Binding("f,f4", "server_filter", "Filter", id="main.server_filter"),
         Binding("F", "clear_filters", "Clear filters", show=False, id="main.clear_filters"),
-        Binding("s", "cycle_sort", "Sort", id="main.sort"),
-        Binding("S", "toggle_sort_dir", "Sort dir", show=False, id="main.sort_dir"),
+        Binding("s,f6", "cycle_sort", "Sort", id="main.sort"),
+        Binding("S,f7", "toggle_sort_dir", "Sort dir", show=False, id="main.sort_dir"),
         Binding("r,ctrl+r,f5", "refresh", "Reload", id="main.refresh"),
         Binding("y,v", "raw", "Raw", id="main.raw"),
         Binding("c,ctrl+y", "copy_id", "Copy", id="main.copy_id"),
