@@ -182,8 +182,8 @@ def _spawn(code: str) -> subprocess.Popen[bytes]:
 
 
 def test_terminate_group_stops_a_process_group() -> None:
-    # ok: the child's sleep stands in for a server that never stops on its own; the test waits on nothing.
-    proc = _spawn("import time; print('ready', flush=True); time.sleep(120)")
+    # The child's sleep stands in for a server that never stops on its own; the test itself waits on nothing.
+    proc = _spawn("import time; print('ready', flush=True); time.sleep(120)")  # ok: a never-ending child
     assert lab.group_members(proc.pid) == [proc.pid]
     lab.terminate_group(proc.pid, proc)
     assert proc.returncode == -signal.SIGTERM
