@@ -7,6 +7,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 import httpx
+from textual.app import App
+from textual.screen import Screen
 
 from ims_tui.api.errors import Unauthorized
 from ims_tui.api.session import CloudSession, SessionInfo, StaticSession
@@ -74,6 +76,31 @@ class FailingConnectSession(CloudSession):
             )
         self.client = await self.inner.connect()
         return self.client
+
+
+class DroppingTransport(httpx.AsyncBaseTransport):
+    """The demo cloud, except that writes can be made to lose the connection mid-request."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.drop_writes = False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.drop_writes and request.method != "GET":
+            raise httpx.RemoteProtocolError("peer closed connection", request=request)
+        return await self.inner.handle_async_request(request)
+
+
+class ScreenHost(App[None]):
+    """Pushes one screen and records what it dismissed with."""
+
+    def __init__(self, make: Callable[[], Screen[Any]]) -> None:
+        super().__init__()
+        self.make = make
+        self.results: list[Any] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(self.make(), self.results.append)
 
 
 def list_requests(cloud: DemoCloud) -> list[str]:

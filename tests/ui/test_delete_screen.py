@@ -4,54 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
-import pytest
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Button, Static
 
 from ims_tui.api import ImageClient
-from ims_tui.api.models import Image
-from ims_tui.demo import DEMO_ENDPOINT, DemoCloud
+from ims_tui.demo import DemoCloud
 from ims_tui.ui.screens.delete import DeleteImageScreen
 
-
-class DroppingTransport(httpx.AsyncBaseTransport):
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
-        self.drop_writes = False
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if self.drop_writes and request.method != "GET":
-            raise httpx.RemoteProtocolError("peer closed connection", request=request)
-        return await self.inner.handle_async_request(request)
-
-
-class DeleteApp(App[None]):
-    def __init__(self, client: ImageClient, image: Image) -> None:
-        super().__init__()
-        self.client = client
-        self.image = image
-        self.results: list[str | None] = []
-
-    def on_mount(self) -> None:
-        self.push_screen(DeleteImageScreen(self.client, self.image), self.results.append)
-
-
-@pytest.fixture
-def cloud() -> DemoCloud:
-    return DemoCloud(image_count=5, latency=0.0, seed=42)
-
-
-@pytest.fixture
-def transport(cloud: DemoCloud) -> DroppingTransport:
-    return DroppingTransport(cloud.transport)
-
-
-@pytest.fixture
-async def client(transport: DroppingTransport) -> Any:
-    async with ImageClient(DEMO_ENDPOINT, transport=transport, backoff=0) as api:
-        yield api
+from .helpers import DroppingTransport, ScreenHost
 
 
 async def settle(app: App[Any], pilot: Pilot[Any]) -> None:
@@ -67,7 +28,7 @@ def deletes(cloud: DemoCloud) -> list[tuple[str, str]]:
 
 async def test_cancel_is_focused_and_enter_on_it_sends_nothing(client: ImageClient, cloud: DemoCloud) -> None:
     image = await client.create({"name": "victim"})
-    app = DeleteApp(client, image)
+    app = ScreenHost(lambda: DeleteImageScreen(client, image))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         assert app.focused is not None and app.focused.id == "delete-cancel"
@@ -80,7 +41,7 @@ async def test_cancel_is_focused_and_enter_on_it_sends_nothing(client: ImageClie
 
 async def test_esc_sends_nothing(client: ImageClient, cloud: DemoCloud) -> None:
     image = await client.create({"name": "victim"})
-    app = DeleteApp(client, image)
+    app = ScreenHost(lambda: DeleteImageScreen(client, image))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         await pilot.press("escape")
@@ -91,7 +52,7 @@ async def test_esc_sends_nothing(client: ImageClient, cloud: DemoCloud) -> None:
 
 async def test_y_deletes(client: ImageClient, cloud: DemoCloud) -> None:
     image = await client.create({"name": "victim"})
-    app = DeleteApp(client, image)
+    app = ScreenHost(lambda: DeleteImageScreen(client, image))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         await pilot.press("y")
@@ -102,7 +63,7 @@ async def test_y_deletes(client: ImageClient, cloud: DemoCloud) -> None:
 
 async def test_enter_on_the_delete_button_deletes(client: ImageClient, cloud: DemoCloud) -> None:
     image = await client.create({"name": "victim"})
-    app = DeleteApp(client, image)
+    app = ScreenHost(lambda: DeleteImageScreen(client, image))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         await pilot.press("tab")
@@ -119,7 +80,7 @@ async def test_protected_is_explained_from_a_fresh_get_and_nothing_is_sent(
     image = await client.create({"name": "[b]keep[/b]"})
     stale = image.model_copy(update={"protected": False})
     await client.update(image.id, [{"op": "replace", "path": "/protected", "value": True}])
-    app = DeleteApp(client, stale)
+    app = ScreenHost(lambda: DeleteImageScreen(client, stale))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         message = str(app.screen.query_one("#delete-message", Static).render())
@@ -141,7 +102,7 @@ async def test_failure_is_shown_and_the_dialog_stays(
     client: ImageClient, cloud: DemoCloud, transport: DroppingTransport
 ) -> None:
     image = await client.create({"name": "victim"})
-    app = DeleteApp(client, image)
+    app = ScreenHost(lambda: DeleteImageScreen(client, image))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         transport.drop_writes = True
@@ -160,7 +121,7 @@ async def test_failure_is_shown_and_the_dialog_stays(
 async def test_already_gone_dismisses_with_the_id(client: ImageClient, cloud: DemoCloud) -> None:
     image = await client.create({"name": "victim"})
     await client.delete(image.id)
-    app = DeleteApp(client, image)
+    app = ScreenHost(lambda: DeleteImageScreen(client, image))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
     assert app.results == [image.id]

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-import httpx
-import pytest
 from textual.app import App
 from textual.pilot import Pilot
-from textual.screen import Screen
 from textual.widgets import Input, Select, Static
 
 from ims_tui.api import ImageClient
@@ -17,46 +13,7 @@ from ims_tui.api.models import Image
 from ims_tui.demo import DEMO_ENDPOINT, DemoCloud
 from ims_tui.ui.screens.image_form import DiscardChangesScreen, ImageFormScreen, PatchPreviewScreen
 
-
-class DroppingTransport(httpx.AsyncBaseTransport):
-    """The demo cloud, except that writes can be made to lose the connection mid-request."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
-        self.drop_writes = False
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if self.drop_writes and request.method in ("POST", "PATCH", "DELETE"):
-            raise httpx.RemoteProtocolError("peer closed connection", request=request)
-        return await self.inner.handle_async_request(request)
-
-
-class FormApp(App[None]):
-    """Pushes one screen and records what it dismissed with."""
-
-    def __init__(self, make: Callable[[], Screen[Any]]) -> None:
-        super().__init__()
-        self.make = make
-        self.results: list[Any] = []
-
-    def on_mount(self) -> None:
-        self.push_screen(self.make(), self.results.append)
-
-
-@pytest.fixture
-def cloud() -> DemoCloud:
-    return DemoCloud(image_count=5, latency=0.0, seed=42)
-
-
-@pytest.fixture
-def transport(cloud: DemoCloud) -> DroppingTransport:
-    return DroppingTransport(cloud.transport)
-
-
-@pytest.fixture
-async def client(transport: DroppingTransport) -> Any:
-    async with ImageClient(DEMO_ENDPOINT, transport=transport, backoff=0) as api:
-        yield api
+from .helpers import DroppingTransport, ScreenHost
 
 
 def writes(cloud: DemoCloud) -> list[tuple[str, str]]:
@@ -88,7 +45,7 @@ def error_text(app: App[Any], selector: str) -> str:
 
 
 async def test_create_by_keyboard_sends_right_types(client: ImageClient, cloud: DemoCloud) -> None:
-    app = FormApp(lambda: ImageFormScreen(client, "create"))
+    app = ScreenHost(lambda: ImageFormScreen(client, "create"))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         await pilot.press(*"web-01")  # the name field has focus
@@ -115,7 +72,7 @@ async def test_create_by_keyboard_sends_right_types(client: ImageClient, cloud: 
 async def test_min_ram_abc_is_shown_next_to_the_field_and_nothing_is_sent(
     client: ImageClient, cloud: DemoCloud
 ) -> None:
-    app = FormApp(lambda: ImageFormScreen(client, "create"))
+    app = ScreenHost(lambda: ImageFormScreen(client, "create"))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         await type_into(pilot, "#min_ram", "abc")
@@ -129,7 +86,7 @@ async def test_min_ram_abc_is_shown_next_to_the_field_and_nothing_is_sent(
 
 
 async def test_reserved_property_key_is_refused_before_sending(client: ImageClient, cloud: DemoCloud) -> None:
-    app = FormApp(lambda: ImageFormScreen(client, "create"))
+    app = ScreenHost(lambda: ImageFormScreen(client, "create"))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         await pilot.press(*"img")
@@ -144,7 +101,7 @@ async def test_reserved_property_key_is_refused_before_sending(client: ImageClie
 async def test_create_refused_by_the_network_keeps_every_value(
     client: ImageClient, cloud: DemoCloud, transport: DroppingTransport
 ) -> None:
-    app = FormApp(lambda: ImageFormScreen(client, "create"))
+    app = ScreenHost(lambda: ImageFormScreen(client, "create"))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         await pilot.press(*"kept")
@@ -175,14 +132,14 @@ async def make_image(client: ImageClient, **attributes: Any) -> Image:
     return await client.create(base)
 
 
-async def open_edit(app: FormApp, pilot: Pilot[Any]) -> None:
+async def open_edit(app: ScreenHost, pilot: Pilot[Any]) -> None:
     await settle(app, pilot)
     assert isinstance(app.screen, ImageFormScreen) and app.screen.loaded
 
 
 async def test_edit_preview_lists_exact_ops_then_confirm_updates(client: ImageClient, cloud: DemoCloud) -> None:
     image = await make_image(client, tags=["a", "b"], old="gone soon", keep="same")
-    app = FormApp(lambda: ImageFormScreen(client, "edit", image))
+    app = ScreenHost(lambda: ImageFormScreen(client, "edit", image))
     async with app.run_test(size=(80, 24)) as pilot:
         await open_edit(app, pilot)
         await type_into(pilot, "#name", "app-server-2")
@@ -214,7 +171,7 @@ async def test_edit_preview_lists_exact_ops_then_confirm_updates(client: ImageCl
 
 async def test_esc_on_the_preview_goes_back_and_sends_nothing(client: ImageClient, cloud: DemoCloud) -> None:
     image = await make_image(client)
-    app = FormApp(lambda: ImageFormScreen(client, "edit", image))
+    app = ScreenHost(lambda: ImageFormScreen(client, "edit", image))
     async with app.run_test(size=(80, 24)) as pilot:
         await open_edit(app, pilot)
         await type_into(pilot, "#min_ram", "1024")
@@ -230,7 +187,7 @@ async def test_esc_on_the_preview_goes_back_and_sends_nothing(client: ImageClien
 
 async def test_nothing_changed_sends_nothing(client: ImageClient, cloud: DemoCloud) -> None:
     image = await make_image(client, tags=["x"], prop="v")
-    app = FormApp(lambda: ImageFormScreen(client, "edit", image))
+    app = ScreenHost(lambda: ImageFormScreen(client, "edit", image))
     async with app.run_test(size=(80, 24)) as pilot:
         await open_edit(app, pilot)
         await pilot.press("ctrl+s")
@@ -246,7 +203,7 @@ async def test_nothing_changed_sends_nothing(client: ImageClient, cloud: DemoClo
 
 async def test_conflict_keeps_input_shows_request_id_and_retry_rebases(client: ImageClient, cloud: DemoCloud) -> None:
     image = await make_image(client, doomed="1")
-    app = FormApp(lambda: ImageFormScreen(client, "edit", image))
+    app = ScreenHost(lambda: ImageFormScreen(client, "edit", image))
     async with app.run_test(size=(80, 24)) as pilot:
         await open_edit(app, pilot)
         row = next(r for r in app.screen.query(".prop-row") if r.original == "doomed")  # type: ignore[attr-defined]
@@ -281,7 +238,7 @@ async def test_conflict_keeps_input_shows_request_id_and_retry_rebases(client: I
 
 async def test_editing_to_a_read_only_key_is_shown_next_to_the_row(client: ImageClient, cloud: DemoCloud) -> None:
     image = await make_image(client)
-    app = FormApp(lambda: ImageFormScreen(client, "edit", image))
+    app = ScreenHost(lambda: ImageFormScreen(client, "edit", image))
     async with app.run_test(size=(80, 24)) as pilot:
         await open_edit(app, pilot)
         await pilot.press("ctrl+n", *"status", "tab", *"active")
@@ -292,7 +249,7 @@ async def test_editing_to_a_read_only_key_is_shown_next_to_the_row(client: Image
 
 
 async def test_esc_with_changes_asks_and_focuses_keep_editing(client: ImageClient, cloud: DemoCloud) -> None:
-    app = FormApp(lambda: ImageFormScreen(client, "create"))
+    app = ScreenHost(lambda: ImageFormScreen(client, "create"))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         await pilot.press(*"draft")
@@ -319,7 +276,7 @@ async def test_esc_with_changes_asks_and_focuses_keep_editing(client: ImageClien
 
 async def test_names_are_shown_literally(client: ImageClient) -> None:
     image = await make_image(client, name="[bold]evil[/bold] \x1b[2J")
-    app = FormApp(lambda: ImageFormScreen(client, "edit", image))
+    app = ScreenHost(lambda: ImageFormScreen(client, "edit", image))
     async with app.run_test(size=(80, 24)) as pilot:
         await open_edit(app, pilot)
         title = str(app.screen.query_one("#form-title", Static).render())
@@ -340,7 +297,7 @@ def test_every_binding_has_an_id() -> None:
 
 
 async def test_ims_create_shows_visibility_fixed_and_sends_private(client: ImageClient, cloud: DemoCloud) -> None:
-    app = FormApp(lambda: ImageFormScreen(client, "create", ims=True))
+    app = ScreenHost(lambda: ImageFormScreen(client, "create", ims=True))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         fixed = app.screen.query_one("#visibility", Static)
@@ -354,7 +311,7 @@ async def test_ims_create_shows_visibility_fixed_and_sends_private(client: Image
 
 async def test_format_choices_come_from_the_server_schema(client: ImageClient) -> None:
     schema = {"properties": {"disk_format": {"enum": [None, "raw", "qcow2"]}, "container_format": {"enum": ["bare"]}}}
-    app = FormApp(lambda: ImageFormScreen(client, "create", schema=schema))
+    app = ScreenHost(lambda: ImageFormScreen(client, "create", schema=schema))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         disk = app.screen.query_one("#disk_format", Select)
@@ -366,7 +323,7 @@ async def test_create_refused_by_the_server_shows_status_and_request_id(cloud: D
     # a non-admin project: Glance's policy refuses it "public" images with a 403
     member = {"X-Identity-Status": "Confirmed", "X-Project-Id": "p-member", "X-Roles": "member"}
     client = ImageClient(DEMO_ENDPOINT, transport=cloud.transport, headers=member)
-    app = FormApp(lambda: ImageFormScreen(client, "create"))
+    app = ScreenHost(lambda: ImageFormScreen(client, "create"))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         await pilot.press(*"public-one")
@@ -385,7 +342,7 @@ async def test_create_refused_by_the_server_shows_status_and_request_id(cloud: D
 
 
 async def test_plus_property_button_and_remove_button_work_by_keyboard(client: ImageClient) -> None:
-    app = FormApp(lambda: ImageFormScreen(client, "create"))
+    app = ScreenHost(lambda: ImageFormScreen(client, "create"))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         app.screen.query_one("#add-property").focus()

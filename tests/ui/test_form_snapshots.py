@@ -6,7 +6,6 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 from typing import Any
 
-import httpx
 import pytest
 from textual.app import App
 from textual.pilot import Pilot
@@ -18,21 +17,12 @@ from ims_tui.demo import DEMO_ENDPOINT, DemoCloud
 from ims_tui.ui.screens.delete import DeleteImageScreen
 from ims_tui.ui.screens.image_form import ImageFormScreen
 
+from .helpers import DroppingTransport, settle
+
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 # Fixed ids and timestamps keep the pictures stable from run to run.
 FIXED_ID = "5b7f1c2e-0d4a-4c8e-9a61-3f2e8d7c6b5a"
 FIXED_TIME = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
-
-
-class DroppingTransport(httpx.AsyncBaseTransport):
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
-        self.drop_writes = False
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if self.drop_writes and request.method != "GET":
-            raise httpx.RemoteProtocolError("peer closed connection", request=request)
-        return await self.inner.handle_async_request(request)
 
 
 class Host(App[None]):
@@ -60,13 +50,6 @@ def setup(
         await pilot.pause()
 
     return app, run_before
-
-
-async def settle(pilot: Pilot[Any]) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def fixed_image(client: ImageClient, **attributes: Any) -> Image:
