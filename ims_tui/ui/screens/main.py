@@ -7,7 +7,7 @@ messages and the handlers here own the UI state. A generation number drops answe
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -637,7 +637,7 @@ class MainScreen(Screen[None]):
             event.stop()
             self.table.focus()
             return
-        if self.focused is self.table and self._bound_to(event.key, "quick_filter"):
+        if self.focused is self.table and self._bound_to(event.key, {"quick_filter"}):
             # Open the field now rather than through the binding, which runs only after the keys already
             # queued: over a slow link "/rocky" arrives in one burst, and "r" must not reload the list.
             event.stop()
@@ -651,23 +651,17 @@ class MainScreen(Screen[None]):
             event.prevent_default()
             field.insert_text_at_cursor(event.character)
             return
-        if self.read_only and self._is_write_key(event.key):
+        if self.read_only and self._bound_to(event.key, WRITE_ACTIONS):
             event.stop()
             self.notify("read-only: changes are disabled for this session", title="read-only", severity="warning")
 
-    def _bound_to(self, key: str, action: str) -> bool:
+    def _bound_to(self, key: str, actions: Collection[str]) -> bool:
+        """Whether ``key`` runs one of ``actions`` here (the keymap applied), wherever it is bound."""
         return any(
-            binding.action == action
+            binding.action in actions
             for _namespace, bindings in self._binding_chain
             for binding in bindings.key_to_bindings.get(key, ())
         )
-
-    def _is_write_key(self, key: str) -> bool:
-        for _namespace, bindings in self._binding_chain:
-            for binding in bindings.key_to_bindings.get(key, ()):
-                if binding.action in WRITE_ACTIONS:
-                    return True
-        return False
 
     def action_back(self) -> None:
         if self._quick is not None or self.query_one("#quick", Input).display:
