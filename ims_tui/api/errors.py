@@ -52,6 +52,15 @@ class ApiError(Exception):
         words = re.sub(r"(?<!^)(?=[A-Z])", " ", kind).lower()
         return f"{words} ({self.status})" if self.status else words
 
+    def one_line(self) -> str:
+        """The failure on one line, for a status line or a notification: the message, the status, the request id."""
+        text = " ".join(self.message.split())
+        if self.status:
+            text += f" (HTTP {self.status})"
+        if self.request_id:
+            text += f" · request id {self.request_id}"
+        return text
+
     def describe(self) -> str:
         """Everything a person needs: the message, the status and the request id to quote to support."""
         parts = [self.message]

@@ -13,23 +13,10 @@ from rich.cells import cell_len
 from rich.text import Text
 
 from ims_tui.api.models import parse_time
+from ims_tui.ui.text import safe
 
-# C0 and C1 controls, DEL, line/paragraph separators and bidi overrides: any of them in a name could move the
-# cursor, recolour the terminal, break a row in two or reorder a line. They are data, so they show as \xNN.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]")
-
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def safe_text(value: object) -> str:
-    """Text that is safe to draw on one line: every control or layout-changing character becomes visible."""
-    if value is None:
-        return ""
-    text = value if isinstance(value, str) else str(value)
-    return _UNSAFE.sub(_escape, text)
+# The callers move to text.safe; this name goes once none is left.
+safe_text = safe
 
 
 def fit(text: str, width: int, *, align: Literal["left", "right"] = "left") -> str:
