@@ -188,7 +188,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     app = ImsApp(
         session,
-        read_only=args.read_only or resolved.ui.read_only,
         page_size=args.page_size,
         theme=pick_theme(display),
         resolved=resolved,

@@ -291,14 +291,11 @@ def huawei_session(
     user name itself.
     """
     iam_url, ims_url = huawei_endpoints(region)
-    info.ims = True
-    info.region = region
+    info = info.with_changes(ims=True, region=region)
     if ak or sk:
         if not (ak and sk):
             raise CredentialsError("Huawei AK/SK login needs both the access key (AK) and the secret key (SK)")
-        info.user = info.user or f"AK {_mask(ak)}"
-        if project_id:
-            info.project = info.project or project_id
+        info = info.with_changes(user=info.user or f"AK {_mask(ak)}", project=info.project or project_id)
         auth = AkSkAuth(ak, sk, project_id=project_id, security_token=security_token)
         return StaticSession(info, ims_url, auth=auth, transport=transport, verify=verify)
     if username and password:

@@ -32,7 +32,7 @@ from .errors import (
     message_from_body,
     request_id_of,
 )
-from .session import CloudSession, SessionInfo
+from .session import CloudSession, Connection, SessionInfo, looks_like_ims
 
 log = logging.getLogger("ims_tui.api.keystone")
 
@@ -814,10 +814,6 @@ class KeystoneAuth(httpx.Auth):
 # ---------------------------------------------------------------------------------------------- session
 
 
-def _ims_endpoint(url: str) -> bool:
-    return "myhuaweicloud" in url or "otc.t-systems" in url
-
-
 class KeystoneSession(CloudSession):
     """Authenticates against Keystone, finds the image endpoint in the catalog (or uses an override)."""
 
@@ -835,7 +831,7 @@ class KeystoneSession(CloudSession):
         page_size: int | None = None,
         clock: Clock | None = None,
     ) -> None:
-        super().__init__(info)
+        super().__init__(info, page_size=page_size)
         self.credentials = credentials
         self.interface = interface
         self.region = region
@@ -843,16 +839,15 @@ class KeystoneSession(CloudSession):
         self.verify = verify
         self.service_type = service_type
         self.transport = transport
-        self.page_size = page_size
         self.auth = KeystoneAuth(credentials, verify=verify, transport=transport, clock=clock)
         self.result: AuthResult | None = None
 
     def __repr__(self) -> str:
         return f"KeystoneSession(cloud={self.info.cloud!r}, auth={self.auth!r})"
 
-    async def connect(self) -> ImageClient:
-        if self.client is not None:
-            return self.client
+    async def connect(self) -> Connection:
+        if self.connection is not None:
+            return self.connection
         result = await self.auth.authenticate()
         self.result = result
         if self.endpoint_override:
@@ -861,16 +856,20 @@ class KeystoneSession(CloudSession):
             found = find_endpoint(result.catalog, self.service_type, self.interface, self.region)
             endpoint, region = found.url, found.region
         info = self.info
-        info.endpoint = endpoint
-        info.region = region or info.region
-        info.user = result.user_name or result.user_id or info.user
+        project = info.project
         if result.project_name or result.project_id:
-            info.project = result.project_name or result.project_id
+            project = result.project_name or result.project_id
         elif result.domain_name or result.domain_id:
-            info.project = f"domain {result.domain_name or result.domain_id}"
-        if info.ims is None and _ims_endpoint(endpoint):
-            info.ims = True
-        self.client = ImageClient(
+            project = f"domain {result.domain_name or result.domain_id}"
+        learned = info.with_changes(
+            endpoint=endpoint,
+            region=region or info.region,
+            user=result.user_name or result.user_id or info.user,
+            project=project,
+            ims=True if info.ims is None and looks_like_ims(endpoint) else info.ims,
+        )
+        client = ImageClient(
             endpoint, auth=self.auth, transport=self.transport, verify=self.verify, read_only=info.read_only
         )
-        return self.client
+        self.connection = Connection(client, learned)
+        return self.connection

@@ -1,20 +1,33 @@
 """A way to reach one cloud: what the header shows, and how to get an authenticated client.
 
 The UI calls ``connect()`` in a worker after the screen is drawn, so slow authentication never blocks a paint.
+Everything the UI may ask a session is declared on ``CloudSession`` with a default, so the UI asks the type and
+never guesses with ``getattr``; what connecting learns (the catalog's endpoint, the region, the names Keystone
+resolved) comes back in a frozen ``Connection`` instead of being written into shared state.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
 from .client import ImageClient
 
+# Huawei Cloud and Open Telekom Cloud serve IMS: its endpoints say so before any image does.
+_IMS_HOSTS = ("myhuaweicloud", "otc.t-systems")
 
-@dataclass
+
+def looks_like_ims(url: str) -> bool:
+    return any(host in url for host in _IMS_HOSTS)
+
+
+@dataclass(frozen=True)
 class SessionInfo:
-    """What the header line shows about the connection; filled in further once connected."""
+    """What the header line shows about a connection. Decided by the config before connecting (``read_only``
+    among it, once, for the UI and the client alike), completed by ``connect()`` in a new value."""
 
     cloud: str
     endpoint: str | None = None
@@ -24,23 +37,63 @@ class SessionInfo:
     read_only: bool = False
     insecure: bool = False
     ims: bool | None = None  # None: not known yet, decided from the endpoint or the images
-    warnings: list[str] = field(default_factory=list)
+    warnings: tuple[str, ...] = ()
+
+    def with_changes(self, **changes: Any) -> SessionInfo:
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Connection:
+    """An authenticated image client and what was learned on the way."""
+
+    client: ImageClient
+    info: SessionInfo
 
 
 class CloudSession:
-    """Base for every kind of connection; subclasses authenticate however their cloud needs."""
+    """Base for every kind of connection; subclasses authenticate however their cloud needs.
 
-    def __init__(self, info: SessionInfo) -> None:
-        self.info = info
-        self.client: ImageClient | None = None
+    Optional abilities have a default here: a session that can wait for a typed secret overrides
+    ``needs_password``, ``prompt``, ``prompted`` and ``provide_password``.
+    """
 
-    async def connect(self) -> ImageClient:
+    prompt: str = "password"  # what the masked prompt asks for
+
+    def __init__(self, info: SessionInfo, *, page_size: int | None = None) -> None:
+        self._info = info
+        self.page_size = page_size  # the profile's own page size, if it has one
+        self.connection: Connection | None = None
+
+    @property
+    def needs_password(self) -> bool:
+        """Nothing can supply the secret: the UI must prompt for it (``prompt`` says for what)."""
+        return False
+
+    @property
+    def prompted(self) -> bool:
+        """The secret in use was typed at the prompt, so a refusal should ask again rather than stop."""
+        return False
+
+    @property
+    def info(self) -> SessionInfo:
+        """What is known now: the connection's info once connected, the config's before."""
+        return self.connection.info if self.connection is not None else self._info
+
+    @property
+    def client(self) -> ImageClient | None:
+        return self.connection.client if self.connection is not None else None
+
+    async def connect(self) -> Connection:
         raise NotImplementedError
 
+    def provide_password(self, secret: str) -> None:
+        raise TypeError(f"{type(self).__name__} takes no password")
+
     async def aclose(self) -> None:
-        if self.client is not None:
-            await self.client.aclose()
-            self.client = None
+        if self.connection is not None:
+            connection, self.connection = self.connection, None
+            await connection.client.aclose()
 
 
 class StaticSession(CloudSession):
@@ -56,23 +109,21 @@ class StaticSession(CloudSession):
         verify: bool | str = True,
         page_size: int | None = None,
     ) -> None:
-        super().__init__(info)
+        ims = True if info.ims is None and looks_like_ims(endpoint) else info.ims
+        super().__init__(info.with_changes(endpoint=info.endpoint or endpoint, ims=ims), page_size=page_size)
         self.endpoint = endpoint
         self.auth = auth
         self.transport = transport
         self.verify = verify
-        self.page_size = page_size
-        info.endpoint = info.endpoint or endpoint
-        if info.ims is None and ("myhuaweicloud" in endpoint or "otc.t-systems" in endpoint):
-            info.ims = True
 
-    async def connect(self) -> ImageClient:
-        if self.client is None:
-            self.client = ImageClient(
+    async def connect(self) -> Connection:
+        if self.connection is None:
+            client = ImageClient(
                 self.endpoint,
                 auth=self.auth,
                 transport=self.transport,
                 verify=self.verify,
-                read_only=self.info.read_only,
+                read_only=self._info.read_only,
             )
-        return self.client
+            self.connection = Connection(client, self._info)
+        return self.connection

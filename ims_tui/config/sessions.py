@@ -10,11 +10,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..api.auth import NoAuth, TokenAuth
-from ..api.session import CloudSession, SessionInfo, StaticSession
+from ..api.session import CloudSession, Connection, SessionInfo, StaticSession
 from .secrets import PasswordRequired, Secret, run_password_command
 
 if TYPE_CHECKING:
-    from ..api.client import ImageClient
     from .resolve import SessionPlan
 
 
@@ -33,8 +32,9 @@ class SecretPendingSession(CloudSession):
         *,
         prompt: str,
         command: str | list[str] | None = None,
+        page_size: int | None = None,
     ) -> None:
-        super().__init__(info)
+        super().__init__(info, page_size=page_size)
         self._build = build
         self._command = command
         self._secret: Secret | None = None
@@ -47,29 +47,28 @@ class SecretPendingSession(CloudSession):
 
     @property
     def prompted(self) -> bool:
-        """The secret in use was typed at the prompt (so a refusal should ask again, not stop)."""
         return self._secret is not None and self._secret.source == "prompt"
 
     def provide_password(self, secret: str | Secret) -> None:
         self._secret = secret if isinstance(secret, Secret) else Secret(secret, source="prompt")
         self._command = None  # a typed password replaces a command that failed
         self.inner = None
-        self.client = None
+        self.connection = None
 
-    async def connect(self) -> ImageClient:
+    async def connect(self) -> Connection:
         if self.inner is None:
             if self._secret is None:
                 if self._command is None:
                     raise PasswordRequired(self.prompt)
                 self._secret = await asyncio.to_thread(run_password_command, self._command)
             self.inner = self._build(self._secret)
-        self.client = await self.inner.connect()
-        return self.client
+        self.connection = await self.inner.connect()
+        return self.connection
 
     async def aclose(self) -> None:
         if self.inner is not None:
             await self.inner.aclose()
-        self.client = None
+        self.connection = None
 
     def __repr__(self) -> str:
         return f"SecretPendingSession(cloud={self.info.cloud!r}, needs_password={self.needs_password})"
@@ -85,7 +84,7 @@ def _info(plan: SessionPlan) -> SessionInfo:
         read_only=plan.read_only,
         insecure=plan.insecure,
         ims=plan.ims,
-        warnings=list(plan.warnings),
+        warnings=tuple(plan.warnings),
     )
 
 
@@ -107,7 +106,7 @@ def build_session(plan: SessionPlan) -> CloudSession:
 
     if not plan.secret_name or plan.secret is not None:
         return build(plan.secret)
-    return SecretPendingSession(info, build, prompt=plan.prompt, command=plan.secret_command)
+    return SecretPendingSession(info, build, prompt=plan.prompt, command=plan.secret_command, page_size=plan.page_size)
 
 
 def _build_with_secret(plan: SessionPlan, info: SessionInfo, secret: Secret | None) -> CloudSession:

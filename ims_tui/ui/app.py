@@ -63,7 +63,6 @@ class ImsApp(App[None]):
         self,
         session: CloudSession,
         *,
-        read_only: bool = False,
         page_size: int | None = None,
         now: Callable[[], datetime] | None = None,
         theme: str | None = None,
@@ -73,10 +72,6 @@ class ImsApp(App[None]):
     ) -> None:
         super().__init__()
         self.session = session
-        self.forced_read_only = read_only
-        self.read_only = bool(read_only or session.info.read_only)
-        # The client refuses writes too; the UI flag only hides the keys.
-        session.info.read_only = self.read_only
         self.page_size_override = page_size
         self.now = now
         self.resolved = resolved
@@ -115,9 +110,8 @@ class ImsApp(App[None]):
     def page_size(self) -> int:
         if self.page_size_override:
             return self.page_size_override
-        session_size = getattr(self.session, "page_size", None)
-        if session_size:
-            return int(session_size)
+        if self.session.page_size:
+            return self.session.page_size
         return self.resolved.ui.page_size if self.resolved else 200
 
     def _initial_query(self) -> ListQuery:
@@ -130,7 +124,6 @@ class ImsApp(App[None]):
 
         return MainScreen(
             self.session,
-            read_only=self.read_only,
             page_size=self.page_size,
             now=self.now,
             query=self._initial_query(),
@@ -142,13 +135,18 @@ class ImsApp(App[None]):
         warnings = list(self.keymap_warnings)
         if self.resolved is not None:
             warnings += self.resolved.warnings
-        for warning in dict.fromkeys(warnings + self.session.info.warnings):
+        for warning in dict.fromkeys([*warnings, *self.session.info.warnings]):
             self.notify(warning, title="warning", severity="warning", timeout=20, markup=False)
 
     async def on_unmount(self) -> None:
         # Closing a broken connection must not mask the exit.
         with contextlib.suppress(Exception):
             await self.session.aclose()
+
+    @property
+    def read_only(self) -> bool:
+        """Decided once, by the config (``--read-only``, the profile, ``[ui]``); the client refuses writes too."""
+        return self.session.info.read_only
 
     @property
     def can_switch(self) -> bool:
@@ -182,8 +180,6 @@ class ImsApp(App[None]):
             self.notify(exc.format(), title=f"cannot open {name}", severity="error", timeout=20, markup=False)
             return
         old, self.session, self.profile = self.session, session, name
-        self.read_only = bool(self.forced_read_only or session.info.read_only)
-        session.info.read_only = self.read_only
         while len(self.screen_stack) > 2:
             self.pop_screen()
         self.switch_screen(self._main_screen())

@@ -111,8 +111,8 @@ async def connected(
     lab: KeystoneLab, credentials: Credentials, recorder: Recorder, **kwargs: Any
 ) -> tuple[KeystoneSession, Any]:
     session = KeystoneSession(SessionInfo(cloud="lab"), credentials, transport=recorder, **kwargs)
-    client = await session.connect()
-    return session, client
+    connection = await session.connect()
+    return session, connection.client
 
 
 # ------------------------------------------------------------------------------------------- logins

@@ -74,8 +74,8 @@ class FailingConnectSession(CloudSession):
             raise Unauthorized(
                 "The request you have made requires authentication.", status=401, request_id="req-auth-1"
             )
-        self.client = await self.inner.connect()
-        return self.client
+        self.connection = await self.inner.connect()
+        return self.connection
 
 
 class DroppingTransport(httpx.AsyncBaseTransport):
@@ -126,11 +126,13 @@ def make_app(
     transport: httpx.AsyncBaseTransport = cloud.transport
     if wrap is not None:
         transport = wrap(transport)
-    info = SessionInfo(cloud="demo", region="eu-de", project="demo", user="operator", insecure=insecure)
+    info = SessionInfo(
+        cloud="demo", region="eu-de", project="demo", user="operator", insecure=insecure, read_only=read_only
+    )
     session: CloudSession = StaticSession(info, DEMO_ENDPOINT, transport=transport)
     if session_wrap is not None:
         session = session_wrap(session)  # type: ignore[arg-type]
-    app = ImsApp(session, read_only=read_only, page_size=page_size, now=frozen_now, theme=theme)
+    app = ImsApp(session, page_size=page_size, now=frozen_now, theme=theme)
     return app, cloud
 
 

@@ -37,8 +37,7 @@ def make_ims_app(*, ims: bool | None = True, **kwargs: Any) -> tuple[ImsApp, Any
     """The demo cloud, with the session marked IMS (as an IMS endpoint or a profile would), or not."""
 
     def mark(session: StaticSession) -> CloudSession:
-        session.info.ims = ims
-        return session
+        return StaticSession(session.info.with_changes(ims=ims), session.endpoint, transport=session.transport)
 
     return make_app(session_wrap=mark, **kwargs)
 

@@ -325,8 +325,8 @@ def test_huawei_session_kinds() -> None:
     assert isinstance(session, StaticSession)
     assert session.endpoint == "https://ims.ap-southeast-1.myhuaweicloud.com"
     assert isinstance(session.auth, AkSkAuth) and session.auth.project_id == "p1"
-    assert info.ims is True and info.region == "ap-southeast-1"
-    assert SK not in repr(info)
+    assert session.info.ims is True and session.info.region == "ap-southeast-1"
+    assert SK not in repr(session.info)
 
     info = SessionInfo(cloud="hw")
     session = huawei_session(info, region="cn-north-4", username="alice", password="pw-secret", domain="acme")
@@ -341,5 +341,5 @@ def test_huawei_session_kinds() -> None:
         "password": "pw-secret",
     }
     assert body["scope"] == {"project": {"name": "cn-north-4", "domain": {"name": "acme"}}}
-    assert info.ims is True
+    assert session.info.ims is True
     assert "pw-secret" not in repr(session)

@@ -457,7 +457,7 @@ async def test_demo_session_lists_with_the_profile_query(tmp_path: Path, env: di
     resolved = resolve(ConnectOptions(environ=env, config_path=config, cwd=tmp_path, cloud="d"))
     session = resolved.sessions["d"]()
     assert session.info.cloud == "d" and session.info.read_only
-    client = await session.connect()
+    client = (await session.connect()).client
     page = await client.list_page(resolved.list_query("d"))
     names = [image.name or "" for image in page.images]
     assert len(names) == 7 and names == sorted(names)
@@ -468,7 +468,7 @@ async def test_demo_flag(tmp_path: Path, env: dict[str, str]) -> None:
     resolved = resolve(ConnectOptions(environ=env, cwd=tmp_path, demo=True, demo_images=5))
     assert resolved.default == "demo"
     session = resolved.sessions["demo"]()
-    client = await session.connect()
+    client = (await session.connect()).client
     page = await client.list_page(resolved.list_query())
     assert 0 < len(page.images) <= 5  # some seeded images belong to other projects or are hidden
     await session.aclose()

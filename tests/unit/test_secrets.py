@@ -129,7 +129,7 @@ async def test_missing_secret_asks_for_a_prompt(tmp_path: Path, env: dict[str, s
         await session.connect()
     session.provide_password("typed-token-value")  # type: ignore[attr-defined]
     assert not session.needs_password  # type: ignore[attr-defined]
-    client = await session.connect()
+    client = (await session.connect()).client
     assert client is session.client
     assert "typed-token-value" not in repr(session) + repr(session.inner)  # type: ignore[attr-defined]
     await session.aclose()

@@ -25,14 +25,14 @@ from ims_tui.api.client import ImageClient
 from ims_tui.api.errors import ApiError, NotFound, StaleMarker, Unauthorized
 from ims_tui.api.listing import ImageListing
 from ims_tui.api.models import Image, ImageRow, ListQuery, newest_version
-from ims_tui.api.session import CloudSession
+from ims_tui.api.session import CloudSession, Connection
 from ims_tui.config.errors import ConfigError
 from ims_tui.config.secrets import PasswordRequired
 from ims_tui.ui import format as fmt
 from ims_tui.ui.widgets import SteadyInput
 from ims_tui.ui.widgets.detail import DetailView
 from ims_tui.ui.widgets.image_table import ImageTable
-from ims_tui.ui.widgets.status import HeaderBar, StatusLine, StatusState
+from ims_tui.ui.widgets.status import HeaderBar, LinkState, StatusLine, StatusState
 
 WIDE = 100  # from this width the detail pane sits beside the list
 DETAIL_DEBOUNCE = 0.2  # seconds of stillness before the detail pane asks the server
@@ -69,9 +69,9 @@ def error_text(exc: BaseException) -> tuple[str, str | None]:
 
 
 class Connected(Message):
-    def __init__(self, client: ImageClient) -> None:
+    def __init__(self, connection: Connection) -> None:
         super().__init__()
-        self.client = client
+        self.connection = connection
 
 
 class PasswordNeeded(Message):
@@ -147,7 +147,6 @@ class MainScreen(Screen[None]):
         self,
         session: CloudSession,
         *,
-        read_only: bool = False,
         page_size: int = 200,
         now: Callable[[], datetime] | None = None,
         query: ListQuery | None = None,
@@ -156,7 +155,6 @@ class MainScreen(Screen[None]):
         super().__init__()
         self.session = session
         self.can_switch = can_switch
-        self.read_only = read_only
         self.page_size = page_size
         self._now = now
         self.client: ImageClient | None = None
@@ -201,20 +199,15 @@ class MainScreen(Screen[None]):
         return self.query_one("#detail", DetailView)
 
     @property
+    def read_only(self) -> bool:
+        return self.session.info.read_only
+
+    @property
     def wide(self) -> bool:
         return self.size.width >= WIDE
 
     def on_mount(self) -> None:
-        info = self.session.info
-        self.query_one(HeaderBar).show(
-            cloud=info.cloud,
-            endpoint=info.endpoint,
-            region=info.region,
-            project=info.project,
-            user=info.user,
-            read_only=self.read_only,
-            insecure=info.insecure,
-        )
+        self.query_one(HeaderBar).show(self.session.info)
         self.set_class(self.wide, "-wide")
         self.table.set_sort(*self.list_query.sort[0])
         self.table.focus()
@@ -233,25 +226,25 @@ class MainScreen(Screen[None]):
     @work(exclusive=True, group="connect")
     async def _connect(self) -> None:
         session = self.session
-        if getattr(session, "needs_password", False):
-            self.post_message(PasswordNeeded(str(getattr(session, "prompt", "password"))))
+        if session.needs_password:
+            self.post_message(PasswordNeeded(session.prompt))
             return
         try:
-            client = await session.connect()
+            connection = await session.connect()
         except PasswordRequired as exc:
             self.post_message(PasswordNeeded(exc.prompt))
             return
         except Unauthorized as exc:
-            if getattr(session, "prompted", False):
+            if session.prompted:
                 # A typed password that Keystone refused: ask again, saying why, rather than a dead end.
-                self.post_message(PasswordNeeded(str(getattr(session, "prompt", "password")), error_text(exc)[0]))
+                self.post_message(PasswordNeeded(session.prompt, error_text(exc)[0]))
                 return
             self.post_message(ConnectFailed(exc))
             return
         except Exception as exc:  # noqa: BLE001 - config and auth errors of any kind end up on the status line
             self.post_message(ConnectFailed(exc))
             return
-        self.post_message(Connected(client))
+        self.post_message(Connected(connection))
 
     def on_password_needed(self, message: PasswordNeeded) -> None:
         from ims_tui.ui.screens.password import PasswordScreen
@@ -265,35 +258,25 @@ class MainScreen(Screen[None]):
             self.table.set_empty_text("not signed in: r asks for the password again")
             self._update_status()
             return
-        provide = getattr(self.session, "provide_password", None)
-        if callable(provide):
-            provide(password)
+        self.session.provide_password(password)
         self._connect_error = None
         self.table.set_empty_text("")
         self._update_status()
         self._connect()
 
     def on_connected(self, message: Connected) -> None:
-        self.client = message.client
+        self.client = message.connection.client
         self._connect_error = None
         self._schema_fetched = False
-        self.listing = ImageListing(message.client, self.list_query, self.page_size)
-        info = self.session.info
-        # Keystone fills in the catalog's endpoint, the region and the names it resolved only now.
-        self.query_one(HeaderBar).show(
-            connected=True,
-            failed=False,
-            endpoint=info.endpoint,
-            region=info.region,
-            project=info.project,
-            user=info.user,
-        )
+        self.listing = ImageListing(self.client, self.list_query, self.page_size)
+        # Keystone learns the catalog's endpoint, the region and the names it resolved only now.
+        self.query_one(HeaderBar).show(message.connection.info, LinkState(connected=True))
         self._versions_asked = False
         self._reload(keep_id=None)
 
     def on_connect_failed(self, message: ConnectFailed) -> None:
         self._connect_error = message.error
-        self.query_one(HeaderBar).show(failed=True)
+        self.query_one(HeaderBar).show(link=LinkState(failed=True))
         self.table.set_empty_text(self._error_text(message.error, "could not connect"))
         self._update_status()
 
@@ -325,7 +308,7 @@ class MainScreen(Screen[None]):
 
     def on_versions_loaded(self, message: VersionsLoaded) -> None:
         if message.version:
-            self.query_one(HeaderBar).show(api_version=f"v{message.version}")
+            self.query_one(HeaderBar).show(link=LinkState(connected=True, api_version=f"v{message.version}"))
 
     # -- paging -------------------------------------------------------------------------------------------
 
@@ -711,7 +694,7 @@ class MainScreen(Screen[None]):
     def action_refresh(self) -> None:
         if self.client is None:
             self._connect_error = None
-            self.query_one(HeaderBar).show(failed=False)
+            self.query_one(HeaderBar).show(link=LinkState())
             self.table.set_empty_text("")
             self._update_status()
             self._connect()

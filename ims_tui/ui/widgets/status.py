@@ -11,9 +11,19 @@ from urllib.parse import urlsplit
 from textual.content import Content
 from textual.widgets import Static
 
+from ims_tui.api.session import SessionInfo
 from ims_tui.ui import format as fmt
 
 Part = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class LinkState:
+    """How the header reads the connection: still connecting, connected (with the API version once known), failed."""
+
+    connected: bool = False
+    failed: bool = False
+    api_version: str | None = None
 
 
 class HeaderBar(Static):
@@ -25,35 +35,39 @@ class HeaderBar(Static):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id, markup=False)
-        # Not attributes: Widget already owns names like "region".
-        self.fields: dict[str, object] = {"connected": False}
+        self.info: SessionInfo | None = None
+        self.link = LinkState()
 
-    def show(self, **values: object) -> None:
-        self.fields.update(values)
+    def show(self, info: SessionInfo | None = None, link: LinkState | None = None) -> None:
+        """Show a new connection info, a new link state, or both; what is not given stays."""
+        self.info = info or self.info
+        self.link = link or self.link
         self.update(self.build())
 
     def build(self) -> Content:
-        f = self.fields
+        info, link = self.info, self.link
         parts: list[str | tuple[str, str]] = [("ims-tui", "bold $text-accent"), " "]
-        parts.append((fmt.safe_text(f.get("cloud")) or "?", "bold"))
+        parts.append((fmt.safe_text(info.cloud if info else None) or "?", "bold"))
         # The badges come before anything long: at 80 columns the end of the line is what gets cut.
-        if f.get("read_only"):
+        if info and info.read_only:
             parts += [("  ", ""), (" READ-ONLY ", "bold reverse $text-warning")]
-        if f.get("insecure"):
+        if info and info.insecure:
             parts += [("  ", ""), (" INSECURE TLS ", "bold reverse $text-error")]
-        endpoint = f.get("endpoint")
-        host = urlsplit(str(endpoint)).hostname if endpoint else None
+        host = urlsplit(info.endpoint).hostname if info and info.endpoint else None
         if host:
             parts += [("  ", ""), (fmt.safe_text(host), "$text-muted")]
-        for label in ("region", "project", "user"):
-            value = f.get(label)
+        for label, value in (
+            ("region", info and info.region),
+            ("project", info and info.project),
+            ("user", info and info.user),
+        ):
             if value:
                 parts += [("  ", ""), (f"{label} ", "$text-muted"), fmt.safe_text(value)]
-        if f.get("api_version"):
-            parts += [("  ", ""), (f"API {fmt.safe_text(f['api_version'])}", "$text-muted")]
-        elif f.get("failed"):
+        if link.api_version:
+            parts += [("  ", ""), (f"API {fmt.safe_text(link.api_version)}", "$text-muted")]
+        elif link.failed:
             parts += [("  ", ""), ("not connected", "$text-error italic")]
-        elif not f.get("connected"):
+        elif not link.connected:
             parts += [("  ", ""), ("connecting…", "$text-muted italic")]
         return Content.assemble(*parts)
 
