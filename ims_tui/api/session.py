@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from .client import ImageClient
+from .client import DEFAULT_TIMEOUT, ImageClient
 
 # Huawei Cloud and Open Telekom Cloud serve IMS: its endpoints say so before any image does.
 _IMS_HOSTS = ("myhuaweicloud", "otc.t-systems")
@@ -108,6 +108,7 @@ class StaticSession(CloudSession):
         transport: httpx.AsyncBaseTransport | None = None,
         verify: bool | str = True,
         page_size: int | None = None,
+        timeout: httpx.Timeout | None = None,
     ) -> None:
         ims = True if info.ims is None and looks_like_ims(endpoint) else info.ims
         super().__init__(info.with_changes(endpoint=info.endpoint or endpoint, ims=ims), page_size=page_size)
@@ -115,6 +116,7 @@ class StaticSession(CloudSession):
         self.auth = auth
         self.transport = transport
         self.verify = verify
+        self.timeout = timeout or DEFAULT_TIMEOUT
 
     async def connect(self) -> Connection:
         if self.connection is None:
@@ -123,6 +125,7 @@ class StaticSession(CloudSession):
                 auth=self.auth,
                 transport=self.transport,
                 verify=self.verify,
+                timeout=self.timeout,
                 read_only=self._info.read_only,
             )
             self.connection = Connection(client, self._info)
