@@ -17,8 +17,18 @@ from typing import Any, NamedTuple
 import httpx
 
 from . import seed as seed_data
-from .errors import HTTPError, Reply, bad, error_reply, forbidden, json_body, json_reply, limit_message, no_content
-from .errors import not_allowed as method_not_allowed
+from .errors import (
+    HTTPError,
+    Reply,
+    bad,
+    error_reply,
+    forbidden,
+    json_body,
+    json_reply,
+    limit_message,
+    no_content,
+    not_allowed,
+)
 from .query import Orders, parse_list, predicate
 from .schema import TAG_QUOTA, VERSIONS, Image, image_schema, image_view, images_schema, member_view, validate_partial
 from .store import Caller, ImageStore
@@ -95,7 +105,7 @@ class DemoCloud:
             resolve = NOT_ALLOWED[pattern]
             if resolve is not None:
                 resolve(self, caller, **params)
-            raise method_not_allowed(method, ", ".join(allowed))
+            raise not_allowed(method, ", ".join(allowed))
         raise HTTPError(404)
 
     # -- images --------------------------------------------------------------------------------------------
