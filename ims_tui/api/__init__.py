@@ -1,6 +1,6 @@
 """The image API layer: models, client, paging, errors and the edit-to-patch engine. Never imports Textual."""
 
-from .auth import HeaderIdentityAuth, NoAuth, TokenAuth
+from .auth import NoAuth, TokenAuth
 from .client import PATCH_MEDIA_TYPE, ImageClient, normalize_endpoint
 from .errors import (
     ApiError,
@@ -28,7 +28,6 @@ __all__ = [
     "Conflict",
     "DateFilter",
     "Forbidden",
-    "HeaderIdentityAuth",
     "Image",
     "ImageClient",
     "ImageListing",

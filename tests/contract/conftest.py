@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 
-from ims_tui.api import ApiError, Forbidden, HeaderIdentityAuth, ImageClient, ListQuery
+from ims_tui.api import ApiError, Forbidden, ImageClient, ListQuery
+
+from .identity import HeaderIdentityAuth
 
 
 @dataclass

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -430,16 +428,6 @@ def test_where_lists_every_place(tmp_path: Path, env: dict[str, str]) -> None:
     assert f"* {tmp_path / 'clouds.yaml'}" in text
     assert "/etc/openstack/secure.yaml" in text and "OS_CLIENT_SECURE_FILE" in text
     assert "OS_CLOUD=x" in text
-
-
-def test_import_is_light() -> None:
-    code = (
-        "import sys, ims_tui.config; "
-        "bad = [m for m in ('textual', 'httpx', 'yaml', 'openstack', 'ims_tui.api') if m in sys.modules]; "
-        "print(bad)"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True, cwd=ROOT)
-    assert out.stdout.decode().strip() == "[]"
 
 
 async def test_demo_session_lists_with_the_profile_query(tmp_path: Path, env: dict[str, str]) -> None:

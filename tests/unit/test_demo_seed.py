@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 from ims_tui.demo import DEMO_PROJECT_ID, DemoCloud
 from ims_tui.demo import seed as seed_data
-from ims_tui.demo.service import BASE_KEYS
+from ims_tui.demo.schema import BASE_KEYS
 
 
 def test_same_seed_same_images_and_other_seed_other_images() -> None:

@@ -1,0 +1,333 @@
+"""Glance 33's image schema as the demo cloud serves and enforces it: the attribute lists that drive create and
+PATCH, ``/v2/schemas/image(s)``, the serialized view of an image, and the jsonschema subset used to validate."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from typing import Any
+
+from .errors import HTTPError, bad
+
+Image = dict[str, Any]
+
+PATCH_MEDIA_TYPES = {
+    "application/openstack-images-v2.0-json-patch": 4,
+    "application/openstack-images-v2.1-json-patch": 10,
+}
+PROPERTY_QUOTA = 128
+TAG_QUOTA = 128
+LIMIT_DEFAULT = 25
+LIMIT_MAX = 1000
+
+# The attributes Glance serializes for every image, in its order; anything else in a record is a custom property.
+SERIALIZED = (
+    "name",
+    "disk_format",
+    "container_format",
+    "visibility",
+    "size",
+    "virtual_size",
+    "status",
+    "checksum",
+    "protected",
+    "min_ram",
+    "min_disk",
+    "owner",
+    "os_hidden",
+    "os_hash_algo",
+    "os_hash_value",
+)
+BASE_KEYS = frozenset((*SERIALIZED, "id", "created_at", "updated_at", "tags"))
+# RequestDeserializer._base_properties: popped out of a create body as image attributes.
+CREATE_BASE = (
+    "checksum",
+    "created_at",
+    "container_format",
+    "disk_format",
+    "id",
+    "min_disk",
+    "min_ram",
+    "name",
+    "size",
+    "virtual_size",
+    "status",
+    "tags",
+    "owner",
+    "updated_at",
+    "visibility",
+    "protected",
+    "os_hidden",
+)
+READ_ONLY = (
+    "created_at",
+    "updated_at",
+    "status",
+    "checksum",
+    "size",
+    "virtual_size",
+    "direct_url",
+    "self",
+    "file",
+    "schema",
+    "id",
+    "os_hash_algo",
+    "os_hash_value",
+)
+CREATE_DISALLOWED = ("direct_url", "self", "file", "schema", "stores")
+FACTORY_READ_ONLY = (
+    "created_at",
+    "updated_at",
+    "status",
+    "checksum",
+    "os_hash_algo",
+    "os_hash_value",
+    "size",
+    "virtual_size",
+)
+RESERVED = ("location", "deleted", "deleted_at")
+FACTORY_RESERVED = ("owner", "locations", "deleted", "deleted_at", "direct_url", "self", "file", "schema")
+RESERVED_NAMESPACE = "os_glance"
+# Attributes of Glance's domain Image that PATCH may set (hasattr(image, key)), so "remove" is refused on them.
+PATCHABLE_BASE = frozenset(
+    ("name", "visibility", "os_hidden", "min_disk", "min_ram", "protected", "owner", "disk_format", "container_format")
+)
+SORT_KEYS = ("name", "status", "container_format", "disk_format", "size", "id", "created_at", "updated_at")
+NEVER_LISTED = frozenset(("killed", "deleted"))
+
+DISK_FORMATS = [None, "ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop"]
+CONTAINER_FORMATS = [None, "ami", "ari", "aki", "bare", "ovf", "ova", "docker", "compressed"]
+STATUSES = [
+    "queued",
+    "saving",
+    "active",
+    "killed",
+    "deleted",
+    "uploading",
+    "importing",
+    "pending_delete",
+    "deactivated",
+]
+
+
+def _image_properties() -> dict[str, Any]:
+    """glance.api.v2.images.get_base_properties(), as Glance 33 serves it."""
+
+    def ro(schema: dict[str, Any]) -> dict[str, Any]:
+        return {"type": schema.pop("type"), "readOnly": True, **schema}
+
+    return {
+        "id": {
+            "type": "string",
+            "description": "An identifier for the image",
+            "pattern": "^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$",
+        },
+        "name": {"type": ["null", "string"], "description": "Descriptive name for the image", "maxLength": 255},
+        "status": ro({"type": "string", "description": "Status of the image", "enum": STATUSES}),
+        "visibility": {
+            "type": "string",
+            "description": "Scope of image accessibility",
+            "enum": ["community", "public", "private", "shared"],
+        },
+        "protected": {"type": "boolean", "description": "If true, image will not be deletable."},
+        "os_hidden": {
+            "type": "boolean",
+            "description": "If true, image will not appear in default image list response.",
+        },
+        "checksum": ro({"type": ["null", "string"], "description": "md5 hash of image contents.", "maxLength": 32}),
+        "os_hash_algo": ro(
+            {"type": ["null", "string"], "description": "Algorithm to calculate the os_hash_value", "maxLength": 64}
+        ),
+        "os_hash_value": ro(
+            {
+                "type": ["null", "string"],
+                "description": "Hexdigest of the image contents using the algorithm specified by the os_hash_algo",
+                "maxLength": 128,
+            }
+        ),
+        "owner": {"type": ["null", "string"], "description": "Owner of the image", "maxLength": 255},
+        "size": ro({"type": ["null", "integer"], "description": "Size of image file in bytes"}),
+        "virtual_size": ro({"type": ["null", "integer"], "description": "Virtual size of image in bytes"}),
+        "container_format": {
+            "type": ["null", "string"],
+            "description": "Format of the container",
+            "enum": CONTAINER_FORMATS,
+        },
+        "disk_format": {"type": ["null", "string"], "description": "Format of the disk", "enum": DISK_FORMATS},
+        "created_at": ro({"type": "string", "description": "Date and time of image registration"}),
+        "updated_at": ro({"type": "string", "description": "Date and time of the last image modification"}),
+        "tags": {
+            "type": "array",
+            "description": "List of strings related to the image",
+            "items": {"type": "string", "maxLength": 255},
+        },
+        "direct_url": ro({"type": "string", "description": "URL to access the image file kept in external store"}),
+        "min_ram": {"type": "integer", "description": "Amount of ram (in MB) required to boot image."},
+        "min_disk": {"type": "integer", "description": "Amount of disk space (in GB) required to boot image."},
+        "self": ro({"type": "string", "description": "An image self url"}),
+        "file": ro({"type": "string", "description": "An image file url"}),
+        "stores": ro(
+            {
+                "type": "string",
+                "description": "Store in which image data resides.  Only present when the operator has enabled "
+                "multiple stores.  May be a comma-separated list of store identifiers.",
+            }
+        ),
+        "schema": ro({"type": "string", "description": "An image schema url"}),
+        "locations": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "url": {"type": "string", "maxLength": 255},
+                    "metadata": {"type": "object"},
+                    "validation_data": {
+                        "description": "Values to be used to populate the corresponding image properties. If the "
+                        "image status is not 'queued', values must exactly match those already contained in the "
+                        "image properties.",
+                        "type": "object",
+                        "writeOnly": True,
+                        "additionalProperties": False,
+                        "properties": {
+                            "checksum": {"type": "string", "minLength": 32, "maxLength": 32},
+                            "os_hash_algo": {"type": "string", "maxLength": 64},
+                            "os_hash_value": {"type": "string", "maxLength": 128},
+                        },
+                        "required": ["os_hash_algo", "os_hash_value"],
+                    },
+                },
+                "required": ["url", "metadata"],
+            },
+            "description": "A set of URLs to access the image file kept in external store",
+        },
+    }
+
+
+def image_schema() -> dict[str, Any]:
+    return {
+        "name": "image",
+        "properties": _image_properties(),
+        "additionalProperties": {"type": "string"},
+        "links": [
+            {"rel": "self", "href": "{self}"},
+            {"rel": "enclosure", "href": "{file}"},
+            {"rel": "describedby", "href": "{schema}"},
+        ],
+    }
+
+
+def images_schema() -> dict[str, Any]:
+    return {
+        "name": "images",
+        "properties": {
+            "images": {"type": "array", "items": image_schema()},
+            "first": {"type": "string"},
+            "next": {"type": "string"},
+            "schema": {"type": "string"},
+        },
+        "links": [
+            {"rel": "first", "href": "{first}"},
+            {"rel": "next", "href": "{next}"},
+            {"rel": "describedby", "href": "{schema}"},
+        ],
+    }
+
+
+PROPERTIES = _image_properties()
+
+# Glance 33 with several stores and no image cache lists exactly these, in this (odd) order.
+VERSIONS = (
+    ("2.15", "SUPPORTED"),
+    ("2.13", "SUPPORTED"),
+    ("2.12", "SUPPORTED"),
+    ("2.11", "SUPPORTED"),
+    ("2.10", "SUPPORTED"),
+    ("2.9", "SUPPORTED"),
+    ("2.8", "SUPPORTED"),
+    ("2.17", "CURRENT"),
+    *((f"2.{minor}", "SUPPORTED") for minor in range(7, -1, -1)),
+)
+
+
+def isotime(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def image_view(image: Image) -> Image:
+    """What GET /v2/images/{id} shows of a stored record: custom properties, then the base attributes in order."""
+    view = {key: value for key, value in image.items() if key not in BASE_KEYS}
+    for key in SERIALIZED:
+        view[key] = image[key]
+    image_id = image["id"]
+    view["id"] = image_id
+    view["created_at"] = isotime(image["created_at"])
+    view["updated_at"] = isotime(image["updated_at"])
+    view["tags"] = list(image["tags"])
+    view["self"] = f"/v2/images/{image_id}"
+    view["file"] = f"/v2/images/{image_id}/file"
+    view["schema"] = "/v2/schemas/image"
+    if image["status"] == "active" and image["checksum"]:
+        view["stores"] = "fs"
+    return view
+
+
+def member_view(image: Image, member: str, status: str) -> dict[str, Any]:
+    stamp = isotime(image["created_at"])
+    return {
+        "created_at": stamp,
+        "updated_at": stamp,
+        "image_id": image["id"],
+        "member_id": member,
+        "status": status,
+        "schema": "/v2/schemas/member",
+    }
+
+
+# -- schema validation (the subset of jsonschema the image schema uses) -------------------------------------
+
+
+def _type_ok(value: Any, kind: str) -> bool:
+    if kind == "null":
+        return value is None
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "integer":
+        # jsonschema: booleans are not integers, but 3.0 is
+        return (isinstance(value, int) and not isinstance(value, bool)) or (
+            isinstance(value, float) and value.is_integer()
+        )
+    if kind == "array":
+        return isinstance(value, list)
+    if kind == "object":
+        return isinstance(value, dict)
+    return True
+
+
+def _schema_error(reason: str) -> HTTPError:
+    return bad(f"Provided object does not match schema 'image': {reason}")
+
+
+def _validate_value(key: str, value: Any, schema: dict[str, Any]) -> None:
+    kinds = schema.get("type")
+    if kinds is not None:
+        kinds_list = kinds if isinstance(kinds, list) else [kinds]
+        if not any(_type_ok(value, kind) for kind in kinds_list):
+            names = ", ".join(repr(kind) for kind in kinds_list)
+            raise _schema_error(f"{value!r} is not of type {names}")
+    if "enum" in schema and value not in schema["enum"]:
+        raise _schema_error(f"{value!r} is not one of {schema['enum']!r}")
+    if isinstance(value, str):
+        if "maxLength" in schema and len(value) > schema["maxLength"]:
+            raise _schema_error(f"{value!r} is too long")
+        if "pattern" in schema and not re.search(schema["pattern"], value):
+            raise _schema_error(f"{value!r} does not match {schema['pattern']!r}")
+    if isinstance(value, list) and "items" in schema:
+        for item in value:
+            _validate_value(key, item, schema["items"])
+
+
+def validate_partial(obj: dict[str, Any]) -> None:
+    for key, value in obj.items():
+        _validate_value(key, value, PROPERTIES.get(key, {"type": "string"}))

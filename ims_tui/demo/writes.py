@@ -1,0 +1,234 @@
+"""What create and PATCH accept, as Glance 33 checks it: the create body (deserializer, then the image factory),
+and JSON-patch operations (deserializer checks first, then each change against the image and the policy).
+
+Every check runs in Glance's order, because when a request breaks several rules the first one decides the error.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Container, Iterable
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from .errors import HTTPError, bad, forbidden, limit_message
+from .schema import (
+    BASE_KEYS,
+    CREATE_BASE,
+    CREATE_DISALLOWED,
+    FACTORY_READ_ONLY,
+    FACTORY_RESERVED,
+    PATCH_MEDIA_TYPES,
+    PATCHABLE_BASE,
+    PROPERTY_QUOTA,
+    READ_ONLY,
+    RESERVED,
+    RESERVED_NAMESPACE,
+    TAG_QUOTA,
+    Image,
+    validate_partial,
+)
+from .store import Caller
+
+Change = tuple[str, str, Any]
+
+# -- create ------------------------------------------------------------------------------------------------
+
+
+def new_image(body: Any, caller: Caller, existing: Container[str], now: Callable[[], datetime]) -> Image:
+    """The record POST /v2/images makes of ``body``; ``now`` is only asked once every check has passed."""
+    if not isinstance(body, dict):
+        raise bad("Request body must be a JSON object.")  # Glance answers a list with a 500
+    for key in CREATE_DISALLOWED:
+        if key in body:
+            raise forbidden(f"Attribute '{key}' is read-only.")
+    validate_partial(body)
+    attributes = {key: body.pop(key) for key in CREATE_BASE if key in body}
+    tags = attributes.pop("tags", [])
+    # Glance takes these as extra properties and then serializes its own (null) attributes over them
+    body.pop("os_hash_algo", None)
+    body.pop("os_hash_value", None)
+    extra = body
+    for key in extra:
+        if len(key) > 255:
+            raise bad("Custom property should not be greater than 255 characters.")
+        if key in RESERVED or key.startswith(RESERVED_NAMESPACE):
+            raise forbidden(f"Attribute '{key}' is reserved.")
+
+    owner = attributes.get("owner", caller.project)
+    if not caller.is_admin and owner != caller.project:
+        raise HTTPError(403, detail=f"You are not permitted to create images owned by '{owner}'")
+    caller.check_visibility(attributes.get("visibility"))
+    for key in FACTORY_READ_ONLY:
+        if key in attributes or key in extra:
+            raise forbidden(f"Attribute '{key}' is read-only.")
+    for key in FACTORY_RESERVED:
+        if key in extra:
+            raise forbidden(f"Attribute '{key}' is reserved.")
+    for key in ("min_disk", "min_ram"):
+        if attributes.get(key) is not None and attributes[key] < 0:
+            raise bad(f"Invalid value '{attributes[key]}' for parameter '{key}': Cannot be a negative value")
+    if len(tags) > TAG_QUOTA:
+        raise HTTPError(413, limit_message("tags", len(tags), TAG_QUOTA))
+    _check_property_quota(extra)
+    image_id = attributes.get("id") or str(uuid.uuid4())
+    if image_id in existing:
+        raise HTTPError(409, f"Image ID {image_id} already exists!")
+
+    moment = now()
+    return {
+        "id": image_id,
+        "name": attributes.get("name"),
+        "disk_format": attributes.get("disk_format"),
+        "container_format": attributes.get("container_format"),
+        "visibility": attributes.get("visibility", "shared"),
+        "size": None,
+        "virtual_size": None,
+        "status": "queued",
+        "checksum": None,
+        "protected": attributes.get("protected", False),
+        "min_ram": int(attributes.get("min_ram") or 0),
+        "min_disk": int(attributes.get("min_disk") or 0),
+        "owner": owner,
+        "os_hidden": attributes.get("os_hidden", False),
+        "os_hash_algo": None,
+        "os_hash_value": None,
+        "created_at": moment,
+        "updated_at": moment,
+        "tags": list(dict.fromkeys(tags)),
+        **extra,
+    }
+
+
+def _check_property_quota(keys: Iterable[str]) -> None:
+    counted = [key for key in keys if not key.startswith(RESERVED_NAMESPACE)]
+    if len(counted) > PROPERTY_QUOTA:
+        raise HTTPError(413, limit_message("properties", len(counted), PROPERTY_QUOTA))
+
+
+# -- PATCH -------------------------------------------------------------------------------------------------
+
+
+def patch_draft(request: httpx.Request) -> int:
+    """The JSON-patch draft (4 or 10) the Content-Type asks for; 415 for anything else."""
+    content_type = request.headers.get("content-type", "")
+    media_type = content_type.split(";")[0].strip().lower()
+    if media_type not in PATCH_MEDIA_TYPES:
+        allowed = ", ".join(sorted(PATCH_MEDIA_TYPES))
+        raise HTTPError(
+            415,
+            detail=f"Image PATCH expects Content-Type one of: {allowed}",
+            headers={"accept-patch": allowed},
+            template=f"The request media type {content_type} is not supported by this server.\n"
+            "<br /><br />\n${detail}",
+        )
+    return PATCH_MEDIA_TYPES[media_type]
+
+
+def parse_changes(body: Any, draft: int) -> list[Change]:
+    if not isinstance(body, list):
+        raise bad("Request body must be a JSON array of operation objects.")
+    return [_parse_change(raw, draft) for raw in body]
+
+
+def _parse_change(raw: Any, draft: int) -> Change:
+    """RequestDeserializer.update for one operation: every check that needs no image."""
+    ops = ("add", "remove", "replace")
+    if not isinstance(raw, dict):
+        raise bad("Operations must be JSON objects.")
+    if draft == 10:
+        op = raw.get("op")
+        if op is None:
+            raise bad(f"Unable to find `op` in JSON Schema change. It must be one of the following: {', '.join(ops)}.")
+        if op not in ops:
+            raise bad(f"Invalid operation: `{op}`. It must be one of the following: {', '.join(ops)}.")
+        if "path" not in raw:
+            raise bad("Unable to find 'path' in JSON Schema change")
+        pointer = raw["path"]
+    else:
+        present = [name for name in ops if name in raw]
+        if len(present) != 1:
+            raise bad('Operation objects must contain exactly one member named "add", "remove", or "replace".')
+        op = present[0]
+        pointer = raw[op]
+    if not isinstance(pointer, str):
+        raise bad(f'Pointer `{pointer}` does not start with "/".')
+    if not pointer.startswith("/"):
+        raise bad(f'Pointer `{pointer}` does not start with "/".')
+    if re.search(r"/\s*?/", pointer[1:]):
+        raise bad(f'Pointer `{pointer}` contains adjacent "/".')
+    if len(pointer) > 1 and pointer.endswith("/"):
+        raise bad(f'Pointer `{pointer}` end with "/".')
+    if re.search("~[^01]", pointer) or pointer.endswith("~"):
+        raise bad(f'Pointer `{pointer}` contains "~" not part of a recognized escape sequence.')
+    path = [part.replace("~1", "/").replace("~0", "~").strip() for part in pointer.lstrip("/").split("/")]
+    root = path[0]
+    depth = {"add": 2, "remove": 2, "replace": 1}[op] if root == "locations" else 1
+    if len(path) != depth:
+        raise bad(f"Invalid JSON pointer for this resource: '/{'/'.join(path)}'")
+    value = None
+    if op != "remove":
+        if "value" not in raw:
+            raise bad(f'Operation "{op}" requires a member named "value".')
+        value = raw["value"]
+    if root in READ_ONLY:
+        raise forbidden(f"Attribute '{root}' is read-only.")
+    if root in RESERVED or root.startswith(RESERVED_NAMESPACE):
+        raise forbidden(f"Attribute '{root}' is reserved.")
+    if op != "remove" and len(path) == 1:
+        validate_partial({root: value})
+    return op, root, value
+
+
+def patched(image: Image, caller: Caller, changes: list[Change], draft: int) -> Image:
+    """A copy of ``image`` with every change applied (the image itself is untouched if any change fails)."""
+    working = dict(image)
+    working["tags"] = list(image["tags"])
+    for op, key, value in changes:
+        _apply(working, caller, op, key, value, draft)
+    if changes:
+        before = {key for key in image if key not in BASE_KEYS}
+        after = [key for key in working if key not in BASE_KEYS]
+        if set(after) - before:
+            _check_property_quota(after)
+    return working
+
+
+def _apply(image: Image, caller: Caller, op: str, key: str, value: Any, draft: int) -> None:
+    if key == "locations":
+        if op == "replace" and not value:
+            raise HTTPError(403, detail="Cannot set locations to empty list.")
+        raise forbidden("You are not authorized to complete set_image_location action.")
+    if op == "replace" and key == "owner" and not caller.is_admin:
+        raise HTTPError(403, detail="Owner can't be updated by non admin.")
+    if op != "remove" and key == "visibility":
+        caller.check_visibility(value)
+    caller.check_mutable(image)
+    is_base = key in PATCHABLE_BASE or key == "tags"
+    if op == "remove":
+        if is_base:
+            raise HTTPError(403, detail=f"Property {key} may not be removed.")
+        if key not in image:
+            raise HTTPError(409, detail=f"Property {key} does not exist.")
+        del image[key]
+        return
+    if op == "replace" and not is_base and key not in image:
+        raise HTTPError(409, detail=f"Property {key} does not exist.")
+    if op == "add" and draft == 4 and (is_base or key in image):
+        raise HTTPError(409, detail=f"Property {key} already present.")
+    if not is_base and len(key) > 255:
+        raise bad("Custom property should not be greater than 255 characters.")
+    if key in ("disk_format", "container_format") and image["status"] not in ("queued", "importing"):
+        raise forbidden(f"Attribute {key} can be only replaced for a queued image.")
+    if key in ("min_ram", "min_disk"):
+        if value < 0:
+            raise bad(f"Invalid value '{value}' for parameter '{key}': Cannot be a negative value")
+        value = int(value)
+    if key == "tags":
+        if len(value) > TAG_QUOTA:
+            raise HTTPError(413, limit_message("tags", len(value), TAG_QUOTA))
+        value = list(dict.fromkeys(value))
+    image[key] = value
