@@ -15,10 +15,10 @@ import httpx
 from .errors import (
     ApiError,
     MalformedResponse,
-    NetworkError,
     ReadOnlyError,
     StaleMarker,
     error_from_response,
+    network_error,
     request_id_of,
 )
 from .models import ApiVersion, Image, ImagePage, ListQuery
@@ -136,15 +136,11 @@ class ImageClient:
                     content=content,
                     headers=headers,
                 )
-            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                if not last:
+            except httpx.HTTPError as exc:
+                if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)) and not last:
                     await asyncio.sleep(self._delay(attempt))
                     continue
-                raise NetworkError(_network_message(exc, url), method=method, path=display_path) from None
-            except httpx.TimeoutException as exc:
-                raise NetworkError(_network_message(exc, url), method=method, path=display_path) from None
-            except httpx.HTTPError as exc:
-                raise NetworkError(_network_message(exc, url), method=method, path=display_path) from None
+                raise network_error(exc, url, method=method, path=display_path) from None
             log.debug(
                 "%s %s -> %s in %.0f ms (request id %s)",
                 method,
@@ -297,23 +293,3 @@ def _is_stale_marker(exc: ApiError, marker: str) -> bool:
         return False
     message = exc.message.lower()
     return marker.lower() in message or (exc.status == 400 and "marker" in message)
-
-
-def _network_message(exc: Exception, url: str) -> str:
-    parts = urlsplit(url)
-    # hostname and port only: a netloc may carry user:password@, which must never reach a message
-    host = (parts.hostname or "the server") + (f":{parts.port}" if parts.port else "")
-    if isinstance(exc, httpx.ConnectTimeout):
-        return f"timed out connecting to {host}"
-    if isinstance(exc, httpx.ReadTimeout):
-        return f"{host} did not answer in time"
-    if isinstance(exc, httpx.TimeoutException):
-        return f"the request to {host} timed out"
-    if isinstance(exc, httpx.ConnectError):
-        reason = str(exc) or "connection refused"
-        if "CERTIFICATE_VERIFY_FAILED" in reason or "certificate" in reason.lower():
-            return f"TLS certificate of {host} could not be verified (set cacert, or verify=false)"
-        return f"cannot connect to {host}: {reason}"
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return f"the connection to {host} dropped mid-answer"
-    return f"network error talking to {host}: {type(exc).__name__}"

@@ -23,13 +23,16 @@ from pydantic import BaseModel, ConfigDict, SecretStr, field_validator
 from .client import DEFAULT_TIMEOUT, ImageClient
 from .errors import (
     ApiError,
+    AuthError,
     BadRequest,
+    CredentialsError,
+    EndpointNotFound,
     Forbidden,
     MalformedResponse,
-    NetworkError,
     ServerError,
-    Unauthorized,
+    host_of,
     message_from_body,
+    network_error,
     request_id_of,
 )
 from .session import CloudSession, Connection, SessionInfo, looks_like_ims
@@ -47,27 +50,6 @@ Clock = Callable[[], datetime]
 
 def _utcnow() -> datetime:
     return datetime.now(timezone.utc)
-
-
-# --------------------------------------------------------------------------------------------------- errors
-
-
-class AuthError(Unauthorized):
-    """Keystone refused the credentials or the scope; the message says which setting to check."""
-
-    default_message = "Keystone refused the credentials"
-
-
-class CredentialsError(ApiError):
-    """The credentials are incomplete (no user, no secret, ...): a configuration mistake, nothing was sent."""
-
-    default_message = "the credentials are incomplete"
-
-
-class EndpointNotFound(ApiError):
-    """The catalog has no endpoint for the service, interface or region asked for."""
-
-    default_message = "the service catalog has no matching endpoint"
 
 
 # ---------------------------------------------------------------------------------------------- credentials
@@ -448,26 +430,6 @@ def pick_endpoint(
 # ------------------------------------------------------------------------------------------------- errors
 
 
-def _host_of(url: str) -> str:
-    parts = urlsplit(url)
-    # hostname and port only: a netloc may carry user:password@
-    return (parts.hostname or url) + (f":{parts.port}" if parts.port else "")
-
-
-def _is_tls_failure(exc: BaseException) -> bool:
-    seen: BaseException | None = exc
-    for _ in range(6):  # the ssl error sits a few __context__ levels under httpx's ConnectError
-        if seen is None:
-            break
-        if isinstance(seen, ssl.SSLCertVerificationError):
-            return True
-        text = str(seen)
-        if "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text:
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
-
-
 class _Redactor:
     def __init__(self, secrets: Iterable[str]) -> None:
         # longest first, so a secret containing another is replaced whole
@@ -477,27 +439,6 @@ class _Redactor:
         for secret in self._secrets:
             text = text.replace(secret, "***")
         return text
-
-
-def network_error(exc: httpx.HTTPError, auth_url: str, redact: Callable[[str], str]) -> NetworkError:
-    host = _host_of(auth_url)
-    if isinstance(exc, httpx.ConnectTimeout):
-        message = f"timed out connecting to Keystone at {host}: check auth_url and the network (VPN, proxy)"
-    elif isinstance(exc, httpx.TimeoutException):
-        message = f"Keystone at {host} did not answer in time: try again, or check the identity service"
-    elif _is_tls_failure(exc):
-        message = (
-            f"the TLS certificate of Keystone at {host} could not be verified (certificate verify failed): "
-            "set cacert to the CA bundle that signed it, or verify=false for a test cloud"
-        )
-    elif isinstance(exc, httpx.ConnectError):
-        reason = redact(str(exc)) or "connection refused"
-        message = f"cannot reach Keystone at {host} ({reason}): check auth_url and the network"
-    elif isinstance(exc, httpx.UnsupportedProtocol):
-        message = f"auth_url {redact(auth_url)!r} is not an http(s) URL"
-    else:
-        message = f"network error talking to Keystone at {host}: {type(exc).__name__}"
-    return NetworkError(message, method="POST", path=urlsplit(auth_url).path + TOKEN_PATH)
 
 
 # ----------------------------------------------------------------------------------------------- the auth
@@ -606,7 +547,7 @@ class KeystoneAuth(httpx.Auth):
         token = response.headers.get("x-subject-token")
         if not token:
             raise MalformedResponse(
-                f"Keystone at {_host_of(self.auth_url)} answered {response.status_code} without an X-Subject-Token "
+                f"Keystone at {host_of(self.auth_url)} answered {response.status_code} without an X-Subject-Token "
                 "header: is auth_url really a Keystone v3 endpoint?",
                 status=response.status_code,
                 request_id=request_id_of(response),
@@ -625,7 +566,7 @@ class KeystoneAuth(httpx.Auth):
         log.info(
             "authenticated %s at %s (scope %s), token expires %s",
             self._credentials.describe_identity(),
-            _host_of(self.auth_url),
+            host_of(self.auth_url),
             result.project_name or result.project_id or result.domain_name or "none",
             result.token_expires_at.isoformat() if result.token_expires_at else "never",
         )
@@ -702,7 +643,7 @@ class KeystoneAuth(httpx.Auth):
         if status == 400:
             return BadRequest(f"Keystone rejected the authentication request as invalid{quoted}", **kwargs)
         if status >= 500:
-            return ServerError(f"Keystone at {_host_of(self.auth_url)} failed{quoted}", **kwargs)
+            return ServerError(f"Keystone at {host_of(self.auth_url)} failed{quoted}", **kwargs)
         return ApiError(f"Keystone answered HTTP {status} to the token request{quoted}", **kwargs)
 
     def _client_kwargs(self) -> dict[str, Any]:
@@ -743,7 +684,9 @@ class KeystoneAuth(httpx.Auth):
         try:
             return await http.post(attempt.url, json=attempt.body, headers={"Accept": "application/json"})
         except httpx.HTTPError as exc:
-            raise network_error(exc, self.auth_url, self._redact) from None
+            raise network_error(
+                exc, self.auth_url, "Keystone", method="POST", path=urlsplit(attempt.url).path, redact=self._redact
+            ) from None
 
     async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
         await self.authenticate()
@@ -793,7 +736,9 @@ class KeystoneAuth(httpx.Auth):
         try:
             return http.post(attempt.url, json=attempt.body, headers={"Accept": "application/json"})
         except httpx.HTTPError as exc:
-            raise network_error(exc, self.auth_url, self._redact) from None
+            raise network_error(
+                exc, self.auth_url, "Keystone", method="POST", path=urlsplit(attempt.url).path, redact=self._redact
+            ) from None
 
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         self.authenticate_sync()

@@ -20,7 +20,7 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
-from ims_tui.api.errors import NetworkError
+from ims_tui.api.errors import NetworkError, network_error
 from ims_tui.api.keystone import (
     ApplicationCredential,
     AuthResult,
@@ -31,7 +31,6 @@ from ims_tui.api.keystone import (
     PasswordCredentials,
     TokenCredentials,
     find_endpoint,
-    network_error,
     normalize_auth_url,
     parse_time,
     pick_endpoint,
@@ -249,15 +248,16 @@ def _connect_error(text: str, cause: BaseException | None = None) -> httpx.Conne
 
 
 def test_network_errors_name_the_host_and_what_to_check() -> None:
-    redact = str
-    refused = network_error(_connect_error("[Errno 111] Connection refused"), "https://u:pw@ks.example:5000/v3", redact)
+    refused = network_error(
+        _connect_error("[Errno 111] Connection refused"), "https://u:pw@ks.example:5000/v3", "Keystone"
+    )
     assert isinstance(refused, NetworkError)
     assert "cannot reach Keystone at ks.example:5000" in refused.message and "check auth_url" in refused.message
     assert "pw" not in refused.message.replace("password", "")
     tls_cause = ssl.SSLCertVerificationError(1, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed")
-    tls = network_error(_connect_error("boom", tls_cause), "https://ks.example/v3", redact)
+    tls = network_error(_connect_error("boom", tls_cause), "https://ks.example/v3", "Keystone")
     assert "certificate verify failed" in tls.message and "set cacert" in tls.message and "verify=false" in tls.message
-    timeout = network_error(httpx.ConnectTimeout("t"), "https://ks.example/v3", redact)
+    timeout = network_error(httpx.ConnectTimeout("t"), "https://ks.example/v3", "Keystone")
     assert "timed out connecting to Keystone at ks.example" in timeout.message
 
 
