@@ -344,7 +344,7 @@ async def test_untrusted_certificate_says_set_cacert(untrusted_tls_server: int) 
 
 
 def test_only_replayable_requests_are_retried_after_a_401() -> None:
-    from ims_tui.api.keystone import _replayable
+    from ims_tui.api.keystone.auth import _replayable
 
     async def chunks() -> AsyncIterator[bytes]:
         yield b"image data"
