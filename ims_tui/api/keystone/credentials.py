@@ -34,7 +34,7 @@ def _named(name: str | None, id_: str | None) -> dict[str, str] | None:
 
 
 class _Credentials(BaseModel):
-    """What every identity shares: where Keystone is."""
+    """What every identity shares: where Keystone is, and the token request built from the identity and scope."""
 
     # hide_input_in_errors: a validation error must not echo the password it was given
     model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
@@ -53,14 +53,26 @@ class _Credentials(BaseModel):
     def describe_scope(self) -> str | None:
         return None
 
+    def scope_body(self) -> dict[str, Any] | None:
+        return None
+
     def secrets(self) -> list[str]:
         return []
 
     def describe_identity(self) -> str:
         raise NotImplementedError
 
-    def auth_body(self, *, unscoped: bool = False) -> dict[str, Any]:
+    def identity_body(self) -> dict[str, Any]:
+        """The ``identity`` object of the token request; raises ``CredentialsError`` if something is missing."""
         raise NotImplementedError
+
+    def auth_body(self, *, unscoped: bool = False) -> dict[str, Any]:
+        """The whole token request; ``unscoped`` leaves the scope out (to tell a bad scope from a bad login)."""
+        auth: dict[str, Any] = {"identity": self.identity_body()}
+        scope = None if unscoped else self.scope_body()
+        if scope is not None:
+            auth["scope"] = scope
+        return {"auth": auth}
 
 
 class _Scoped(_Credentials):
@@ -133,17 +145,13 @@ class PasswordCredentials(_Scoped):
             )
         return {"name": self.username, "domain": domain}
 
-    def auth_body(self, *, unscoped: bool = False) -> dict[str, Any]:
+    def identity_body(self) -> dict[str, Any]:
         secret = self.password.get_secret_value()
         if not secret:
             raise CredentialsError(f"no password given for {self.describe_identity()}")
         user = self._user()
         user["password"] = secret
-        auth: dict[str, Any] = {"identity": {"methods": ["password"], "password": {"user": user}}}
-        scope = None if unscoped else self.scope_body()
-        if scope is not None:
-            auth["scope"] = scope
-        return {"auth": auth}
+        return {"methods": ["password"], "password": {"user": user}}
 
     def describe_identity(self) -> str:
         if self.user_id and not self.username:
@@ -158,7 +166,7 @@ class PasswordCredentials(_Scoped):
 class ApplicationCredential(_Credentials):
     """An application credential: its id and secret, or its name, secret and owning user.
 
-    Its scope is fixed when it is created, so the project fields stay empty.
+    Its scope is fixed when it is created, so it has no project fields and its token request no scope.
     """
 
     secret: SecretStr
@@ -169,7 +177,23 @@ class ApplicationCredential(_Credentials):
     user_domain_name: str | None = None
     user_domain_id: str | None = None
 
-    def auth_body(self, *, unscoped: bool = False) -> dict[str, Any]:
+    def _owner(self) -> dict[str, Any]:
+        if self.user_id:
+            return {"id": self.user_id}
+        if self.username:
+            domain = _named(self.user_domain_name, self.user_domain_id)
+            if domain is None:
+                raise CredentialsError(
+                    f"application credential '{self.name}' names user '{self.username}' without a domain: "
+                    "set user_domain_name or user_domain_id"
+                )
+            return {"name": self.username, "domain": domain}
+        raise CredentialsError(
+            f"application credential '{self.name}' is given by name: also set its user "
+            "(username with user_domain_name, or user_id), or use its id"
+        )
+
+    def identity_body(self) -> dict[str, Any]:
         secret = self.secret.get_secret_value()
         if not secret:
             raise CredentialsError(f"no secret given for {self.describe_identity()}")
@@ -177,26 +201,11 @@ class ApplicationCredential(_Credentials):
         if self.id:
             cred = {"id": self.id}
         elif self.name:
-            if self.user_id:
-                user: dict[str, Any] = {"id": self.user_id}
-            elif self.username:
-                domain = _named(self.user_domain_name, self.user_domain_id)
-                if domain is None:
-                    raise CredentialsError(
-                        f"application credential '{self.name}' names user '{self.username}' without a domain: "
-                        "set user_domain_name or user_domain_id"
-                    )
-                user = {"name": self.username, "domain": domain}
-            else:
-                raise CredentialsError(
-                    f"application credential '{self.name}' is given by name: also set its user "
-                    "(username with user_domain_name, or user_id), or use its id"
-                )
-            cred = {"name": self.name, "user": user}
+            cred = {"name": self.name, "user": self._owner()}
         else:
             raise CredentialsError("application credential: set its id (or its name and user)")
         cred["secret"] = secret
-        return {"auth": {"identity": {"methods": ["application_credential"], "application_credential": cred}}}
+        return {"methods": ["application_credential"], "application_credential": cred}
 
     def describe_identity(self) -> str:
         return f"application credential '{self.id or self.name}'"
@@ -210,15 +219,11 @@ class TokenCredentials(_Scoped):
 
     token: SecretStr
 
-    def auth_body(self, *, unscoped: bool = False) -> dict[str, Any]:
+    def identity_body(self) -> dict[str, Any]:
         token = self.token.get_secret_value()
         if not token:
             raise CredentialsError("no token given")
-        auth: dict[str, Any] = {"identity": {"methods": ["token"], "token": {"id": token}}}
-        scope = None if unscoped else self.scope_body()
-        if scope is not None:
-            auth["scope"] = scope
-        return {"auth": auth}
+        return {"methods": ["token"], "token": {"id": token}}
 
     def describe_identity(self) -> str:
         return "the given token"
