@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, quote, urlsplit
 import httpx
 
 from .errors import (
+    SERVICE_EXTENSION,
     ApiError,
     MalformedResponse,
     ReadOnlyError,
@@ -56,7 +57,10 @@ class ImageClient:
         retries: int = 3,
         backoff: float = 0.25,
         headers: dict[str, str] | None = None,
+        auth_url: str | None = None,
     ) -> None:
+        """``auth_url``: where ``auth`` sends requests of its own over this client (Keystone's token POST), so
+        TLS to it is verified even when the endpoint itself is plain http."""
         self.endpoint = normalize_endpoint(endpoint)
         self.read_only = read_only
         self.retries = retries
@@ -64,7 +68,8 @@ class ImageClient:
         self.request_count = 0
         base_headers = {"Accept": "application/json", "User-Agent": "ims-tui"}
         base_headers.update(headers or {})
-        if self.endpoint.startswith("http://") or transport is not None:
+        plain = self.endpoint.startswith("http://") and (auth_url is None or auth_url.startswith("http://"))
+        if plain or transport is not None:
             # No TLS will be spoken, and httpx would still load the CA bundle into an SSL context: 50-100 ms of
             # start-up for nothing (bench/RESULTS.md, what-if "plain_http").
             verify = False
@@ -137,6 +142,13 @@ class ImageClient:
                     headers=headers,
                 )
             except httpx.HTTPError as exc:
+                failed = _request_of(exc)
+                if failed is not None and SERVICE_EXTENSION in failed.extensions:
+                    # the auth flow's own request (Keystone's token POST) failed: worded for it, never retried
+                    service = failed.extensions[SERVICE_EXTENSION]
+                    raise network_error(
+                        exc, str(failed.url), service, method=failed.method, path=failed.url.path
+                    ) from None
                 if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)) and not last:
                     await asyncio.sleep(self._delay(attempt))
                     continue
@@ -293,3 +305,11 @@ def _is_stale_marker(exc: ApiError, marker: str) -> bool:
         return False
     message = exc.message.lower()
     return marker.lower() in message or (exc.status == 400 and "marker" in message)
+
+
+def _request_of(exc: httpx.HTTPError) -> httpx.Request | None:
+    """The request that failed, which may be one the auth flow sent rather than the caller's."""
+    try:
+        return exc.request
+    except RuntimeError:  # httpx raises when no request was attached
+        return None

@@ -271,6 +271,10 @@ def error_from_response(response: httpx.Response, *, path: str | None = None) ->
 
 # ------------------------------------------------------------------------------------------- network errors
 
+# An auth flow that sends requests of its own (Keystone's token POST) names their service in this request
+# extension, so the client words their failure for that service and never retries them as the caller's GET.
+SERVICE_EXTENSION = "ims_tui.service"
+
 # How each service's failures are worded, by kind of failure; a kind a service lacks falls back (_FALLBACK).
 _NETWORK_WORDING: dict[str, dict[str, str]] = {
     "image service": {

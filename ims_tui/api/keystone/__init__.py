@@ -1,4 +1,4 @@
-"""Keystone v3: credentials, the token auth as an ``httpx.Auth``, the catalog, and a session built on them.
+"""Keystone v3: credentials, the token flow as an ``httpx.Auth``, the catalog, and a session built on them.
 
 A token is fetched on first use (``POST {auth_url}/auth/tokens``), sent as ``X-Auth-Token``, renewed shortly
 before it expires, and renewed once more when a service answers 401 (revoked, or the clocks disagree).
@@ -6,7 +6,8 @@ Passwords, secrets and tokens live in ``SecretStr`` or private attributes and ar
 
     credentials.py  what a login says: PasswordCredentials, ApplicationCredential, TokenCredentials, the scope
     catalog.py      what Keystone says about a token (AuthResult) and the endpoint picked from its catalog
-    auth.py         KeystoneAuth
+    failures.py     what a refused token request means, worded as the setting to check
+    auth.py         KeystoneAuth: the one auth flow
     session.py      KeystoneSession: log in, find the image endpoint, hand back a client
 """
 

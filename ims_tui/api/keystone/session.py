@@ -66,7 +66,12 @@ class KeystoneSession(CloudSession):
             ims=True if info.ims is None and looks_like_ims(endpoint) else info.ims,
         )
         client = ImageClient(
-            endpoint, auth=self.auth, transport=self.transport, verify=self.verify, read_only=info.read_only
+            endpoint,
+            auth=self.auth,
+            auth_url=self.auth.auth_url,  # renewals go through this client: TLS to Keystone stays verified
+            transport=self.transport,
+            verify=self.verify,
+            read_only=info.read_only,
         )
         self.connection = Connection(client, learned)
         return self.connection
