@@ -1,7 +1,7 @@
 """Keystone auth without a server: request bodies, catalog picking, error wording, secrets kept out of sight.
 
-The flows (tokens, renewal, 401 retry, Keystone's real answers) are tested against a real Keystone in
-tests/integration/test_keystone_real.py.
+The flow is driven step by step in tests/unit/test_keystone_flow.py; Keystone's real answers (tokens,
+renewal, 401 retry) are tested against a real Keystone in tests/integration/test_keystone_real.py.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ from ims_tui.api.keystone import (
     find_endpoint,
     normalize_auth_url,
     parse_time,
-    pick_endpoint,
 )
+from ims_tui.api.keystone.auth import _replayable
 from ims_tui.api.session import SessionInfo
 
 PASSWORD = "Sup3r-Secret-Pw!"
@@ -192,6 +192,11 @@ CATALOG: list[dict[str, Any]] = [
 ]
 
 
+def pick_endpoint(catalog: list[dict[str, Any]], **where: Any) -> str:
+    """The URL of the endpoint ``find_endpoint`` picks."""
+    return find_endpoint(catalog, **where).url
+
+
 def test_pick_endpoint() -> None:
     assert pick_endpoint(CATALOG) == "https://glance-one"
     assert pick_endpoint(CATALOG, region="RegionTwo") == "https://glance-two"
@@ -344,8 +349,6 @@ async def test_untrusted_certificate_says_set_cacert(untrusted_tls_server: int) 
 
 
 def test_only_replayable_requests_are_retried_after_a_401() -> None:
-    from ims_tui.api.keystone.auth import _replayable
-
     async def chunks() -> AsyncIterator[bytes]:
         yield b"image data"
 

@@ -13,7 +13,7 @@ Passwords, secrets and tokens live in ``SecretStr`` or private attributes and ar
 
 from ..errors import AuthError, CredentialsError, EndpointNotFound
 from .auth import RENEW_BEFORE, TOKEN_PATH, Clock, KeystoneAuth
-from .catalog import AuthResult, CatalogEndpoint, find_endpoint, parse_time, pick_endpoint
+from .catalog import AuthResult, CatalogEndpoint, find_endpoint, parse_time
 from .credentials import (
     ApplicationCredential,
     Credentials,
@@ -41,5 +41,4 @@ __all__ = [
     "find_endpoint",
     "normalize_auth_url",
     "parse_time",
-    "pick_endpoint",
 ]

@@ -105,10 +105,6 @@ class KeystoneAuth(httpx.Auth):
         """Drop the cached token: the next request authenticates again (after a credentials change)."""
         self._token = None
 
-    def _set_token_for_testing(self, token: str) -> None:
-        """Replace the cached token, keeping its expiry: simulates a token the server no longer accepts."""
-        self._token = token
-
     def _fresh(self) -> bool:
         if self._token is None:
             return False

@@ -147,13 +147,3 @@ def find_endpoint(
         region=region_of(ep),
         service_name=name if isinstance(name, str) else None,
     )
-
-
-def pick_endpoint(
-    catalog: Iterable[dict[str, Any]],
-    service_type: str = "image",
-    interface: str = "public",
-    region: str | None = None,
-) -> str:
-    """The URL of the endpoint ``find_endpoint`` picks."""
-    return find_endpoint(catalog, service_type, interface, region).url
