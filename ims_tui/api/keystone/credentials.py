@@ -75,6 +75,29 @@ class _Credentials(BaseModel):
         return {"auth": auth}
 
 
+class _User(_Credentials):
+    """A user, by id or by name within a domain: who logs in with a password, or owns an application credential."""
+
+    username: str | None = None
+    user_id: str | None = None
+    user_domain_name: str | None = None
+    user_domain_id: str | None = None
+
+    def _user_domain(self) -> dict[str, str] | None:
+        return _named(self.user_domain_name, self.user_domain_id)
+
+    def _user_body(self, *, no_user: str, no_domain: str) -> dict[str, Any]:
+        """The ``user`` object; the messages say what is missing for this kind of login."""
+        if self.user_id:
+            return {"id": self.user_id}
+        if not self.username:
+            raise CredentialsError(no_user)
+        domain = self._user_domain()
+        if domain is None:
+            raise CredentialsError(no_domain)
+        return {"name": self.username, "domain": domain}
+
+
 class _Scoped(_Credentials):
     """Where a token is scoped: a project (by id, or by name within a domain), a domain, or nothing."""
 
@@ -119,37 +142,24 @@ class _Scoped(_Credentials):
         return None
 
 
-class PasswordCredentials(_Scoped):
+class PasswordCredentials(_Scoped, _User):
     """A user (by id, or by name within a domain) and a password."""
 
     password: SecretStr
-    username: str | None = None
-    user_id: str | None = None
-    user_domain_name: str | None = None
-    user_domain_id: str | None = None
 
     def _default_project_domain(self) -> dict[str, str] | None:
         # clouds.yaml files often name only the user's domain; the project usually lives in the same one.
-        return _named(self.user_domain_name, self.user_domain_id)
-
-    def _user(self) -> dict[str, Any]:
-        if self.user_id:
-            return {"id": self.user_id}
-        if not self.username:
-            raise CredentialsError("no user given: set username (with user_domain_name) or user_id")
-        domain = _named(self.user_domain_name, self.user_domain_id)
-        if domain is None:
-            raise CredentialsError(
-                f"user '{self.username}' is given by name but without a domain: "
-                "set user_domain_name (often 'Default') or user_domain_id"
-            )
-        return {"name": self.username, "domain": domain}
+        return self._user_domain()
 
     def identity_body(self) -> dict[str, Any]:
         secret = self.password.get_secret_value()
         if not secret:
             raise CredentialsError(f"no password given for {self.describe_identity()}")
-        user = self._user()
+        user = self._user_body(
+            no_user="no user given: set username (with user_domain_name) or user_id",
+            no_domain=f"user '{self.username}' is given by name but without a domain: "
+            "set user_domain_name (often 'Default') or user_domain_id",
+        )
         user["password"] = secret
         return {"methods": ["password"], "password": {"user": user}}
 
@@ -163,7 +173,7 @@ class PasswordCredentials(_Scoped):
         return [self.password.get_secret_value()]
 
 
-class ApplicationCredential(_Credentials):
+class ApplicationCredential(_User):
     """An application credential: its id and secret, or its name, secret and owning user.
 
     Its scope is fixed when it is created, so it has no project fields and its token request no scope.
@@ -172,26 +182,6 @@ class ApplicationCredential(_Credentials):
     secret: SecretStr
     id: str | None = None
     name: str | None = None
-    username: str | None = None
-    user_id: str | None = None
-    user_domain_name: str | None = None
-    user_domain_id: str | None = None
-
-    def _owner(self) -> dict[str, Any]:
-        if self.user_id:
-            return {"id": self.user_id}
-        if self.username:
-            domain = _named(self.user_domain_name, self.user_domain_id)
-            if domain is None:
-                raise CredentialsError(
-                    f"application credential '{self.name}' names user '{self.username}' without a domain: "
-                    "set user_domain_name or user_domain_id"
-                )
-            return {"name": self.username, "domain": domain}
-        raise CredentialsError(
-            f"application credential '{self.name}' is given by name: also set its user "
-            "(username with user_domain_name, or user_id), or use its id"
-        )
 
     def identity_body(self) -> dict[str, Any]:
         secret = self.secret.get_secret_value()
@@ -201,7 +191,13 @@ class ApplicationCredential(_Credentials):
         if self.id:
             cred = {"id": self.id}
         elif self.name:
-            cred = {"name": self.name, "user": self._owner()}
+            owner = self._user_body(
+                no_user=f"application credential '{self.name}' is given by name: also set its user "
+                "(username with user_domain_name, or user_id), or use its id",
+                no_domain=f"application credential '{self.name}' names user '{self.username}' without a domain: "
+                "set user_domain_name or user_domain_id",
+            )
+            cred = {"name": self.name, "user": owner}
         else:
             raise CredentialsError("application credential: set its id (or its name and user)")
         cred["secret"] = secret
