@@ -234,3 +234,20 @@ async def test_an_unreachable_keystone_during_a_get_is_worded_for_keystone_and_n
     )
     assert (caught.value.method, caught.value.path) == ("POST", "/v3/auth/tokens")
     assert posts == 1
+
+
+def test_a_sync_client_runs_the_same_flow_through_httpxs_default_driver() -> None:
+    posts = 0
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal posts
+        if is_token_post(request):
+            posts += 1
+            return token_answer(request, f"tok-{posts}")
+        return answer(request, 200 if request.headers.get("X-Auth-Token") == "tok-1" else 401)
+
+    auth = KeystoneAuth(user())
+    with httpx.Client(auth=auth, transport=httpx.MockTransport(handler)) as http:
+        responses = [http.get(IMAGES), http.get(IMAGES)]
+    assert [r.status_code for r in responses] == [200, 200]
+    assert [r.status_code for r in responses[0].history] == [201] and posts == 1
