@@ -4,8 +4,11 @@ from .auth import NoAuth, TokenAuth
 from .client import PATCH_MEDIA_TYPE, ImageClient, normalize_endpoint
 from .errors import (
     ApiError,
+    AuthError,
     BadRequest,
     Conflict,
+    CredentialsError,
+    EndpointNotFound,
     Forbidden,
     MalformedResponse,
     NetworkError,
@@ -24,9 +27,12 @@ from .patch import PatchError, diff
 __all__ = [
     "PATCH_MEDIA_TYPE",
     "ApiError",
+    "AuthError",
     "BadRequest",
     "Conflict",
+    "CredentialsError",
     "DateFilter",
+    "EndpointNotFound",
     "Forbidden",
     "Image",
     "ImageClient",

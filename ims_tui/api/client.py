@@ -13,12 +13,13 @@ from urllib.parse import parse_qsl, quote, urlsplit
 import httpx
 
 from .errors import (
+    SERVICE_EXTENSION,
     ApiError,
     MalformedResponse,
-    NetworkError,
     ReadOnlyError,
     StaleMarker,
     error_from_response,
+    network_error,
     request_id_of,
 )
 from .models import ApiVersion, Image, ImagePage, ListQuery
@@ -56,7 +57,10 @@ class ImageClient:
         retries: int = 3,
         backoff: float = 0.25,
         headers: dict[str, str] | None = None,
+        auth_url: str | None = None,
     ) -> None:
+        """``auth_url``: where ``auth`` sends requests of its own over this client (Keystone's token POST), so
+        TLS to it is verified even when the endpoint itself is plain http."""
         self.endpoint = normalize_endpoint(endpoint)
         self.read_only = read_only
         self.retries = retries
@@ -64,7 +68,8 @@ class ImageClient:
         self.request_count = 0
         base_headers = {"Accept": "application/json", "User-Agent": "ims-tui"}
         base_headers.update(headers or {})
-        if self.endpoint.startswith("http://") or transport is not None:
+        plain = self.endpoint.startswith("http://") and (auth_url is None or auth_url.startswith("http://"))
+        if plain or transport is not None:
             # No TLS will be spoken, and httpx would still load the CA bundle into an SSL context: 50-100 ms of
             # start-up for nothing (bench/RESULTS.md, what-if "plain_http").
             verify = False
@@ -136,15 +141,18 @@ class ImageClient:
                     content=content,
                     headers=headers,
                 )
-            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                if not last:
+            except httpx.HTTPError as exc:
+                failed = _request_of(exc)
+                if failed is not None and SERVICE_EXTENSION in failed.extensions:
+                    # the auth flow's own request (Keystone's token POST) failed: worded for it, never retried
+                    service = failed.extensions[SERVICE_EXTENSION]
+                    raise network_error(
+                        exc, str(failed.url), service, method=failed.method, path=failed.url.path
+                    ) from None
+                if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout)) and not last:
                     await asyncio.sleep(self._delay(attempt))
                     continue
-                raise NetworkError(_network_message(exc, url), method=method, path=display_path) from None
-            except httpx.TimeoutException as exc:
-                raise NetworkError(_network_message(exc, url), method=method, path=display_path) from None
-            except httpx.HTTPError as exc:
-                raise NetworkError(_network_message(exc, url), method=method, path=display_path) from None
+                raise network_error(exc, url, method=method, path=display_path) from None
             log.debug(
                 "%s %s -> %s in %.0f ms (request id %s)",
                 method,
@@ -299,21 +307,9 @@ def _is_stale_marker(exc: ApiError, marker: str) -> bool:
     return marker.lower() in message or (exc.status == 400 and "marker" in message)
 
 
-def _network_message(exc: Exception, url: str) -> str:
-    parts = urlsplit(url)
-    # hostname and port only: a netloc may carry user:password@, which must never reach a message
-    host = (parts.hostname or "the server") + (f":{parts.port}" if parts.port else "")
-    if isinstance(exc, httpx.ConnectTimeout):
-        return f"timed out connecting to {host}"
-    if isinstance(exc, httpx.ReadTimeout):
-        return f"{host} did not answer in time"
-    if isinstance(exc, httpx.TimeoutException):
-        return f"the request to {host} timed out"
-    if isinstance(exc, httpx.ConnectError):
-        reason = str(exc) or "connection refused"
-        if "CERTIFICATE_VERIFY_FAILED" in reason or "certificate" in reason.lower():
-            return f"TLS certificate of {host} could not be verified (set cacert, or verify=false)"
-        return f"cannot connect to {host}: {reason}"
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return f"the connection to {host} dropped mid-answer"
-    return f"network error talking to {host}: {type(exc).__name__}"
+def _request_of(exc: httpx.HTTPError) -> httpx.Request | None:
+    """The request that failed, which may be one the auth flow sent rather than the caller's."""
+    try:
+        return exc.request
+    except RuntimeError:  # httpx raises when no request was attached
+        return None

@@ -1,7 +1,19 @@
-"""One small error hierarchy for everything the image API can answer.
+"""One small error hierarchy for everything the image API and Keystone can answer.
 
 Every error carries a message fit for a person: the server's own words cleaned of markup, the HTTP status and
 the request id, so the UI can show "what failed and why" without parsing HTTP itself.
+
+    ApiError
+    ├── BadRequest (400)
+    │   └── StaleMarker
+    ├── Unauthorized (401)
+    │   └── AuthError: Keystone refused the credentials or the scope
+    ├── Forbidden (403), NotFound (404), Conflict (409), TooLarge (413), UnsupportedMediaType (415)
+    ├── ServerError (5xx)
+    ├── NetworkError: no answer at all (``network_error`` words it, for the image service or Keystone)
+    ├── MalformedResponse, ReadOnlyError
+    ├── CredentialsError: incomplete credentials, nothing was sent
+    └── EndpointNotFound: the catalog has no matching endpoint
 """
 
 from __future__ import annotations
@@ -9,7 +21,10 @@ from __future__ import annotations
 import html
 import json
 import re
+import ssl
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -134,6 +149,24 @@ class ReadOnlyError(ApiError):
     default_message = "read-only mode: changes are disabled"
 
 
+class AuthError(Unauthorized):
+    """Keystone refused the credentials or the scope; the message says which setting to check."""
+
+    default_message = "Keystone refused the credentials"
+
+
+class CredentialsError(ApiError):
+    """The credentials are incomplete (no user, no secret, ...): a configuration mistake, nothing was sent."""
+
+    default_message = "the credentials are incomplete"
+
+
+class EndpointNotFound(ApiError):
+    """The catalog has no endpoint for the service, interface or region asked for."""
+
+    default_message = "the service catalog has no matching endpoint"
+
+
 _BY_STATUS: dict[int, type[ApiError]] = {
     400: BadRequest,
     401: Unauthorized,
@@ -234,3 +267,101 @@ def error_from_response(response: httpx.Response, *, path: str | None = None) ->
         method=response.request.method,
         path=path,
     )
+
+
+# ------------------------------------------------------------------------------------------- network errors
+
+# An auth flow that sends requests of its own (Keystone's token POST) names their service in this request
+# extension, so the client words their failure for that service and never retries them as the caller's GET.
+SERVICE_EXTENSION = "ims_tui.service"
+
+# How each service's failures are worded, by kind of failure; a kind a service lacks falls back (_FALLBACK).
+_NETWORK_WORDING: dict[str, dict[str, str]] = {
+    "image service": {
+        "connect_timeout": "timed out connecting to {host}",
+        "read_timeout": "{host} did not answer in time",
+        "timeout": "the request to {host} timed out",
+        "tls": "TLS certificate of {host} could not be verified (set cacert, or verify=false)",
+        "connect": "cannot connect to {host}: {reason}",
+        "dropped": "the connection to {host} dropped mid-answer",
+        "other": "network error talking to {host}: {kind}",
+    },
+    "Keystone": {
+        "connect_timeout": "timed out connecting to Keystone at {host}: check auth_url and the network (VPN, proxy)",
+        "timeout": "Keystone at {host} did not answer in time: try again, or check the identity service",
+        "tls": "the TLS certificate of Keystone at {host} could not be verified (certificate verify failed): "
+        "set cacert to the CA bundle that signed it, or verify=false for a test cloud",
+        "connect": "cannot reach Keystone at {host} ({reason}): check auth_url and the network",
+        "unsupported": "auth_url {url!r} is not an http(s) URL",
+        "other": "network error talking to Keystone at {host}: {kind}",
+    },
+}
+_FALLBACK = {"read_timeout": "timeout", "dropped": "other", "unsupported": "other"}
+
+
+def host_of(url: str) -> str:
+    """``host`` or ``host:port`` of a URL, never its ``user:password@``; "the server" if it names no host."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # a port that is not a number
+        port = None
+    return (parts.hostname or "the server") + (f":{port}" if port else "")
+
+
+def _is_tls_failure(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    for _ in range(6):  # the ssl error sits a few __context__ levels under httpx's ConnectError
+        if seen is None:
+            break
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return True
+        text = str(seen)
+        if "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _network_kind(exc: httpx.HTTPError) -> str:
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "connect_timeout"
+    if isinstance(exc, httpx.ReadTimeout):
+        return "read_timeout"
+    if isinstance(exc, httpx.TimeoutException):
+        return "timeout"
+    if _is_tls_failure(exc):
+        return "tls"
+    if isinstance(exc, httpx.ConnectError):
+        return "connect"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "dropped"
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return "unsupported"
+    return "other"
+
+
+def network_error(
+    exc: httpx.HTTPError,
+    url: str,
+    service: str = "image service",
+    *,
+    method: str | None = None,
+    path: str | None = None,
+    redact: Callable[[str], str] = str,
+) -> NetworkError:
+    """The ``NetworkError`` for a request to ``url`` that got no answer, worded for ``service``.
+
+    ``redact`` scrubs secrets from the parts of the message that quote the exception or the URL.
+    """
+    wording = _NETWORK_WORDING[service]
+    kind = _network_kind(exc)
+    while kind not in wording:
+        kind = _FALLBACK[kind]
+    message = wording[kind].format(
+        host=host_of(url),
+        url=redact(url),
+        reason=redact(str(exc)) or "connection refused",
+        kind=type(exc).__name__,
+    )
+    return NetworkError(message, method=method, path=path)

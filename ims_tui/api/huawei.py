@@ -16,7 +16,8 @@ from urllib.parse import parse_qsl, quote, unquote
 
 import httpx
 
-from .keystone import CredentialsError, KeystoneSession, PasswordCredentials
+from .errors import CredentialsError
+from .keystone import KeystoneSession, PasswordCredentials
 from .session import CloudSession, SessionInfo, StaticSession
 
 ALGORITHM = "SDK-HMAC-SHA256"

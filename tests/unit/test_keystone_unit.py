@@ -1,7 +1,7 @@
 """Keystone auth without a server: request bodies, catalog picking, error wording, secrets kept out of sight.
 
-The flows (tokens, renewal, 401 retry, Keystone's real answers) are tested against a real Keystone in
-tests/integration/test_keystone_real.py.
+The flow is driven step by step in tests/unit/test_keystone_flow.py; Keystone's real answers (tokens,
+renewal, 401 retry) are tested against a real Keystone in tests/integration/test_keystone_real.py.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
-from ims_tui.api.errors import NetworkError
+from ims_tui.api.errors import NetworkError, network_error
 from ims_tui.api.keystone import (
     ApplicationCredential,
     AuthResult,
@@ -31,11 +31,10 @@ from ims_tui.api.keystone import (
     PasswordCredentials,
     TokenCredentials,
     find_endpoint,
-    network_error,
     normalize_auth_url,
     parse_time,
-    pick_endpoint,
 )
+from ims_tui.api.keystone.auth import _replayable
 from ims_tui.api.session import SessionInfo
 
 PASSWORD = "Sup3r-Secret-Pw!"
@@ -193,6 +192,11 @@ CATALOG: list[dict[str, Any]] = [
 ]
 
 
+def pick_endpoint(catalog: list[dict[str, Any]], **where: Any) -> str:
+    """The URL of the endpoint ``find_endpoint`` picks."""
+    return find_endpoint(catalog, **where).url
+
+
 def test_pick_endpoint() -> None:
     assert pick_endpoint(CATALOG) == "https://glance-one"
     assert pick_endpoint(CATALOG, region="RegionTwo") == "https://glance-two"
@@ -249,15 +253,16 @@ def _connect_error(text: str, cause: BaseException | None = None) -> httpx.Conne
 
 
 def test_network_errors_name_the_host_and_what_to_check() -> None:
-    redact = str
-    refused = network_error(_connect_error("[Errno 111] Connection refused"), "https://u:pw@ks.example:5000/v3", redact)
+    refused = network_error(
+        _connect_error("[Errno 111] Connection refused"), "https://u:pw@ks.example:5000/v3", "Keystone"
+    )
     assert isinstance(refused, NetworkError)
     assert "cannot reach Keystone at ks.example:5000" in refused.message and "check auth_url" in refused.message
     assert "pw" not in refused.message.replace("password", "")
     tls_cause = ssl.SSLCertVerificationError(1, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed")
-    tls = network_error(_connect_error("boom", tls_cause), "https://ks.example/v3", redact)
+    tls = network_error(_connect_error("boom", tls_cause), "https://ks.example/v3", "Keystone")
     assert "certificate verify failed" in tls.message and "set cacert" in tls.message and "verify=false" in tls.message
-    timeout = network_error(httpx.ConnectTimeout("t"), "https://ks.example/v3", redact)
+    timeout = network_error(httpx.ConnectTimeout("t"), "https://ks.example/v3", "Keystone")
     assert "timed out connecting to Keystone at ks.example" in timeout.message
 
 
@@ -344,8 +349,6 @@ async def test_untrusted_certificate_says_set_cacert(untrusted_tls_server: int) 
 
 
 def test_only_replayable_requests_are_retried_after_a_401() -> None:
-    from ims_tui.api.keystone import _replayable
-
     async def chunks() -> AsyncIterator[bytes]:
         yield b"image data"
 
