@@ -13,7 +13,8 @@ from ims_tui.api.models import Image
 from ims_tui.demo import DEMO_ENDPOINT, DemoCloud
 from ims_tui.ui.screens.image_form import DiscardChangesScreen, ImageFormScreen, PatchPreviewScreen
 
-from .helpers import DroppingTransport, ScreenHost
+from .helpers import DroppingTransport, FlakyTransport, ScreenHost, make_app
+from .helpers import settle as settle_app
 
 
 def writes(cloud: DemoCloud) -> list[tuple[str, str]]:
@@ -357,3 +358,69 @@ async def test_plus_property_button_and_remove_button_work_by_keyboard(client: I
         await settle(app, pilot)
         assert list(app.screen.query(".prop-row")) == []
         assert app.focused is not None and app.focused.id == "add-property"
+
+
+# -- one read per action ------------------------------------------------------------------------------------
+
+
+def image_reads(cloud: DemoCloud, image_id: str) -> int:
+    return sum(1 for method, path in cloud.request_log if method == "GET" and path == f"/v2/images/{image_id}")
+
+
+async def test_the_edit_form_starts_from_the_image_it_is_handed(client: ImageClient, cloud: DemoCloud) -> None:
+    image = await make_image(client, tags=["a"], os_distro="ubuntu")
+    app = ScreenHost(lambda: ImageFormScreen(client, "edit", image))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_edit(app, pilot)
+        assert app.screen.query_one("#name", Input).value == "app-server"
+        assert app.screen.query_one("#disk_format", Select).value == "qcow2"
+        assert app.screen.query_one(".prop-value", Input).value == "ubuntu"
+        assert app.focused is app.screen.query_one("#name")
+    assert image_reads(cloud, image.id) == 0
+
+
+async def test_a_form_told_its_image_may_be_stale_reads_it_and_ctrl_r_retries_a_failed_read(
+    cloud: DemoCloud,
+) -> None:
+    flaky = FlakyTransport(cloud.transport, mode="drop", match="/v2/images/")
+    client = ImageClient(DEMO_ENDPOINT, transport=flaky, backoff=0)
+    image = await make_image(client)
+    stale = image.model_copy(update={"name": "old-name"})
+    flaky.failing = True
+    app = ScreenHost(lambda: ImageFormScreen(client, "edit", stale, fresh=False))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ImageFormScreen) and not screen.loaded
+        assert "Could not load the image" in str(screen.query_one("#server-error", Static).border_title)
+        flaky.failing = False
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        assert screen.loaded and not screen.query_one("#server-error", Static).has_class("-shown")
+        assert screen.query_one("#name", Input).value == "app-server"  # the server's, not the stale copy's
+    await client.aclose()
+
+
+async def test_the_edit_form_title_shows_a_hostile_name_escaped(client: ImageClient) -> None:
+    # a right-to-left override would show "bidi-exe.png" to the eye; the title must show the code point instead
+    image = await make_image(client, name="bidi-\u202egnp.exe\u200d")
+    app = ScreenHost(lambda: ImageFormScreen(client, "edit", image))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_edit(app, pilot)
+        title = str(app.screen.query_one("#form-title", Static).render())
+        assert "Edit image  bidi-\\u202egnp.exe\\u200d" in title
+        assert "\u202e" not in title and "\u200d" not in title
+
+
+async def test_e_on_the_list_reads_the_image_once() -> None:
+    app, cloud = make_app(count=40)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle_app(pilot)
+        app.screen.flush_detail()  # type: ignore[attr-defined]  # the detail pane's own read, now, not mid-test
+        await settle_app(pilot)
+        row = app.screen.table.current  # type: ignore[attr-defined]
+        before = image_reads(cloud, row.id)
+        await pilot.press("e")
+        await settle_app(pilot)
+        assert isinstance(app.screen, ImageFormScreen) and app.screen.loaded
+        assert image_reads(cloud, row.id) == before + 1

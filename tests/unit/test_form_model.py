@@ -15,9 +15,9 @@ from ims_tui.ui.form_model import (
     FormValues,
     PropertyRow,
     default_values,
-    literal,
     parse_tags,
     rebase,
+    shown,
     tags_text,
     validate,
     values_from_image,
@@ -208,9 +208,9 @@ def test_ims_creates_private_and_never_changes_visibility() -> None:
     assert diff(before, after) == []
 
 
-def test_literal_makes_escape_codes_visible() -> None:
-    assert literal("a\x1b[31mb\x07") == "a\\x1b[31mb\\x07"
-    assert literal("[bold]x[/]") == "[bold]x[/]"
+def test_a_text_field_shows_escape_codes_visibly() -> None:
+    assert shown("a\x1b[31mb\x07") == "a\\x1b[31mb\\x07"
+    assert shown("[bold]x[/]") == "[bold]x[/]"
 
 
 def test_edit_keeps_untouched_odd_values_and_changes_edited_ones() -> None:
