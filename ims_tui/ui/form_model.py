@@ -167,10 +167,10 @@ class FormSchema:
         read_only = frozenset(
             key for key, spec in props.items() if isinstance(spec, Mapping) and spec.get("readOnly") is True
         )
+        # each choice field's options: the enum the schema gives for its attribute, else the defaults above
+        offered = {f.choices_from: enum(f.key, getattr(cls, f.choices_from)) for f in FORM_FIELDS if f.choices_from}
         return cls(
-            disk_formats=enum("disk_format", DISK_FORMATS),
-            container_formats=enum("container_format", CONTAINER_FORMATS),
-            visibilities=enum("visibility", VISIBILITIES),
+            **offered,
             read_only=read_only,
             properties={k: v for k, v in props.items() if isinstance(v, Mapping)},
         )
