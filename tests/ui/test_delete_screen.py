@@ -6,11 +6,12 @@ from typing import Any
 
 from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import Button, Static
+from textual.widgets import Button, Checkbox, Static
 
 from ims_tui.api import ImageClient
 from ims_tui.demo import DEMO_ENDPOINT, DemoCloud
 from ims_tui.ui.screens.delete import DeleteImageScreen
+from ims_tui.ui.screens.image_form import ImageFormScreen
 
 from .helpers import DroppingTransport, ScreenHost, make_app
 from .helpers import settle as settle_app
@@ -176,7 +177,7 @@ async def test_a_hostile_name_is_shown_escaped(client: ImageClient) -> None:
         assert not {"\u202e", "\u200d", "\x1b"} & set(message)
 
 
-async def test_d_on_the_list_reads_the_image_once_and_explains_a_protection_set_meanwhile() -> None:
+async def test_e_and_d_on_the_list_each_read_the_image_once_and_show_it_as_it_is_now() -> None:
     app, cloud = make_app(count=40)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle_app(pilot)
@@ -187,10 +188,17 @@ async def test_d_on_the_list_reads_the_image_once_and_explains_a_protection_set_
         async with ImageClient(DEMO_ENDPOINT, transport=cloud.transport) as other:  # someone else, meanwhile
             await other.update(row.id, [{"op": "replace", "path": "/protected", "value": True}])
         before = image_reads(cloud, row.id)
+        await pilot.press("e")
+        await settle_app(pilot)
+        assert isinstance(app.screen, ImageFormScreen) and app.screen.loaded
+        assert app.screen.query_one("#protected", Checkbox).value is True
+        assert image_reads(cloud, row.id) == before + 1
+        await pilot.press("escape")
+        await settle_app(pilot)
         await pilot.press("d")
         await settle_app(pilot)
         assert isinstance(app.screen, DeleteImageScreen)
-        assert image_reads(cloud, row.id) == before + 1
+        assert image_reads(cloud, row.id) == before + 2
         assert "is protected: Glance refuses to delete it." in str(app.screen.query_one("#delete-message").render())
         await pilot.press("y", "escape")
         await settle_app(pilot)
