@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Literal
 
@@ -317,41 +318,7 @@ class ListQuery(BaseModel):
     sort_style: Literal["keys", "combined"] = "keys"
 
     def to_params(self) -> list[tuple[str, str]]:
-        params: list[tuple[str, str]] = []
-        if self.limit is not None:
-            params.append(("limit", str(self.limit)))
-        if self.name is not None:
-            # A bare name containing ":" is parsed as an operator by Glance; eq: makes any name safe.
-            params.append(("name", f"eq:{self.name}"))
-        for key, values in (
-            ("id", self.ids),
-            ("status", self.statuses),
-            ("disk_format", self.disk_formats),
-            ("container_format", self.container_formats),
-        ):
-            if len(values) == 1:
-                params.append((key, values[0]))
-            elif values:
-                params.append((key, "in:" + ",".join(values)))
-        for key, value in (
-            ("visibility", self.visibility),
-            ("member_status", self.member_status),
-            ("owner", self.owner),
-        ):
-            if value is not None:
-                params.append((key, value))
-        params.extend(("tag", tag) for tag in self.tags)
-        if self.protected is not None:
-            params.append(("protected", "true" if self.protected else "false"))
-        if self.os_hidden is not None:
-            params.append(("os_hidden", "true" if self.os_hidden else "false"))
-        if self.size_min is not None:
-            params.append(("size_min", str(self.size_min)))
-        if self.size_max is not None:
-            params.append(("size_max", str(self.size_max)))
-        params.extend(("created_at", f.render()) for f in self.created_at)
-        params.extend(("updated_at", f.render()) for f in self.updated_at)
-        params.extend(self.properties)
+        params = [pair for row in FILTER_PARAMS for pair in row.render(row.param, getattr(self, row.field))]
         if self.sort:
             if self.sort_style == "combined":
                 params.append(("sort", ",".join(f"{key}:{direction}" for key, direction in self.sort)))
@@ -365,35 +332,89 @@ class ListQuery(BaseModel):
 
     def describe_filters(self) -> list[str]:
         """Short human labels of the active server-side filters, for the status line."""
-        out: list[str] = []
-        if self.name is not None:
-            out.append(f"name={self.name}")
-        if self.statuses:
-            out.append("status=" + ",".join(self.statuses))
-        if self.visibility:
-            out.append(f"visibility={self.visibility}")
-        if self.owner:
-            out.append(f"owner={self.owner}")
-        out.extend(f"tag={tag}" for tag in self.tags)
-        if self.protected is not None:
-            out.append(f"protected={'yes' if self.protected else 'no'}")
-        if self.disk_formats:
-            out.append("disk=" + ",".join(self.disk_formats))
-        if self.container_formats:
-            out.append("container=" + ",".join(self.container_formats))
-        if self.size_min is not None:
-            out.append(f"size>={self.size_min}")
-        if self.size_max is not None:
-            out.append(f"size<={self.size_max}")
-        out.extend(f"created {f.op} {f.value}" for f in self.created_at)
-        out.extend(f"updated {f.op} {f.value}" for f in self.updated_at)
-        out.extend(f"{key}={value}" for key, value in self.properties)
-        if self.os_hidden:
-            out.append("hidden only")
-        return out
+        return [text for row in FILTER_PARAMS for text in row.label(getattr(self, row.field))]
 
 
-def merge_image(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    out.update(changes)
-    return out
+# -- one row per filter: how it is sent, and how the status line names it ----------------------------------
+
+Pairs = list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class FilterParam:
+    """One ``ListQuery`` field. ``render(param, value)`` gives the query-string pairs it sends (none when unset);
+    ``label(value)`` the words the status line shows for it (none for what is not a filter: limit, ids)."""
+
+    field: str
+    param: str
+    render: Callable[[str, Any], Pairs]
+    label: Callable[[Any], list[str]] = lambda _value: []  # not a filter: never on the status line
+
+
+def _scalar(param: str, value: Any) -> Pairs:
+    return [] if value is None else [(param, str(value))]
+
+
+def _name(param: str, value: str | None) -> Pairs:
+    # A bare name containing ":" is parsed as an operator by Glance; eq: makes any name safe.
+    return [] if value is None else [(param, f"eq:{value}")]
+
+
+def _one_of(param: str, values: tuple[str, ...]) -> Pairs:
+    if len(values) == 1:
+        return [(param, values[0])]
+    return [(param, "in:" + ",".join(values))] if values else []
+
+
+def _each(param: str, values: tuple[str, ...]) -> Pairs:
+    return [(param, value) for value in values]
+
+
+def _flag(param: str, value: bool | None) -> Pairs:
+    return [] if value is None else [(param, "true" if value else "false")]
+
+
+def _dates(param: str, filters: tuple[DateFilter, ...]) -> Pairs:
+    return [(param, f.render()) for f in filters]
+
+
+def _pairs(_param: str, pairs: tuple[tuple[str, str], ...]) -> Pairs:
+    return list(pairs)  # custom properties: each key is its own parameter
+
+
+def _when_set(word: str) -> Callable[[Any], list[str]]:
+    return lambda value: [f"{word}={value}"] if value else []
+
+
+def _joined(word: str) -> Callable[[tuple[str, ...]], list[str]]:
+    return lambda values: [f"{word}=" + ",".join(values)] if values else []
+
+
+def _bound(word: str) -> Callable[[int | None], list[str]]:
+    return lambda value: [] if value is None else [f"size{word}{value}"]
+
+
+def _when(word: str) -> Callable[[tuple[DateFilter, ...]], list[str]]:
+    return lambda filters: [f"{word} {f.op} {f.value}" for f in filters]
+
+
+# In the order the status line names them; the query string follows the same order, then the sort.
+FILTER_PARAMS: tuple[FilterParam, ...] = (
+    FilterParam("limit", "limit", _scalar),
+    FilterParam("name", "name", _name, lambda value: [] if value is None else [f"name={value}"]),
+    FilterParam("ids", "id", _one_of),
+    FilterParam("statuses", "status", _one_of, _joined("status")),
+    FilterParam("visibility", "visibility", _scalar, _when_set("visibility")),
+    FilterParam("member_status", "member_status", _scalar),
+    FilterParam("owner", "owner", _scalar, _when_set("owner")),
+    FilterParam("tags", "tag", _each, lambda tags: [f"tag={tag}" for tag in tags]),
+    FilterParam("protected", "protected", _flag, lambda v: [] if v is None else [f"protected={'yes' if v else 'no'}"]),
+    FilterParam("disk_formats", "disk_format", _one_of, _joined("disk")),
+    FilterParam("container_formats", "container_format", _one_of, _joined("container")),
+    FilterParam("size_min", "size_min", _scalar, _bound(">=")),
+    FilterParam("size_max", "size_max", _scalar, _bound("<=")),
+    FilterParam("created_at", "created_at", _dates, _when("created")),
+    FilterParam("updated_at", "updated_at", _dates, _when("updated")),
+    FilterParam("properties", "", _pairs, lambda pairs: [f"{key}={value}" for key, value in pairs]),
+    FilterParam("os_hidden", "os_hidden", _flag, lambda hidden: ["hidden only"] if hidden else []),
+)

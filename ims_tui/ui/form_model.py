@@ -23,42 +23,63 @@ from ims_tui.api.models import (
     is_reserved,
 )
 from ims_tui.api.patch import PatchError, check_property_key, check_value
+from ims_tui.ui.text import safe
 
 Mode = Literal["create", "edit"]
+FieldKind = Literal["text", "int", "choice", "bool", "tags"]
 
-# The base attributes the form owns; the others (owner, os_hidden) pass through an edit untouched.
-FORM_BASE = ("name", "disk_format", "container_format", "visibility", "min_disk", "min_ram", "protected", "tags")
-FIELD_LABELS = {
-    "name": "Name",
-    "disk_format": "Disk format",
-    "container_format": "Container format",
-    "visibility": "Visibility",
-    "min_disk": "Min disk (GB)",
-    "min_ram": "Min RAM (MB)",
-    "protected": "Protected",
-    "tags": "Tags",
-    "owner": "Owner",
-    "os_hidden": "Hidden",
-}
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One base attribute the form edits. The screen builds, fills and reads its widget from ``kind``:
+    text/int/tags an input, choice a select, bool a check box."""
+
+    key: str
+    label: str
+    kind: FieldKind
+    placeholder: str = ""  # an input's text while empty; a check box's caption
+    choices_from: str | None = None  # the FormSchema attribute listing a choice's options
+    ims_hint: tuple[str, str] | None = None  # IMS fixes this field: shown as text, with this hint (create, edit)
+
+
+# The base attributes the form owns, in the order it shows them; the others (owner, os_hidden) pass through an
+# edit untouched.
+FORM_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("name", "Name", "text", placeholder="(no name)"),
+    FieldSpec("disk_format", "Disk format", "choice", choices_from="disk_formats"),
+    FieldSpec("container_format", "Container format", "choice", choices_from="container_formats"),
+    FieldSpec(
+        "visibility",
+        "Visibility",
+        "choice",
+        choices_from="visibilities",
+        ims_hint=("IMS creates private images only", "changed by IMS sharing"),
+    ),
+    FieldSpec("min_disk", "Min disk (GB)", "int", placeholder="0"),
+    FieldSpec("min_ram", "Min RAM (MB)", "int", placeholder="0"),
+    FieldSpec("protected", "Protected", "bool", placeholder="refuse deletes"),
+    FieldSpec("tags", "Tags", "tags", placeholder="comma separated, e.g. prod, linux"),
+)
+FORM_BASE = tuple(spec.key for spec in FORM_FIELDS)
+FIELD_LABELS = {spec.key: spec.label for spec in FORM_FIELDS} | {"owner": "Owner", "os_hidden": "Hidden"}
+# What a text field may not show as it is: C0/C1 controls (escape codes would act on the terminal). Narrower
+# than text.safe on purpose: everything an operator can type must show as itself in a field they edit, or an
+# edit would send the escaped spelling (a zero-width joiner inside an emoji name, a no-break space).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
-def literal(text: str) -> str:
-    """Text safe to draw: control characters (escape codes) become visible ``\\xNN`` instead of acting."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-
-
 def shown(value: Any) -> str:
-    """How a value appears in a text field: strings as they are, anything else (a server oddity) as JSON."""
+    """How a value appears in a text field: strings with control characters as visible ``\\xNN``, anything else
+    (a server oddity) as JSON."""
     if value is None:
         return ""
     if isinstance(value, str):
-        return literal(value)
+        return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
     return json.dumps(value, ensure_ascii=False)
 
 
 def tags_text(tags: Sequence[str]) -> str:
-    return ", ".join(literal(tag) for tag in tags)
+    return ", ".join(shown(tag) for tag in tags)
 
 
 def parse_tags(text: str) -> list[str]:
@@ -99,19 +120,9 @@ class FormValues:
     properties: list[PropertyRow] = field(default_factory=list)
 
     def comparable(self) -> tuple[Any, ...]:
-        """For "are there unsaved changes": blank property rows do not count."""
-        rows = tuple((row.key, row.value) for row in self.properties if not row.blank)
-        return (
-            self.name,
-            self.disk_format,
-            self.container_format,
-            self.visibility,
-            self.min_disk.strip(),
-            self.min_ram.strip(),
-            self.protected,
-            self.tags,
-            rows,
-        )
+        """For "are there unsaved changes": blank property rows do not count, nor spaces around a number."""
+        base = (getattr(self, f.key).strip() if f.kind == "int" else getattr(self, f.key) for f in FORM_FIELDS)
+        return (*base, tuple((row.key, row.value) for row in self.properties if not row.blank))
 
 
 @dataclass
@@ -156,10 +167,10 @@ class FormSchema:
         read_only = frozenset(
             key for key, spec in props.items() if isinstance(spec, Mapping) and spec.get("readOnly") is True
         )
+        # each choice field's options: the enum the schema gives for its attribute, else the defaults above
+        offered = {f.choices_from: enum(f.key, getattr(cls, f.choices_from)) for f in FORM_FIELDS if f.choices_from}
         return cls(
-            disk_formats=enum("disk_format", DISK_FORMATS),
-            container_formats=enum("container_format", CONTAINER_FORMATS),
-            visibilities=enum("visibility", VISIBILITIES),
+            **offered,
             read_only=read_only,
             properties={k: v for k, v in props.items() if isinstance(v, Mapping)},
         )
@@ -178,25 +189,26 @@ def read_only_properties(image: Mapping[str, Any], schema: FormSchema) -> dict[s
     return {k: v for k, v in image.items() if k not in BASE_ATTRIBUTES and schema.is_read_only(k)}
 
 
+def _field_value(kind: FieldKind, value: Any) -> Any:
+    """What a field of ``kind`` holds for an attribute's ``value`` (text for inputs)."""
+    if kind == "choice":
+        return value or None
+    if kind == "bool":
+        return bool(value)
+    if kind == "tags":
+        return tags_text(value or [])
+    if kind == "int":
+        return "" if value is None else str(value)
+    return shown(value)
+
+
 def values_from_image(image: Mapping[str, Any], schema: FormSchema | None = None) -> FormValues:
     """Fill the form from ``Image.editable()`` (edit mode)."""
     schema = schema or FormSchema()
-
-    def number(key: str) -> str:
-        value = image.get(key)
-        return "" if value is None else str(value)
-
     return FormValues(
-        name=shown(image.get("name")),
-        disk_format=image.get("disk_format") or None,
-        container_format=image.get("container_format") or None,
-        visibility=image.get("visibility") or None,
-        min_disk=number("min_disk"),
-        min_ram=number("min_ram"),
-        protected=bool(image.get("protected")),
-        tags=tags_text(image.get("tags") or []),
+        **{spec.key: _field_value(spec.kind, image.get(spec.key)) for spec in FORM_FIELDS},
         properties=[
-            PropertyRow(key=literal(key), value=shown(value), original=key)
+            PropertyRow(key=shown(key), value=shown(value), original=key)
             for key, value in sorted(editable_properties(image, schema).items())
         ],
     )
@@ -213,7 +225,7 @@ def default_values(schema: FormSchema | None = None, *, ims: bool = False) -> Fo
 def _int_field(key: str, text: str, errors: FormErrors) -> int | None:
     # int() would also take "1_000" and non-ASCII digits; an operator means plain digits
     if not re.fullmatch(r"[+-]?[0-9]+", text):
-        errors.fields[key] = f"must be a whole number, not {literal(text)!r}"
+        errors.fields[key] = f"must be a whole number, not {safe(text)!r}"
         return None
     value = int(text, 10)
     try:
@@ -363,7 +375,7 @@ def validate(
         if row.blank:
             continue
         original_value = before.get(row.original, _MISSING) if row.original is not None else _MISSING
-        untouched = row.original is not None and literal(row.original) == row.key
+        untouched = row.original is not None and shown(row.original) == row.key
         key = row.original if untouched and row.original is not None else row.key.strip()
         problem = _key_problem(key, read_only)
         if problem is None and key in seen:

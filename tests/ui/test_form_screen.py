@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
@@ -13,7 +14,7 @@ from ims_tui.api.models import Image
 from ims_tui.demo import DEMO_ENDPOINT, DemoCloud
 from ims_tui.ui.screens.image_form import DiscardChangesScreen, ImageFormScreen, PatchPreviewScreen
 
-from .helpers import DroppingTransport, ScreenHost
+from .helpers import DroppingTransport, FlakyTransport, ScreenHost
 
 
 def writes(cloud: DemoCloud) -> list[tuple[str, str]]:
@@ -274,13 +275,22 @@ async def test_esc_with_changes_asks_and_focuses_keep_editing(client: ImageClien
     assert writes(cloud) == []
 
 
-async def test_names_are_shown_literally(client: ImageClient) -> None:
-    image = await make_image(client, name="[bold]evil[/bold] \x1b[2J")
+@pytest.mark.parametrize(
+    ("name", "drawn"),
+    [
+        ("[bold]evil[/bold] \x1b[2J", "[bold]evil[/bold] \\x1b[2J"),
+        # a right-to-left override would show "bidi-exe.png" to the eye, and a zero-width joiner nothing at all
+        ("bidi-\u202egnp.exe\u200d", "bidi-\\u202egnp.exe\\u200d"),
+    ],
+)
+async def test_names_are_shown_literally(client: ImageClient, name: str, drawn: str) -> None:
+    image = await make_image(client, name=name)
     app = ScreenHost(lambda: ImageFormScreen(client, "edit", image))
     async with app.run_test(size=(80, 24)) as pilot:
         await open_edit(app, pilot)
         title = str(app.screen.query_one("#form-title", Static).render())
-        assert "[bold]evil[/bold] \\x1b[2J" in title
+        assert f"Edit image  {drawn}" in title
+        assert not {"\x1b", "\u202e", "\u200d"} & set(title)
         # shown escaped, but an untouched name is not a change
         await pilot.press("ctrl+s")
         await settle(app, pilot)
@@ -357,3 +367,44 @@ async def test_plus_property_button_and_remove_button_work_by_keyboard(client: I
         await settle(app, pilot)
         assert list(app.screen.query(".prop-row")) == []
         assert app.focused is not None and app.focused.id == "add-property"
+
+
+# -- one read per action ------------------------------------------------------------------------------------
+
+
+def image_reads(cloud: DemoCloud, image_id: str) -> int:
+    return sum(1 for method, path in cloud.request_log if method == "GET" and path == f"/v2/images/{image_id}")
+
+
+async def test_the_edit_form_starts_from_the_image_it_is_handed(client: ImageClient, cloud: DemoCloud) -> None:
+    image = await make_image(client, tags=["a"], os_distro="ubuntu")
+    app = ScreenHost(lambda: ImageFormScreen(client, "edit", image))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_edit(app, pilot)
+        assert app.screen.query_one("#name", Input).value == "app-server"
+        assert app.screen.query_one("#disk_format", Select).value == "qcow2"
+        assert app.screen.query_one(".prop-value", Input).value == "ubuntu"
+        assert app.focused is app.screen.query_one("#name")
+    assert image_reads(cloud, image.id) == 0
+
+
+async def test_a_form_told_its_image_may_be_stale_reads_it_and_ctrl_r_retries_a_failed_read(
+    cloud: DemoCloud,
+) -> None:
+    flaky = FlakyTransport(cloud.transport, mode="drop", match="/v2/images/")
+    client = ImageClient(DEMO_ENDPOINT, transport=flaky, backoff=0)
+    image = await make_image(client)
+    stale = image.model_copy(update={"name": "old-name"})
+    flaky.failing = True
+    app = ScreenHost(lambda: ImageFormScreen(client, "edit", stale, fresh=False))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ImageFormScreen) and not screen.loaded
+        assert "Could not load the image" in str(screen.query_one("#server-error", Static).border_title)
+        flaky.failing = False
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        assert screen.loaded and not screen.query_one("#server-error", Static).has_class("-shown")
+        assert screen.query_one("#name", Input).value == "app-server"  # the server's, not the stale copy's
+    await client.aclose()

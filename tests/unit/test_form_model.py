@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from dataclasses import fields
 from typing import Any
 
 from hypothesis import given
@@ -11,13 +12,14 @@ from hypothesis import strategies as st
 from ims_tui.api.models import CONTAINER_FORMATS, DISK_FORMATS, EDITABLE_BASE, READ_ONLY, RESERVED, VISIBILITIES
 from ims_tui.api.patch import diff
 from ims_tui.ui.form_model import (
+    FORM_FIELDS,
     FormSchema,
     FormValues,
     PropertyRow,
     default_values,
-    literal,
     parse_tags,
     rebase,
+    shown,
     tags_text,
     validate,
     values_from_image,
@@ -208,9 +210,9 @@ def test_ims_creates_private_and_never_changes_visibility() -> None:
     assert diff(before, after) == []
 
 
-def test_literal_makes_escape_codes_visible() -> None:
-    assert literal("a\x1b[31mb\x07") == "a\\x1b[31mb\\x07"
-    assert literal("[bold]x[/]") == "[bold]x[/]"
+def test_a_text_field_shows_escape_codes_visibly() -> None:
+    assert shown("a\x1b[31mb\x07") == "a\\x1b[31mb\\x07"
+    assert shown("[bold]x[/]") == "[bold]x[/]"
 
 
 def test_edit_keeps_untouched_odd_values_and_changes_edited_ones() -> None:
@@ -235,3 +237,20 @@ def test_rebase_keeps_changes_made_elsewhere() -> None:
     fresh = {"name": "a", "min_ram": 512, "tags": ["t"], "p": "1"}  # someone set min_ram, tags; q is gone
     after = rebase(original, edited, fresh)
     assert diff(fresh, after) == [{"op": "replace", "path": "/name", "value": "b"}]
+
+
+def test_the_field_table_declares_every_base_field_the_form_holds() -> None:
+    assert [spec.key for spec in FORM_FIELDS] + ["properties"] == [f.name for f in fields(FormValues)]
+    assert {spec.key for spec in FORM_FIELDS} <= set(EDITABLE_BASE)
+    schema = FormSchema()
+    for spec in FORM_FIELDS:
+        assert (spec.kind == "choice") == (spec.choices_from is not None), spec.key
+        if spec.choices_from is not None:
+            assert getattr(schema, spec.choices_from), spec.key
+
+
+def test_filling_from_an_image_gives_each_kind_of_field_its_text() -> None:
+    image = {"name": "n\x1b", "disk_format": "", "visibility": "shared", "min_disk": None, "min_ram": 512}
+    values = values_from_image({**image, "protected": None, "tags": ["b", "a"]})
+    assert (values.name, values.disk_format, values.visibility) == ("n\\x1b", None, "shared")
+    assert (values.min_disk, values.min_ram, values.protected, values.tags) == ("", "512", False, "b, a")

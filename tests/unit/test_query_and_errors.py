@@ -20,7 +20,7 @@ from ims_tui.api.errors import (
     error_from_response,
     message_from_body,
 )
-from ims_tui.api.models import DateFilter, Image, ImagePage, ListQuery
+from ims_tui.api.models import FILTER_PARAMS, DateFilter, Image, ImagePage, ListQuery
 
 
 def test_name_is_always_sent_with_eq_so_colons_are_safe() -> None:
@@ -54,6 +54,44 @@ def test_both_sort_styles() -> None:
     assert keys == [("sort_key", "name"), ("sort_key", "created_at"), ("sort_dir", "asc"), ("sort_dir", "desc")]
     combined = ListQuery(sort=(("name", "asc"), ("size", "desc")), sort_style="combined").to_params()
     assert combined == [("sort", "name:asc,size:desc")]
+
+
+def test_every_query_field_is_one_row_of_the_filter_table() -> None:
+    filters = set(ListQuery.model_fields) - {"sort", "sort_style"}
+    assert sorted(row.field for row in FILTER_PARAMS) == sorted(filters)
+
+
+def test_the_status_line_names_filters_from_the_same_rows_as_the_query_string() -> None:
+    query = ListQuery(
+        limit=5,
+        name="web",
+        statuses=("active",),
+        visibility="private",
+        disk_formats=("raw", "qcow2"),
+        size_min=1,
+        properties=(("os_distro", "ubuntu"),),
+        os_hidden=True,
+    )
+    assert query.describe_filters() == [
+        "name=web",
+        "status=active",
+        "visibility=private",
+        "disk=raw,qcow2",
+        "size>=1",
+        "os_distro=ubuntu",
+        "hidden only",
+    ]
+    assert query.to_params() == [
+        ("limit", "5"),
+        ("name", "eq:web"),
+        ("status", "active"),
+        ("visibility", "private"),
+        ("disk_format", "in:raw,qcow2"),
+        ("size_min", "1"),
+        ("os_distro", "ubuntu"),
+        ("os_hidden", "true"),
+    ]
+    assert ListQuery(limit=5, os_hidden=False).describe_filters() == []
 
 
 @given(st.text(min_size=1, max_size=30))

@@ -1,67 +1,65 @@
-"""Delete one image, behind a dialog that starts on Cancel and checks the image's current state first."""
+"""Delete one image behind the confirm dialog: Cancel has the focus, Esc never deletes, protection is explained."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Button, Static
 
 from ims_tui.api.client import ImageClient
 from ims_tui.api.errors import ApiError, NotFound
 from ims_tui.api.models import Image
-from ims_tui.ui.form_model import literal
+from ims_tui.ui.screens.confirm import ConfirmDialog
+from ims_tui.ui.text import safe, safe_lines
 
 
 def _name(image: Image) -> str:
-    return literal(image.name) if image.name else "(no name)"
+    return safe(image.name) if image.name else "(no name)"
 
 
-class DeleteImageScreen(ModalScreen[str | None]):
-    """Dismisses with the id of the image that is gone (deleted now, or already), or None."""
+class DeleteImageScreen(ConfirmDialog[str | None]):
+    """Dismisses with the id of the image that is gone (deleted now, or already), or None.
 
-    BINDINGS = [
+    ``image`` is taken as the server has it now: the main screen reads it just before opening the dialog, so a
+    second read would tell nothing new. With ``fresh=False`` (an image that may be stale, such as a list row)
+    the dialog reads it first, so a protected image is explained instead of refused.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="delete_image.cancel"),
-        Binding("y", "delete", "Delete", id="delete_image.confirm"),
+        Binding("y", "confirm", "Delete", id="delete_image.confirm"),
         Binding("n", "cancel", "Cancel", id="delete_image.cancel_n", show=False),
     ]
     DEFAULT_CSS = """
-    DeleteImageScreen { align: center middle; }
-    DeleteImageScreen > #delete-dialog {
-        width: 72; max-width: 100%; height: auto; max-height: 100%;
-        border: round $error; padding: 0 1; background: $surface;
-    }
-    #delete-dialog.-protected { border: round $warning; }
-    #delete-message { height: auto; }
+    DeleteImageScreen > #delete-dialog { width: 72; }
     #delete-status { height: auto; color: $text-muted; margin-top: 1; }
     #delete-error { height: auto; color: $error; margin-top: 1; display: none; }
     #delete-error.-shown { display: block; }
-    #delete-buttons { height: 1; margin-top: 1; }
-    #delete-buttons Button { margin-right: 2; }
-    #delete-buttons .-hidden { display: none; }
     """
 
-    def __init__(self, client: ImageClient, image: Image) -> None:
-        super().__init__()
+    def __init__(self, client: ImageClient, image: Image, *, fresh: bool = True) -> None:
+        super().__init__("Delete image?", confirm="Delete", prefix="delete")
         self.client = client
         self.image = image
+        self.fresh = fresh
         self.checked = False
         self.protected = False
         self.busy = False
+        self.confirm_button.disabled = True  # until the image's state is known
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="delete-dialog") as dialog:
-            dialog.border_title = "Delete image?"
-            yield Static(self._question(), id="delete-message")
-            yield Static("checking the image's current state…", id="delete-status")
-            yield Static("", id="delete-error")
-            with Horizontal(id="delete-buttons"):
-                yield Button("Cancel", id="delete-cancel", compact=True)
-                yield Button("Delete", id="delete-confirm", variant="error", compact=True, disabled=True)
-                yield Button("Close", id="delete-close", compact=True, classes="-hidden")
+    def compose_body(self) -> ComposeResult:
+        yield Static(self._question(), id="delete-message", classes="confirm-message")
+        yield Static("checking the image's current state…", id="delete-status")
+        yield Static("", id="delete-error")
+
+    def compose_beside_buttons(self) -> ComposeResult:
+        yield Button("Close", id="delete-close", compact=True, classes="-hidden")
 
     def _question(self) -> Content:
         return Content.assemble(
@@ -72,12 +70,20 @@ class DeleteImageScreen(ModalScreen[str | None]):
         )
 
     def on_mount(self) -> None:
-        self.query_one("#delete-cancel", Button).focus()
-        self.check()
+        # runs before ConfirmDialog.on_mount, which then focuses first_focus()
+        if not self.fresh:
+            self.check()
+        elif self.image.protected:
+            self._show_protected()
+        else:
+            self._ready()
+
+    def first_focus(self) -> Widget:
+        return self.query_one("#delete-close", Button) if self.protected else super().first_focus()
 
     @work(exclusive=True, group="delete-check")
     async def check(self) -> None:
-        # The list row may be stale: ask the server whether the image is protected now
+        """Read the image's state now (a stale list row may say unprotected, or name an image already gone)."""
         try:
             fresh = await self.client.get(self.image.id)
         except NotFound:
@@ -98,13 +104,13 @@ class DeleteImageScreen(ModalScreen[str | None]):
     def _ready(self) -> None:
         self.checked = True
         self.query_one("#delete-status", Static).update(Content("y or the Delete button deletes · esc cancels"))
-        self.query_one("#delete-confirm", Button).disabled = False
+        self.confirm_button.disabled = False
 
     def _show_protected(self) -> None:
         self.protected = True
         dialog = self.query_one("#delete-dialog", Vertical)
         dialog.border_title = "Protected image"
-        dialog.add_class("-protected")
+        dialog.add_class("-warning")
         text = Content.assemble(
             (_name(self.image), "bold"),
             " is protected: Glance refuses to delete it. Unprotect it first: press e to edit and turn off Protected.",
@@ -112,15 +118,15 @@ class DeleteImageScreen(ModalScreen[str | None]):
         )
         self.query_one("#delete-message", Static).update(text)
         self.query_one("#delete-status", Static).update(Content("no delete was sent · esc or enter closes"))
-        for button_id in ("#delete-cancel", "#delete-confirm"):
-            self.query_one(button_id, Button).add_class("-hidden")
+        self.cancel_button.add_class("-hidden")
+        self.confirm_button.add_class("-hidden")
         close = self.query_one("#delete-close", Button)
         close.remove_class("-hidden")
         close.focus()
 
     def _show_error(self, exc: ApiError, title: str) -> None:
         error = self.query_one("#delete-error", Static)
-        error.update(Content.assemble((f"{title}: {exc.title}\n", "bold"), literal(exc.describe())))
+        error.update(Content.assemble((f"{title}: {exc.title}\n", "bold"), safe_lines(exc.describe())))
         error.add_class("-shown")
 
     def _gone(self) -> None:
@@ -131,13 +137,11 @@ class DeleteImageScreen(ModalScreen[str | None]):
         if not self.busy:
             self.dismiss(None)
 
-    @on(Button.Pressed, "#delete-cancel")
     @on(Button.Pressed, "#delete-close")
-    def _cancel_pressed(self) -> None:
+    def _close_pressed(self) -> None:
         self.action_cancel()
 
-    @on(Button.Pressed, "#delete-confirm")
-    def action_delete(self) -> None:
+    def action_confirm(self) -> None:
         if self.busy or self.protected or not self.checked:
             return
         self.remove_image()
@@ -145,8 +149,7 @@ class DeleteImageScreen(ModalScreen[str | None]):
     @work(exclusive=True, group="delete-send")
     async def remove_image(self) -> None:
         self.busy = True
-        confirm = self.query_one("#delete-confirm", Button)
-        confirm.disabled = True
+        self.confirm_button.disabled = True
         self.query_one("#delete-status", Static).update(Content("deleting…"))
         self.query_one("#delete-error", Static).remove_class("-shown")
         try:
@@ -158,9 +161,9 @@ class DeleteImageScreen(ModalScreen[str | None]):
         except ApiError as exc:
             self.busy = False
             self._show_error(exc, "Not deleted")
-            confirm.disabled = False
+            self.confirm_button.disabled = False
             self.query_one("#delete-status", Static).update(Content("y tries again · esc cancels"))
-            self.query_one("#delete-cancel", Button).focus()
+            self.cancel_button.focus()
             return
         self.busy = False
         self.app.notify(f"Deleted {_name(self.image)}", markup=False)

@@ -1,21 +1,22 @@
 """Create and edit an image: a keyboard-first form that validates before sending and never loses input.
 
-Edit mode re-reads the image on open, turns the form into JSON-patch ops with ``ims_tui.api.patch.diff`` and
-shows them for confirmation before anything is sent. A refusal keeps the form open with every keystroke.
+Edit mode starts from the image it is handed (the main screen has just read it), turns the form into JSON-patch
+ops with ``ims_tui.api.patch.diff`` and shows them for confirmation before anything is sent. A refusal keeps the
+form open with every keystroke. The fields come from ``form_model.FORM_FIELDS``: one loop builds, fills and
+reads them.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
@@ -25,6 +26,8 @@ from ims_tui.api.models import Image
 from ims_tui.api.patch import PatchError, PatchOp, describe, diff
 from ims_tui.ui.form_model import (
     FIELD_LABELS,
+    FORM_FIELDS,
+    FieldSpec,
     FormErrors,
     FormSchema,
     FormValues,
@@ -32,13 +35,14 @@ from ims_tui.ui.form_model import (
     choices,
     default_values,
     field_for_patch_error,
-    literal,
     read_only_properties,
     rebase,
     shown,
     validate,
     values_from_image,
 )
+from ims_tui.ui.screens.confirm import ConfirmScreen
+from ims_tui.ui.text import safe, safe_lines
 
 Mode = Literal["create", "edit"]
 
@@ -47,11 +51,6 @@ IMS_READ_ONLY = frozenset(
     {"__os_version", "__os_type", "__os_bit", "__platform", "__imagetype", "__isregistered", "__image_size"}
     | {"virtual_env_type"}
 )
-
-
-def plain(text: str, style: str = "") -> Content:
-    """Server or user text as content that is never parsed as markup; escape codes show as ``\\x1b``."""
-    return Content.styled(literal(text), style)
 
 
 def pretty_ops(ops: list[PatchOp]) -> str:
@@ -104,102 +103,80 @@ class PropertyEditorRow(Vertical):
         return PropertyRow(key=key, value=value, original=self.original)
 
 
-class PatchPreviewScreen(ModalScreen[bool]):
+class PatchPreviewScreen(ConfirmScreen):
     """The exact JSON-patch the form will send; nothing goes out until Confirm. Esc goes back to the form."""
 
-    BINDINGS = [
-        Binding("escape", "back", "Back to form", id="patch_preview.back"),
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Back to form", id="patch_preview.back"),
         Binding("ctrl+s", "confirm", "Confirm", id="patch_preview.confirm"),
     ]
     DEFAULT_CSS = """
-    PatchPreviewScreen { align: center middle; }
-    PatchPreviewScreen > #preview-dialog {
-        width: 100%; max-width: 110; height: auto; max-height: 100%;
-        border: round $accent; padding: 0 1; background: $surface;
-    }
+    PatchPreviewScreen > #preview-dialog { width: 100%; max-width: 110; }
     #preview-header { height: auto; margin-bottom: 1; }
     #preview-body { height: auto; max-height: 70vh; }
     #preview-ops { height: auto; }
     #preview-json-title { height: 1; margin-top: 1; color: $accent; text-style: bold; }
     #preview-json { height: auto; }
-    #preview-buttons { height: 1; margin-top: 1; }
-    #preview-buttons Button { margin-right: 2; }
     #preview-hint { width: 1fr; color: $text-muted; text-align: right; }
     """
 
     def __init__(self, ops: list[PatchOp], image_name: str, image_id: str) -> None:
-        super().__init__()
+        plural = "s" if len(ops) != 1 else ""
+        super().__init__(
+            f"Review {len(ops)} change{plural}",
+            confirm="Confirm",
+            cancel="Back to form",
+            prefix="preview",
+            cancel_id="back",
+            tone="accent",
+            confirm_variant="primary",
+            confirm_first=True,
+            focus_confirm=True,  # what the user asked for by pressing ctrl+s; Esc or the other button go back
+            letter_keys=False,
+        )
         self.ops = ops
         self.image_name = image_name
         self.image_id = image_id
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="preview-dialog") as dialog:
-            dialog.border_title = f"Review {len(self.ops)} change{'s' if len(self.ops) != 1 else ''}"
-            count = f"{len(self.ops)} operation{'s' if len(self.ops) != 1 else ''}"
-            header = Content.assemble(
-                "Nothing has been sent yet. On Confirm, ",
-                (count, "bold"),
-                " will be sent to ",
-                (literal(self.image_name or "(no name)"), "bold"),
-                f" ({self.image_id}):",
-            )
-            yield Static(header, id="preview-header")
-            summary = Content("\n".join(literal(describe(op)) for op in self.ops))
-            with VerticalScroll(id="preview-body") as body:
-                # focusable, so a long patch can be scrolled with the keyboard before confirming
-                body.can_focus = True
-                yield Static(summary, id="preview-ops")
-                yield Static("JSON patch (the request body)", id="preview-json-title")
-                yield Static(Content(literal(pretty_ops(self.ops))), id="preview-json")
-            with Horizontal(id="preview-buttons"):
-                yield Button("Confirm", id="preview-confirm", variant="primary", compact=True)
-                yield Button("Back to form", id="preview-back", compact=True)
-                yield Static("ctrl+s confirm · esc back", id="preview-hint")
+    def compose_body(self) -> ComposeResult:
+        count = f"{len(self.ops)} operation{'s' if len(self.ops) != 1 else ''}"
+        header = Content.assemble(
+            "Nothing has been sent yet. On Confirm, ",
+            (count, "bold"),
+            " will be sent to ",
+            (safe(self.image_name or "(no name)"), "bold"),
+            f" ({self.image_id}):",
+        )
+        yield Static(header, id="preview-header")
+        summary = Content("\n".join(safe(describe(op)) for op in self.ops))
+        with VerticalScroll(id="preview-body") as body:
+            # focusable, so a long patch can be scrolled with the keyboard before confirming
+            body.can_focus = True
+            yield Static(summary, id="preview-ops")
+            yield Static("JSON patch (the request body)", id="preview-json-title")
+            yield Static(Content(safe_lines(pretty_ops(self.ops))), id="preview-json")
 
-    def on_mount(self) -> None:
-        self.query_one("#preview-confirm", Button).focus()
-
-    @on(Button.Pressed, "#preview-confirm")
-    def action_confirm(self) -> None:
-        self.dismiss(True)
-
-    @on(Button.Pressed, "#preview-back")
-    def action_back(self) -> None:
-        self.dismiss(False)
+    def compose_beside_buttons(self) -> ComposeResult:
+        yield Static("ctrl+s confirm · esc back", id="preview-hint")
 
 
-class DiscardChangesScreen(ModalScreen[bool]):
+class DiscardChangesScreen(ConfirmScreen):
     """Leaving a form with edits: "Keep editing" is focused and Esc keeps editing, so nothing is lost by accident."""
 
-    BINDINGS = [Binding("escape", "keep", "Keep editing", id="discard_changes.keep")]
-    DEFAULT_CSS = """
-    DiscardChangesScreen { align: center middle; }
-    DiscardChangesScreen > Vertical {
-        width: 60; max-width: 100%; height: auto; border: round $warning; padding: 0 1; background: $surface;
-    }
-    DiscardChangesScreen Horizontal { height: 1; margin-top: 1; }
-    DiscardChangesScreen Button { margin-right: 2; }
-    """
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Keep editing", id="discard_changes.keep")]
 
-    def compose(self) -> ComposeResult:
-        with Vertical() as dialog:
-            dialog.border_title = "Discard changes?"
-            yield Static("This form has changes that were not saved. Leaving now throws them away.")
-            with Horizontal():
-                yield Button("Keep editing", id="discard-keep", variant="primary", compact=True)
-                yield Button("Discard", id="discard-confirm", variant="error", compact=True)
-
-    def on_mount(self) -> None:
-        self.query_one("#discard-keep", Button).focus()
-
-    @on(Button.Pressed, "#discard-keep")
-    def action_keep(self) -> None:
-        self.dismiss(False)
-
-    @on(Button.Pressed, "#discard-confirm")
-    def discard(self) -> None:
-        self.dismiss(True)
+    def __init__(self) -> None:
+        super().__init__(
+            "Discard changes?",
+            "This form has changes that were not saved. Leaving now throws them away.",
+            confirm="Discard",
+            cancel="Keep editing",
+            prefix="discard",
+            cancel_id="keep",
+            tone="warning",
+            cancel_variant="primary",
+            letter_keys=False,  # it interrupts typing: a letter typed on must not throw the form away
+        )
 
 
 class ImageFormScreen(Screen[Image | None]):
@@ -246,7 +223,11 @@ class ImageFormScreen(Screen[Image | None]):
         image: Image | None = None,
         schema: dict[str, Any] | None = None,
         ims: bool = False,
+        *,
+        fresh: bool = True,
     ) -> None:
+        """``image`` (edit mode) is taken as the server has it now: the caller has just read it. With
+        ``fresh=False`` the form reads it again before it can be edited."""
         if mode == "edit" and image is None:
             raise ValueError("edit mode needs the image to edit")
         super().__init__()
@@ -261,6 +242,7 @@ class ImageFormScreen(Screen[Image | None]):
         # that after a 409 the user's own edits can be re-applied on top of the image as it is now.
         self.before: dict[str, Any] = {}
         self.original: dict[str, Any] = {}
+        self.fresh = fresh
         self.loaded = mode == "create"
         self.busy = False
         self._serial = 0
@@ -273,47 +255,21 @@ class ImageFormScreen(Screen[Image | None]):
             title = Content("New image")
         else:
             assert self.image is not None
-            title = Content.assemble("Edit image  ", literal(self.image.name or "(no name)"))
+            title = Content.assemble("Edit image  ", safe(self.image.name or "(no name)"))
         yield Static(title, id="form-title")
         values = default_values(self.form_schema, ims=self.ims)
         with VerticalScroll(id="form-body"):
-            yield from self._field(
-                "name", Input(values.name, id="name", compact=True, placeholder="(no name)", select_on_focus=False)
-            )
-            yield from self._field("disk_format", self._select("disk_format", None))
-            yield from self._field("container_format", self._select("container_format", None))
-            if self.ims:
-                yield from self._field("visibility", Static("private", id="visibility", classes="fixed"))
-                hint = "IMS creates private images only" if self.mode == "create" else "changed by IMS sharing"
-                yield Static(hint, classes="field-hint")
-            else:
-                yield from self._field(
-                    "visibility",
-                    Select(
-                        [(v, v) for v in self.form_schema.visibilities],
-                        id="visibility",
-                        value=values.visibility if values.visibility in self.form_schema.visibilities else Select.NULL,
-                        prompt="(not set)",
-                        compact=True,
-                    ),
+            for spec in FORM_FIELDS:
+                yield Horizontal(
+                    Label(spec.label),
+                    self._widget(spec, getattr(values, spec.key)),
+                    classes="field",
+                    id=f"field-{spec.key}",
                 )
-            yield from self._field(
-                "min_disk", Input(values.min_disk, id="min_disk", compact=True, placeholder="0", select_on_focus=False)
-            )
-            yield from self._field(
-                "min_ram", Input(values.min_ram, id="min_ram", compact=True, placeholder="0", select_on_focus=False)
-            )
-            yield from self._field("protected", Checkbox("refuse deletes", id="protected"))
-            yield from self._field(
-                "tags",
-                Input(
-                    values.tags,
-                    id="tags",
-                    compact=True,
-                    placeholder="comma separated, e.g. prod, linux",
-                    select_on_focus=False,
-                ),
-            )
+                yield Static("", id=f"error-{spec.key}", classes="field-error", markup=False)
+                if self._fixed(spec):
+                    assert spec.ims_hint is not None
+                    yield Static(spec.ims_hint[0 if self.mode == "create" else 1], classes="field-hint")
             yield Static("Custom properties", id="props-title")
             yield Static("Values are always text. An empty row is ignored.", id="props-hint")
             yield Vertical(id="props-rows")
@@ -327,25 +283,39 @@ class ImageFormScreen(Screen[Image | None]):
             yield Button("Cancel", id="cancel", compact=True)
             yield Static("ctrl+s save · esc cancel · tab next", id="form-status")
 
-    def _field(self, key: str, widget: Widget) -> Iterator[Widget]:
-        yield Horizontal(Label(FIELD_LABELS[key]), widget, classes="field", id=f"field-{key}")
-        yield Static("", id=f"error-{key}", classes="field-error", markup=False)
+    def _fixed(self, spec: FieldSpec) -> bool:
+        """IMS sets this field itself: it is shown as text, never edited."""
+        return self.ims and spec.ims_hint is not None
 
-    def _select(self, key: str, current: str | None) -> Select[str]:
-        options = self.form_schema.disk_formats if key == "disk_format" else self.form_schema.container_formats
-        return Select(
-            [(v, v) for v in choices(options, current)],
-            id=key,
-            value=current if current else Select.NULL,
-            prompt="(not set)",
-            compact=True,
-        )
+    def _options(self, spec: FieldSpec) -> tuple[str, ...]:
+        assert spec.choices_from is not None
+        options: tuple[str, ...] = getattr(self.form_schema, spec.choices_from)
+        return options
 
-    def on_mount(self) -> None:
+    def _widget(self, spec: FieldSpec, value: Any) -> Widget:
+        if self._fixed(spec):
+            return Static(Content(safe(value or "(not set)")), id=spec.key, classes="fixed")
+        if spec.kind == "bool":
+            return Checkbox(spec.placeholder, value, id=spec.key)
+        if spec.kind == "choice":
+            options = self._options(spec)
+            return Select(
+                [(v, v) for v in options],
+                id=spec.key,
+                value=value if value in options else Select.NULL,
+                prompt="(not set)",
+                compact=True,
+            )
+        return Input(value, id=spec.key, compact=True, placeholder=spec.placeholder, select_on_focus=False)
+
+    async def on_mount(self) -> None:
         if self.mode == "create":
             self._initial = self._read().comparable()
             self.query_one("#name", Input).focus()
             self._show_info()
+        elif self.fresh:
+            assert self.image is not None
+            await self._start_from(self.image)
         else:
             self.query_one("#form-body").disabled = True
             self._status("loading the current version from the server…")
@@ -355,6 +325,7 @@ class ImageFormScreen(Screen[Image | None]):
 
     @work(exclusive=True, group="image-form-load")
     async def load(self) -> None:
+        """Read the image again: on open when it may be stale, and for ctrl+r after that read failed."""
         assert self.image is not None
         try:
             fresh = await self.client.get(self.image.id)
@@ -362,8 +333,12 @@ class ImageFormScreen(Screen[Image | None]):
             self._show_server_error(exc, "Could not load the image", "ctrl+r tries again · esc goes back")
             self._status("not loaded", problem=True)
             return
-        self.image = fresh
-        self.before = fresh.editable()
+        await self._start_from(fresh)
+
+    async def _start_from(self, image: Image) -> None:
+        """Fill the form from ``image`` as the server has it now, and let it be edited."""
+        self.image = image
+        self.before = image.editable()
         self.original = dict(self.before)
         await self._fill(values_from_image(self.before, self.form_schema))
         self.loaded = True
@@ -381,26 +356,19 @@ class ImageFormScreen(Screen[Image | None]):
             self.load()
 
     async def _fill(self, values: FormValues) -> None:
-        self.query_one("#name", Input).value = values.name
-        for key in ("disk_format", "container_format"):
-            current = getattr(values, key)
-            select = self.query_one(f"#{key}", Select)
-            options = self.form_schema.disk_formats if key == "disk_format" else self.form_schema.container_formats
-            # the image's own value stays choosable even if the server no longer lists it
-            select.set_options([(v, v) for v in choices(options, current)])
-            select.value = current if current else Select.NULL
-        if self.ims:
-            self.query_one("#visibility", Static).update(plain(values.visibility or "(not set)"))
-        else:
-            select = self.query_one("#visibility", Select)
-            if values.visibility and values.visibility not in self.form_schema.visibilities:
-                select.set_options([(v, v) for v in choices(self.form_schema.visibilities, values.visibility)])
-            if values.visibility:
-                select.value = values.visibility
-        self.query_one("#min_disk", Input).value = values.min_disk
-        self.query_one("#min_ram", Input).value = values.min_ram
-        self.query_one("#protected", Checkbox).value = values.protected
-        self.query_one("#tags", Input).value = values.tags
+        for spec in FORM_FIELDS:
+            value = getattr(values, spec.key)
+            if self._fixed(spec):
+                self.query_one(f"#{spec.key}", Static).update(Content(safe(value or "(not set)")))
+            elif spec.kind == "choice":
+                select = self.query_one(f"#{spec.key}", Select)
+                # the image's own value stays choosable even if the server no longer lists it
+                select.set_options([(v, v) for v in choices(self._options(spec), value)])
+                select.value = value if value else Select.NULL
+            elif spec.kind == "bool":
+                self.query_one(f"#{spec.key}", Checkbox).value = value
+            else:
+                self.query_one(f"#{spec.key}", Input).value = value
         rows = self.query_one("#props-rows", Vertical)
         await rows.remove_children()
         await rows.mount_all([self._new_row(row) for row in values.properties])
@@ -428,33 +396,28 @@ class ImageFormScreen(Screen[Image | None]):
         for key, value in read_only_properties(self.before, self.form_schema).items():
             lines.append((key, value))
         for label, value in lines:
-            parts.append((f"\n{literal(label):<18} ", "bold"))
-            parts.append(shown(value) if value not in (None, "") else "-")
+            parts.append((f"\n{safe(label):<18} ", "bold"))
+            parts.append(safe(shown(value)) if value not in (None, "") else "-")
         info.update(Content.assemble(*parts))
 
     # -- reading and showing ------------------------------------------------------------------------------
 
     def _read(self) -> FormValues:
-        def selected(key: str) -> str | None:
-            select = self.query_one(f"#{key}", Select)
-            value = select.value
-            return None if value is Select.NULL else str(value)
-
-        if self.ims:
-            visibility = self.before.get("visibility") if self.mode == "edit" else "private"
-        else:
-            visibility = selected("visibility")
-        return FormValues(
-            name=self.query_one("#name", Input).value,
-            disk_format=selected("disk_format"),
-            container_format=selected("container_format"),
-            visibility=visibility,
-            min_disk=self.query_one("#min_disk", Input).value,
-            min_ram=self.query_one("#min_ram", Input).value,
-            protected=self.query_one("#protected", Checkbox).value,
-            tags=self.query_one("#tags", Input).value,
-            properties=[row.read() for row in self.query(PropertyEditorRow)],
-        )
+        read: dict[str, Any] = {}
+        for spec in FORM_FIELDS:
+            if self._fixed(spec):
+                fixed = (
+                    self.before.get(spec.key) if self.mode == "edit" else getattr(default_values(ims=True), spec.key)
+                )
+                read[spec.key] = fixed
+            elif spec.kind == "choice":
+                value = self.query_one(f"#{spec.key}", Select).value
+                read[spec.key] = None if value is Select.NULL else str(value)
+            elif spec.kind == "bool":
+                read[spec.key] = self.query_one(f"#{spec.key}", Checkbox).value
+            else:
+                read[spec.key] = self.query_one(f"#{spec.key}", Input).value
+        return FormValues(**read, properties=[row.read() for row in self.query(PropertyEditorRow)])
 
     @property
     def dirty(self) -> bool:
@@ -488,13 +451,13 @@ class ImageFormScreen(Screen[Image | None]):
         shown_rows: dict[int, list[str]] = {}
         for key, message in errors.fields.items():
             static, target = self._error_widget(key)
-            static.update(Content(f"{FIELD_LABELS.get(key, key)} {literal(message)}"))
+            static.update(Content(f"{FIELD_LABELS.get(key, key)} {safe(message)}"))
             static.add_class("-shown")
             first = first or target
         for (kind, index), message in sorted(errors.rows.items(), key=lambda item: item[0][1]):
             shown_rows.setdefault(index, []).append(f"{'key' if kind == 'key' else 'value'} {message}")
             static, target = self._error_widget((kind, index))
-            static.update(Content(literal("; ".join(shown_rows[index]))))
+            static.update(Content(safe("; ".join(shown_rows[index]))))
             static.add_class("-shown")
             first = first or target
         count = len(errors)
@@ -506,7 +469,7 @@ class ImageFormScreen(Screen[Image | None]):
     def _show_server_error(self, exc: ApiError, title: str, hint: str) -> None:
         panel = self.query_one("#server-error", Static)
         panel.border_title = f"{title}: {exc.title}"
-        panel.update(Content.assemble(literal(exc.describe()), ("\n" + hint, "italic")))
+        panel.update(Content.assemble(safe_lines(exc.describe()), ("\n" + hint, "italic")))
         panel.add_class("-shown")
 
     def _clear_server_error(self) -> None:

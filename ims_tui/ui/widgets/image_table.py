@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from operator import attrgetter
 from typing import ClassVar, Literal
 
 from rich.cells import cell_len
@@ -25,8 +26,57 @@ from textual.strip import Strip
 
 from ims_tui.api.models import ImageRow
 from ims_tui.ui import format as fmt
+from ims_tui.ui.text import safe
 
 Align = Literal["left", "right"]
+
+
+# What a cell shows and its colour family (a component-class suffix: "ok", "busy", "bad"; None: the line's
+# style). A cell reads the row and, for the age, the table's sort and clock; it runs for every cell painted,
+# so it stays a plain function of one row.
+CellText = tuple[str, str | None]
+Cell = Callable[[ImageRow, "ImageTable"], CellText]
+
+
+def _text_of(attribute: str) -> Cell:
+    """A column showing one text attribute of the row as it is, made safe to draw."""
+    read = attrgetter(attribute)
+    return lambda row, _table: (safe(read(row)), None)
+
+
+def _name(row: ImageRow, _table: ImageTable) -> CellText:
+    return (safe(row.name) if row.name else "(no name)"), None
+
+
+def _status(row: ImageRow, _table: ImageTable) -> CellText:
+    kind = fmt.status_kind(row.status)
+    return fmt.status_word(row.status), (None if kind == "other" else kind)
+
+
+def _size(row: ImageRow, _table: ImageTable) -> CellText:
+    return fmt.human_size(row.size), None
+
+
+def _owner(row: ImageRow, _table: ImageTable) -> CellText:
+    return safe((row.owner or "")[:8]), None
+
+
+def _min_disk(row: ImageRow, _table: ImageTable) -> CellText:
+    return ("" if not row.min_disk else fmt.gib(row.min_disk)), None
+
+
+def _min_ram(row: ImageRow, _table: ImageTable) -> CellText:
+    return ("" if not row.min_ram else fmt.mib(row.min_ram)), None
+
+
+def _age(row: ImageRow, table: ImageTable) -> CellText:
+    # sorted by creation, the age column says how long ago each image was created (its title says so too)
+    stamp = row.created_at if table.sort_key == "created_at" else row.updated_at
+    return fmt.relative_age(stamp, table._now_value), None
+
+
+def _short_id(row: ImageRow, _table: ImageTable) -> CellText:
+    return fmt.short_id(row.id), None
 
 
 @dataclass(frozen=True)
@@ -34,6 +84,7 @@ class Column:
     key: str
     title: str
     width: int  # 0: takes the room left over (the name)
+    cell: Cell
     min_table: int = 0  # shown only when the table is at least this wide
     align: Align = "left"
     sort_key: str | None = None
@@ -51,19 +102,19 @@ class Column:
 # On an IMS server the image type (__imagetype) joins from 88 cells and the platform (__platform) from 114, so the
 # name keeps at least the 34 cells it has at 80 columns; the 136-cell set moves up by the room they take (19).
 COLUMNS: tuple[Column, ...] = (
-    Column("name", "name", 0, sort_key="name"),
-    Column("status", "status", 14, sort_key="status"),
-    Column("size", "size", 8, align="right", sort_key="size"),
-    Column("disk", "disk", 6, min_table=106, sort_key="disk_format"),
-    Column("visibility", "visibility", 10),
-    Column("type", "type", 7, min_table=88, ims_only=True),
-    Column("platform", "platform", 10, min_table=114, ims_only=True),
-    Column("owner", "owner", 8, min_table=136, ims_min_table=155),
-    Column("min_disk", "min disk", 8, min_table=136, align="right", ims_min_table=155),
-    Column("min_ram", "min ram", 8, min_table=136, align="right", ims_min_table=155),
-    Column("os", "os version", 18, min_table=136, ims_min_table=155),
-    Column("age", "updated", 8, align="right", sort_key="updated_at"),
-    Column("id", "id", 8, min_table=106, sort_key="id"),
+    Column("name", "name", 0, _name, sort_key="name"),
+    Column("status", "status", 14, _status, sort_key="status"),
+    Column("size", "size", 8, _size, align="right", sort_key="size"),
+    Column("disk", "disk", 6, _text_of("disk_format"), min_table=106, sort_key="disk_format"),
+    Column("visibility", "visibility", 10, _text_of("visibility")),
+    Column("type", "type", 7, _text_of("image_type"), min_table=88, ims_only=True),
+    Column("platform", "platform", 10, _text_of("platform"), min_table=114, ims_only=True),
+    Column("owner", "owner", 8, _owner, min_table=136, ims_min_table=155),
+    Column("min_disk", "min disk", 8, _min_disk, min_table=136, align="right", ims_min_table=155),
+    Column("min_ram", "min ram", 8, _min_ram, min_table=136, align="right", ims_min_table=155),
+    Column("os", "os version", 18, _text_of("os_version"), min_table=136, ims_min_table=155),
+    Column("age", "updated", 8, _age, align="right", sort_key="updated_at"),
+    Column("id", "id", 8, _short_id, min_table=106, sort_key="id"),
 )
 MIN_NAME = 12
 GAP = 1
@@ -492,7 +543,7 @@ class ImageTable(ScrollView, can_focus=True):
         for position, (column, cells) in enumerate(layout.columns):
             if position:
                 segments.append(Segment(" " * GAP, line_style))
-            text, kind = self._cell(row, column.key)
+            text, kind = column.cell(row, self)
             style = line_style
             if kind:
                 style = base + styles[kind]
@@ -500,34 +551,3 @@ class ImageTable(ScrollView, can_focus=True):
                     style = style + overlay
             segments.append(Segment(fmt.fit(text, cells, align=column.align), style))
         return self._finish(segments, width, line_style)
-
-    def _cell(self, row: ImageRow, key: str) -> tuple[str, str | None]:
-        if key == "name":
-            return (fmt.safe_text(row.name) if row.name else "(no name)"), None
-        if key == "status":
-            kind = fmt.status_kind(row.status)
-            return fmt.status_word(row.status), (None if kind == "other" else kind)
-        if key == "size":
-            return fmt.human_size(row.size), None
-        if key == "visibility":
-            return fmt.safe_text(row.visibility), None
-        if key == "age":
-            stamp = row.created_at if self.sort_key == "created_at" else row.updated_at
-            return fmt.relative_age(stamp, self._now_value), None
-        if key == "disk":
-            return fmt.safe_text(row.disk_format), None
-        if key == "id":
-            return fmt.short_id(row.id), None
-        if key == "owner":
-            return fmt.safe_text((row.owner or "")[:8]), None
-        if key == "min_disk":
-            return ("" if not row.min_disk else fmt.gib(row.min_disk)), None
-        if key == "min_ram":
-            return ("" if not row.min_ram else fmt.mib(row.min_ram)), None
-        if key == "os":
-            return fmt.safe_text(row.os_version), None
-        if key == "type":
-            return fmt.safe_text(row.image_type), None
-        if key == "platform":
-            return fmt.safe_text(row.platform), None
-        return "", None
