@@ -112,6 +112,7 @@ class DemoCloud:
 
     def _list(self, request: httpx.Request, caller: Caller) -> Reply:
         query = parse_list(request.url.query.decode("ascii", "replace"))
+        caller.check_list()
         matches = predicate(query, caller, self.members)
         order = self._orders.get(query.spec)
         params, limit = query.params, query.limit
@@ -150,7 +151,9 @@ class DemoCloud:
         return reply
 
     def _show(self, request: httpx.Request, caller: Caller, image_id: str) -> Reply:
-        return json_reply(200, image_view(self.images.visible(image_id, caller)))
+        image = self.images.visible(image_id, caller)
+        caller.check_readable(image)
+        return json_reply(200, image_view(image))
 
     def _update(self, request: httpx.Request, caller: Caller, image_id: str) -> Reply:
         draft = patch_draft(request)
@@ -202,8 +205,7 @@ class DemoCloud:
 
     def _action(self, caller: Caller, image_id: str, action: str, source: str, target: str) -> Reply:
         image = self.images.visible(image_id, caller, f"Image {image_id} not found.")
-        if not caller.is_admin:
-            raise forbidden(f"You are not authorized to complete {action} action.")
+        caller.check_mutable(image, action)  # the deactivate/reactivate policies: admin or the owner's member
         current = image["status"]
         if current == source:
             image["status"] = target

@@ -59,9 +59,8 @@ def new_image(body: Any, caller: Caller, existing: Container[str], now: Callable
             raise forbidden(f"Attribute '{key}' is reserved.")
 
     owner = attributes.get("owner", caller.project)
-    if not caller.is_admin and owner != caller.project:
-        raise HTTPError(403, detail=f"You are not permitted to create images owned by '{owner}'")
-    caller.check_visibility(attributes.get("visibility"))
+    caller.check_create(owner)
+    caller.check_visibility(attributes.get("visibility"), owner)
     for key in FACTORY_READ_ONLY:
         if key in attributes or key in extra:
             raise forbidden(f"Attribute '{key}' is read-only.")
@@ -205,7 +204,7 @@ def _apply(image: Image, caller: Caller, op: str, key: str, value: Any, draft: i
     if op == "replace" and key == "owner" and not caller.is_admin:
         raise HTTPError(403, detail="Owner can't be updated by non admin.")
     if op != "remove" and key == "visibility":
-        caller.check_visibility(value)
+        caller.check_visibility(value, image["owner"])
     caller.check_mutable(image)
     is_base = key in PATCHABLE_BASE or key == "tags"
     if op == "remove":

@@ -8,9 +8,11 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 import pytest
 
 from ims_tui.api import ApiError, Forbidden, ImageClient, ListQuery
+from ims_tui.demo import DemoCloud
 
 from .identity import HeaderIdentityAuth
 
@@ -22,6 +24,8 @@ class Backend:
     name: str
     client: ImageClient
     endpoint: str
+    # the same server without the client's defaults (no Accept header, no error handling): for byte shapes
+    raw: httpx.AsyncClient
     created: list[str] = field(default_factory=list)
     marker_tag: str = field(default_factory=lambda: "ct-" + uuid.uuid4().hex[:10])
     # state a test keeps across its hypothesis examples (they share one fixture instance)
@@ -76,20 +80,21 @@ class Backend:
 @pytest.fixture(params=["demo", "glance"])
 async def backend(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
     if request.param == "demo":
-        from ims_tui.demo import DEMO_ENDPOINT, DemoCloud
+        from ims_tui.demo import DEMO_ENDPOINT
 
         cloud = DemoCloud(image_count=50)
-        client = ImageClient(DEMO_ENDPOINT, transport=cloud.transport, backoff=0)
-        endpoint = DEMO_ENDPOINT
+        endpoint, transport = DEMO_ENDPOINT, cloud.transport
     else:
-        endpoint = request.getfixturevalue("glance_noauth")
-        client = ImageClient(endpoint, backoff=0)
-    backend = Backend(request.param, client, endpoint)
+        endpoint, transport = request.getfixturevalue("glance_noauth"), None
+    client = ImageClient(endpoint, transport=transport, backoff=0)
+    raw = httpx.AsyncClient(base_url=endpoint, transport=transport)
+    backend = Backend(request.param, client, endpoint, raw)
     try:
         yield backend
     finally:
         await backend.cleanup()
         await client.aclose()
+        await raw.aclose()
 
 
 @dataclass
@@ -98,18 +103,35 @@ class TwoProjects:
     alice: ImageClient
     bob: ImageClient
     admin: ImageClient
+    # more callers in alice's project: roles are taken literally from the headers, as Glance's trusted pipeline
+    # does (Keystone would expand "member" to "member,reader")
+    alice_reader: ImageClient
+    alice_member_only: ImageClient
+    alice_no_role: ImageClient
+    endpoint: str
+    transport: httpx.AsyncBaseTransport | None
+    alice_project: str
+    _raw: list[httpx.AsyncClient] = field(default_factory=list)
+
+    def raw(self, roles: str, project: str | None = None) -> httpx.AsyncClient:
+        """A bare client (no Accept header) for a caller of ``project`` (alice's by default) with ``roles``."""
+        auth = HeaderIdentityAuth(project or self.alice_project, roles)
+        client = httpx.AsyncClient(base_url=self.endpoint, transport=self.transport, auth=auth)
+        self._raw.append(client)
+        return client
 
 
 @pytest.fixture(params=["demo", "glance"])
 async def two_projects(request: pytest.FixtureRequest) -> AsyncIterator[TwoProjects]:
     """Two ordinary projects and an admin, as Glance's trusted pipeline or the demo cloud sees them."""
+    transport: httpx.AsyncBaseTransport | None = None
     if request.param == "demo":
-        from ims_tui.demo import DEMO_ENDPOINT, DemoCloud
+        from ims_tui.demo import DEMO_ENDPOINT
 
         cloud = DemoCloud(image_count=10)
         endpoint, transport = DEMO_ENDPOINT, cloud.transport
     else:
-        endpoint, transport = request.getfixturevalue("glance_trusted"), None
+        endpoint = request.getfixturevalue("glance_trusted")
     project_a, project_b = "proj-a-" + uuid.uuid4().hex[:6], "proj-b-" + uuid.uuid4().hex[:6]
     clients = [
         ImageClient(endpoint, transport=transport, auth=HeaderIdentityAuth(project, roles), backoff=0)
@@ -117,10 +139,16 @@ async def two_projects(request: pytest.FixtureRequest) -> AsyncIterator[TwoProje
             (project_a, "member,reader"),
             (project_b, "member,reader"),
             ("admin-proj", "admin,member,reader"),
+            (project_a, "reader"),
+            (project_a, "member"),
+            (project_a, ""),
         )
     ]
+    projects = TwoProjects(request.param, *clients, endpoint=endpoint, transport=transport, alice_project=project_a)
     try:
-        yield TwoProjects(request.param, *clients)
+        yield projects
     finally:
         for client in clients:
             await client.aclose()
+        for raw in projects._raw:
+            await raw.aclose()

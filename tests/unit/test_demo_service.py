@@ -53,6 +53,10 @@ async def patch(client: httpx.AsyncClient, image_id: str, ops: Any, **headers: s
     return await client.patch(f"/v2/images/{image_id}", content=json.dumps(ops), headers={**PATCH, **headers})
 
 
+def message(response: httpx.Response) -> str:
+    return str(response.json()["message"]).removesuffix("<br /><br />\n\n\n")
+
+
 async def all_pages(
     client: httpx.AsyncClient, params: list[tuple[str, Any]], headers: dict[str, str] | None = None
 ) -> tuple[list[str], int]:
@@ -465,6 +469,33 @@ async def test_tags(client: httpx.AsyncClient) -> None:
     assert (await client.delete(f"/v2/images/{image['id']}/tags/a")).status_code == 404
     assert (await client.put(f"/v2/images/{image['id']}/tags/{'t' * 256}")).status_code == 400
     assert (await client.put(f"/v2/images/{uuid.uuid4()}/tags/x")).status_code == 404
+
+
+# -- roles -----------------------------------------------------------------------------------------------------
+
+
+async def test_the_owners_member_deactivates_and_a_reader_may_not(client: httpx.AsyncClient, cloud: DemoCloud) -> None:
+    image_id = next(
+        image_id
+        for image_id, _ in cloud.images.skeleton
+        if cloud.images[image_id]["owner"] == DEMO_PROJECT_ID and cloud.images[image_id]["status"] == "active"
+    )
+    reader = project(DEMO_PROJECT_ID, "reader")
+    refused = await client.post(f"/v2/images/{image_id}/actions/deactivate", headers=reader)
+    assert refused.status_code == 403 and message(refused) == "You are not authorized to complete deactivate action."
+    other = await client.post(f"/v2/images/{image_id}/actions/deactivate", headers=project("someone-else"))
+    assert other.status_code in (403, 404)
+    member = project(DEMO_PROJECT_ID)
+    assert (await client.post(f"/v2/images/{image_id}/actions/deactivate", headers=member)).status_code == 204
+    assert cloud.images[image_id]["status"] == "deactivated"
+    assert (await client.post(f"/v2/images/{image_id}/actions/reactivate", headers=member)).status_code == 204
+    assert cloud.images[image_id]["status"] == "active"
+
+
+async def test_roles_are_case_insensitive_and_trimmed(client: httpx.AsyncClient) -> None:
+    shouting = project("loud", " Member , READER ")
+    image = await create(client, shouting, name="loud")
+    assert (await client.get(f"/v2/images/{image['id']}", headers=shouting)).status_code == 200
 
 
 # -- errors ----------------------------------------------------------------------------------------------------
