@@ -33,7 +33,7 @@ from .query import Orders, parse_list, predicate
 from .schema import TAG_QUOTA, VERSIONS, Image, image_schema, image_view, images_schema, member_view, validate_partial
 from .store import Caller, ImageStore
 from .transport import DemoTransport
-from .writes import new_image, parse_changes, patch_draft, patched
+from .writes import check_stored, check_stored_tags, new_image, parse_changes, patch_draft, patched
 
 DEMO_ENDPOINT = "http://demo.ims-tui.invalid"
 
@@ -82,7 +82,9 @@ class DemoCloud:
         return httpx.Response(reply.status, headers=headers, content=reply.body, request=request)
 
     def _route(self, request: httpx.Request) -> Reply:
-        path = urllib.parse.unquote(request.url.raw_path.decode("ascii", "replace").split("?", 1)[0])
+        # WSGI hands Glance the path as Latin-1 (PEP 3333) and nothing decodes it again as UTF-8: a tag or an id
+        # with non-ASCII characters in the URL reaches Glance garbled ("café" is "cafÃ©"), and so it does here.
+        path = urllib.parse.unquote(request.url.raw_path.decode("ascii", "replace").split("?", 1)[0], "latin-1")
         parts = [p for p in path.split("/") if p]
         method = request.method.upper()
         if parts and parts[0] == "versions":
@@ -180,10 +182,11 @@ class DemoCloud:
         validate_partial({"tags": [tag]})
         image = self.images.visible(image_id, caller, f"Image {image_id} not found.")
         caller.check_mutable(image)
+        if tag not in image["tags"] and len(image["tags"]) + 1 > TAG_QUOTA:
+            message = limit_message("tags", len(image["tags"]) + 1, TAG_QUOTA)
+            raise HTTPError(413, f"Image tag limit exceeded for image {image_id}: {message}:")
+        _save_for_tags(image, [*image["tags"], tag])
         if tag not in image["tags"]:
-            if len(image["tags"]) + 1 > TAG_QUOTA:
-                message = limit_message("tags", len(image["tags"]) + 1, TAG_QUOTA)
-                raise HTTPError(413, f"Image tag limit exceeded for image {image_id}: {message}:")
             image["tags"].append(tag)
         self._touch(image)
         return no_content()
@@ -193,6 +196,9 @@ class DemoCloud:
         caller.check_mutable(image)
         if tag not in image["tags"]:
             raise HTTPError(404)
+        # Glance answers a 500 here when the saved record fails its checks (the tag controller does not catch
+        # Invalid on delete); the demo answers the 400 that PUT gives instead of copying that bug.
+        _save_for_tags(image, [t for t in image["tags"] if t != tag])
         image["tags"].remove(tag)
         self._touch(image)
         return no_content()
@@ -276,6 +282,15 @@ def _versions(request: httpx.Request, status: int) -> Reply:
         {"id": f"v{number}", "status": state, "links": [{"rel": "self", "href": href}]} for number, state in VERSIONS
     ]
     return json_reply(status, {"versions": versions})
+
+
+def _save_for_tags(image: Image, tags: list[str]) -> None:
+    """The tag controllers save the whole image: its stored record is checked again (see check_stored)."""
+    try:
+        check_stored(image)
+        check_stored_tags(tags, image["tags"])
+    except HTTPError as error:
+        raise bad(f"Could not update image: {error.explanation}") from None
 
 
 # -- the route table ---------------------------------------------------------------------------------------

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,6 +15,7 @@ import pytest
 
 from ims_tui.api import ApiError, Forbidden, ImageClient, ListQuery
 from ims_tui.demo import DemoCloud
+from tools.openstack_lab import GlanceServer
 
 from .identity import HeaderIdentityAuth
 
@@ -26,6 +29,8 @@ class Backend:
     endpoint: str
     # the same server without the client's defaults (no Accept header, no error handling): for byte shapes
     raw: httpx.AsyncClient
+    cloud: DemoCloud | None = None  # the demo's state, or
+    database: Path | None = None  # the real Glance's SQLite file
     created: list[str] = field(default_factory=list)
     marker_tag: str = field(default_factory=lambda: "ct-" + uuid.uuid4().hex[:10])
     # state a test keeps across its hypothesis examples (they share one fixture instance)
@@ -64,6 +69,16 @@ class Backend:
             out.append((await self.client.get(str(created["id"]))).to_dict())
         return out
 
+    def store_name_unchecked(self, image_id: str, name: str) -> None:
+        """Give an image a name the API would refuse (a 4-byte character, as images on IMS clouds have) by
+        writing to the storage directly: the demo's record, or Glance's database row."""
+        if self.cloud is not None:
+            self.cloud.images[image_id]["name"] = name
+            return
+        assert self.database is not None
+        with contextlib.closing(sqlite3.connect(self.database)) as db, db:
+            assert db.execute("UPDATE images SET name = ? WHERE id = ?", (name, image_id)).rowcount == 1
+
     async def cleanup(self) -> None:
         # delete first and look only when refused: one request per image in the common case
         for image_id in self.created:
@@ -79,6 +94,8 @@ class Backend:
 
 @pytest.fixture(params=["demo", "glance"])
 async def backend(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
+    cloud: DemoCloud | None = None
+    database: Path | None = None
     if request.param == "demo":
         from ims_tui.demo import DEMO_ENDPOINT
 
@@ -86,9 +103,12 @@ async def backend(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
         endpoint, transport = DEMO_ENDPOINT, cloud.transport
     else:
         endpoint, transport = request.getfixturevalue("glance_noauth"), None
+        lab = request.getfixturevalue("openstack_lab")
+        server = lab.require("glance-noauth", GlanceServer(mode="noauth").start)  # the one glance_noauth started
+        database = Path(server.state_dir) / "glance.sqlite"
     client = ImageClient(endpoint, transport=transport, backoff=0)
     raw = httpx.AsyncClient(base_url=endpoint, transport=transport)
-    backend = Backend(request.param, client, endpoint, raw)
+    backend = Backend(request.param, client, endpoint, raw, cloud, database)
     try:
         yield backend
     finally:

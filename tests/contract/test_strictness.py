@@ -5,13 +5,15 @@ Glance answers; the same assertions run against the demo cloud."""
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 import httpx
+import pytest
 
-from ims_tui.api import ListQuery
+from ims_tui.api import BadRequest, ListQuery
 
-from .conftest import TwoProjects
+from .conftest import Backend, TwoProjects
 
 JSON = {"Accept": "application/json"}
 PATCH = {"Content-Type": "application/openstack-images-v2.1-json-patch", **JSON}
@@ -135,3 +137,142 @@ async def test_without_any_role_nothing_is_visible_or_writable(two_projects: Two
         assert (await two_projects.alice.get(image.id)).name == "alice-owns"
     finally:
         await two_projects.alice.delete(image.id)
+
+
+# -- 2. 4-byte UTF-8 -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("attributes", "message"),
+    [
+        ({"name": f"rocket {ROCKET}"}, "Name can't contain 4 byte unicode characters."),
+        ({"colour": ROCKET}, "Colour can't contain 4 byte unicode characters."),
+        ({"hw_disk_bus": ROCKET}, "Hw_Disk_Bus can't contain 4 byte unicode characters."),
+        ({ROCKET: "value"}, "Property names can't contain 4 byte unicode."),
+        ({"tags": ["fine", ROCKET]}, "Param values can't contain 4 byte unicode."),
+        # the name is checked first, before the properties, whatever the order in the body
+        ({"colour": ROCKET, "name": ROCKET}, "Name can't contain 4 byte unicode characters."),
+        # ... and before min_ram's range
+        ({"min_ram": INT_MAX + 1, "name": ROCKET}, "Name can't contain 4 byte unicode characters."),
+    ],
+)
+async def test_four_byte_characters_are_refused_on_create(
+    backend: Backend, attributes: dict[str, Any], message: str
+) -> None:
+    attributes = dict(attributes)  # the parameter is shared by both backends' runs
+    name = attributes.pop("name", None) or f"four-byte-{uuid.uuid4().hex[:8]}"
+    with pytest.raises(BadRequest) as caught:
+        await backend.client.create({**attributes, "name": name})
+    assert caught.value.message == message
+    if ROCKET in name:
+        return
+    # Glance saves the image before its tags, so a refused tag leaves it behind with no tags at all (a bug the
+    # demo does not copy: it creates nothing). Either way no image carries a tag of the refused request.
+    for image in (await backend.client.list_page(ListQuery(name=name))).images:
+        assert image.tags == []
+        await backend.client.delete(image.id)
+
+
+async def test_an_image_stored_with_a_four_byte_name_is_readable_renamable_and_deletable(backend: Backend) -> None:
+    created = await backend.create(colour="red")
+    image_id = str(created["id"])
+    backend.store_name_unchecked(image_id, f"rocket {ROCKET}")
+    assert (await backend.client.get(image_id)).name == f"rocket {ROCKET}"
+    listed = await backend.client.list_page(ListQuery(tags=(backend.marker_tag,)))
+    assert [image.name for image in listed.images] == [f"rocket {ROCKET}"]
+
+    # every save writes the whole record again: any other edit is refused while the name has a 4-byte character
+    name_refused = "Name can't contain 4 byte unicode characters."
+    raw = backend.raw
+    edit = await patch(raw, image_id, [{"op": "replace", "path": "/min_ram", "value": 512}])
+    assert error_message(edit, 400) == name_refused
+    tag = await raw.put(f"/v2/images/{image_id}/tags/more", headers=JSON)
+    assert error_message(tag, 400) == f"Could not update image: {name_refused}"
+    nothing = await patch(raw, image_id, [])  # no change, no save
+    assert nothing.status_code == 200 and nothing.json()["name"] == f"rocket {ROCKET}"
+
+    renamed = await patch(
+        raw,
+        image_id,
+        [{"op": "replace", "path": "/name", "value": "rocket"}, {"op": "replace", "path": "/min_ram", "value": 512}],
+    )
+    assert renamed.status_code == 200 and renamed.json()["min_ram"] == 512
+
+    backend.store_name_unchecked(image_id, f"rocket {ROCKET}")
+    assert (await raw.delete(f"/v2/images/{image_id}", headers=JSON)).status_code == 204
+
+
+async def test_a_tag_in_the_url_is_read_as_latin_1(backend: Backend) -> None:
+    # WSGI gives Glance the path as Latin-1 and nothing decodes it again: PUT .../tags/café stores "cafÃ©", and an
+    # emoji becomes four Latin-1 characters, which no_4byte_params lets through. Why the client adds non-ASCII tags
+    # with PATCH (see ImageClient.add_tag).
+    created = await backend.create()
+    image_id = str(created["id"])
+    await backend.client.add_tag(image_id, "café")
+    await backend.client.add_tag(image_id, ROCKET)
+    tags = set((await backend.client.get(image_id)).tags)
+    assert tags == {backend.marker_tag, "cafÃ©", ROCKET.encode().decode("latin-1")}
+    await backend.client.remove_tag(image_id, "café")  # garbled the same way, so it finds the stored tag
+    assert "cafÃ©" not in (await backend.client.get(image_id)).tags
+
+
+# -- 3. ranges and lengths ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("attributes", "message"),
+    [
+        ({"min_ram": -1}, "Invalid value '-1' for parameter 'min_ram': Cannot be a negative value"),
+        ({"min_disk": -5}, "Invalid value '-5' for parameter 'min_disk': Cannot be a negative value"),
+        ({"min_ram": INT_MAX + 1}, "'min_ram' value out of range, must not exceed 2147483647."),
+        ({"min_disk": 2**63}, "'min_disk' value out of range, must not exceed 2147483647."),
+        (
+            {"min_ram": INT_MAX + 1, "min_disk": INT_MAX + 1},
+            "'min_disk' value out of range, must not exceed 2147483647.",
+        ),
+        ({"k" * 256: "v"}, "Custom property should not be greater than 255 characters."),
+    ],
+)
+async def test_create_refuses_values_out_of_range(backend: Backend, attributes: dict[str, Any], message: str) -> None:
+    response = await backend.raw.post("/v2/images", json={"name": "out-of-range", **attributes}, headers=JSON)
+    assert error_message(response, 400) == message
+
+
+@pytest.mark.parametrize(("key", "limit"), [("name", 255), ("tags", 255)])
+async def test_create_refuses_a_name_or_tag_over_255_characters(backend: Backend, key: str, limit: int) -> None:
+    value: Any = "n" * (limit + 1)
+    response = await backend.raw.post("/v2/images", json={key: [value] if key == "tags" else value}, headers=JSON)
+    first_line = error_message(response, 400).split("\n", 1)[0]
+    assert first_line == f"Provided object does not match schema 'image': {value!r} is too long"
+
+
+async def test_create_accepts_values_at_the_limits(backend: Backend) -> None:
+    created = await backend.create(
+        name="n" * 255, min_ram=INT_MAX, min_disk=INT_MAX, tags=["t" * 255], **{"k" * 255: "v" * 1000}
+    )
+    fetched = (await backend.client.get(str(created["id"]))).to_dict()
+    assert fetched["name"] == "n" * 255 and fetched["min_ram"] == INT_MAX and fetched["min_disk"] == INT_MAX
+    assert fetched["k" * 255] == "v" * 1000 and "t" * 255 in fetched["tags"]
+
+
+@pytest.mark.parametrize(
+    ("ops", "message"),
+    [
+        ([("min_ram", INT_MAX + 1)], "'min_ram' value out of range, must not exceed 2147483647."),
+        (
+            [("min_ram", INT_MAX + 1), ("min_disk", INT_MAX + 1)],
+            "'min_disk' value out of range, must not exceed 2147483647.",
+        ),
+        # each change is applied (and refused) in turn; the range is only checked when the image is saved
+        (
+            [("min_ram", INT_MAX + 1), ("min_disk", -1)],
+            "Invalid value '-1' for parameter 'min_disk': Cannot be a negative value",
+        ),
+        ([("min_ram", INT_MAX + 1), ("name", ROCKET)], "Name can't contain 4 byte unicode characters."),
+    ],
+)
+async def test_patch_refuses_values_out_of_range(backend: Backend, ops: list[tuple[str, Any]], message: str) -> None:
+    created = await backend.create()
+    changes = [{"op": "replace", "path": f"/{key}", "value": value} for key, value in ops]
+    assert error_message(await patch(backend.raw, str(created["id"]), changes), 400) == message
+    assert (await backend.client.get(str(created["id"]))).min_ram == 0

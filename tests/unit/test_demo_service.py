@@ -471,6 +471,53 @@ async def test_tags(client: httpx.AsyncClient) -> None:
     assert (await client.put(f"/v2/images/{uuid.uuid4()}/tags/x")).status_code == 404
 
 
+# -- 4-byte characters (tests/contract/test_strictness.py has what the lab's Glance agrees with) ---------------
+
+ROCKET = "\U0001f680"
+
+
+async def test_the_seeded_emoji_name_stays_listable_readable_renamable_and_deletable(
+    client: httpx.AsyncClient, cloud: DemoCloud
+) -> None:
+    image_id = cloud.images.skeleton[8][0]
+    name = cloud.images[image_id]["name"]
+    assert ROCKET in name
+    first_page = (await client.get("/v2/images", params={"limit": 25})).json()["images"]
+    assert name in [image["name"] for image in first_page]
+    assert (await client.get(f"/v2/images/{image_id}")).json()["name"] == name
+    edit = await patch(client, image_id, [{"op": "replace", "path": "/min_ram", "value": 1}])
+    assert edit.status_code == 400 and message(edit) == "Name can't contain 4 byte unicode characters."
+    tagged = await client.put(f"/v2/images/{image_id}/tags/new")
+    assert message(tagged) == "Could not update image: Name can't contain 4 byte unicode characters."
+    # Glance answers 500 when removing a tag saves such a record; the demo gives PUT's 400 instead
+    cloud.images[image_id]["tags"] = ["old"]
+    untagged = await client.delete(f"/v2/images/{image_id}/tags/old")
+    assert untagged.status_code == 400 and cloud.images[image_id]["tags"] == ["old"]
+    assert (await client.delete(f"/v2/images/{image_id}")).status_code == 204
+
+
+async def test_a_refused_four_byte_write_leaves_nothing_behind(client: httpx.AsyncClient, cloud: DemoCloud) -> None:
+    # Glance writes tags after the image, in another transaction: it keeps the image (create) or the other
+    # changes (PATCH) when a tag is refused. The demo refuses the whole request.
+    count = len(cloud.images)
+    refused = await client.post("/v2/images", json={"name": "orphan?", "tags": ["ok", ROCKET]})
+    assert refused.status_code == 400 and len(cloud.images) == count
+    image = await create(client, name="before", tags=["t"])
+    ops = [{"op": "replace", "path": "/name", "value": "after"}, {"op": "replace", "path": "/tags", "value": [ROCKET]}]
+    assert (await patch(client, image["id"], ops)).status_code == 400
+    after = (await client.get(f"/v2/images/{image['id']}")).json()
+    assert after["name"] == "before" and after["tags"] == ["t"]
+
+
+async def test_a_patched_property_key_over_255_characters_is_refused(client: httpx.AsyncClient) -> None:
+    # The lab's Glance accepts it on PATCH (only create checks the length) because SQLite ignores VARCHAR(255);
+    # on MySQL, as real clouds run it, the write fails. The demo keeps create's 400.
+    image = await create(client)
+    response = await patch(client, image["id"], [{"op": "add", "path": "/" + "k" * 256, "value": "v"}])
+    assert response.status_code == 400
+    assert message(response) == "Custom property should not be greater than 255 characters."
+
+
 # -- roles -----------------------------------------------------------------------------------------------------
 
 
