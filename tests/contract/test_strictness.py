@@ -276,3 +276,101 @@ async def test_patch_refuses_values_out_of_range(backend: Backend, ops: list[tup
     changes = [{"op": "replace", "path": f"/{key}", "value": value} for key, value in ops]
     assert error_message(await patch(backend.raw, str(created["id"]), changes), 400) == message
     assert (await backend.client.get(str(created["id"]))).min_ram == 0
+
+
+# -- 4. error bodies ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("accept", "kind"),
+    [
+        (None, "html"),
+        ("application/json", "json"),
+        ("text/plain", "text"),
+        ("*/*", "html"),
+        ("text/html", "html"),
+        ("application/xml", "text"),
+        ("application/json;q=0.5, text/html", "html"),
+        ("text/plain, application/json", "json"),
+    ],
+)
+async def test_an_error_body_follows_the_accept_header(backend: Backend, accept: str | None, kind: str) -> None:
+    image_id = str(uuid.uuid4())
+    headers = {"Accept": accept} if accept else {}
+    response = await backend.raw.get(f"/v2/images/{image_id}", headers=headers)
+    assert response.status_code == 404
+    message = f"No image found with ID {image_id}"
+    expected = {
+        "json": (
+            "application/json",
+            json.dumps({"message": f"{message}<br /><br />\n\n\n", "code": "404 Not Found", "title": "Not Found"}),
+        ),
+        "html": (
+            "text/html; charset=UTF-8",
+            "<html>\n <head>\n  <title>404 Not Found</title>\n </head>\n <body>\n  <h1>404 Not Found</h1>\n"
+            f"  {message}<br /><br />\n\n\n\n </body>\n</html>",
+        ),
+        "text": ("text/plain; charset=UTF-8", f"404 Not Found\n\n{message}\n\n   "),
+    }[kind]
+    assert (response.headers["content-type"], response.text) == expected
+    assert response.headers["x-openstack-request-id"].startswith("req-")
+
+
+MIN_RAM_SCHEMA = "{'type': 'integer',\n     'description': 'Amount of ram (in MB) required to boot image.'}"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            {"min_ram": 1.5},
+            "1.5 is not of type 'integer'\n\n"
+            f"Failed validating 'type' in schema['properties']['min_ram']:\n    {MIN_RAM_SCHEMA}\n\n"
+            "On instance['min_ram']:\n    1.5",
+        ),
+        (
+            {"hw_disk_bus": 5},
+            "5 is not of type 'string'\n\n"
+            "Failed validating 'type' in schema['additionalProperties']:\n    {'type': 'string'}\n\n"
+            "On instance['hw_disk_bus']:\n    5",
+        ),
+        (
+            {"visibility": "everyone"},
+            "'everyone' is not one of ['community', 'public', 'private', 'shared']\n\n"
+            "Failed validating 'enum' in schema['properties']['visibility']:\n"
+            "    {'type': 'string',\n     'description': 'Scope of image accessibility',\n"
+            "     'enum': ['community', 'public', 'private', 'shared']}\n\n"
+            "On instance['visibility']:\n    'everyone'",
+        ),
+        # several failures: jsonschema's best_match names the shallowest, then the greatest path ("zz")
+        (
+            {"min_ram": "x", "name": 5, "zz": 1, "hw": 2, "tags": [3]},
+            "1 is not of type 'string'\n\n"
+            "Failed validating 'type' in schema['additionalProperties']:\n    {'type': 'string'}\n\n"
+            "On instance['zz']:\n    1",
+        ),
+        (
+            {"tags": [1, "ok", 2]},
+            "2 is not of type 'string'\n\n"
+            "Failed validating 'type' in schema['properties']['tags']['items']:\n"
+            "    {'type': 'string', 'maxLength': 255}\n\n"
+            "On instance['tags'][2]:\n    2",
+        ),
+    ],
+)
+async def test_schema_failures_carry_the_validation_text(backend: Backend, body: dict[str, Any], message: str) -> None:
+    response = await backend.raw.post("/v2/images", json=body, headers=JSON)
+    assert error_message(response, 400) == f"Provided object does not match schema 'image': {message}"
+    plain = await backend.raw.post("/v2/images", json=body, headers={"Accept": "text/plain"})
+    first_line = message.split("\n", 1)[0]
+    assert plain.text.startswith(f"400 Bad Request\n\nProvided object does not match schema 'image': {first_line}")
+
+
+async def test_a_patch_schema_failure_carries_the_validation_text(backend: Backend) -> None:
+    created = await backend.create()
+    response = await patch(backend.raw, str(created["id"]), [{"op": "replace", "path": "/min_ram", "value": "512"}])
+    assert error_message(response, 400) == (
+        "Provided object does not match schema 'image': '512' is not of type 'integer'\n\n"
+        f"Failed validating 'type' in schema['properties']['min_ram']:\n    {MIN_RAM_SCHEMA}\n\n"
+        "On instance['min_ram']:\n    '512'"
+    )
