@@ -253,6 +253,8 @@ VERSIONS = (
     ("2.17", "CURRENT"),
     *((f"2.{minor}", "SUPPORTED") for minor in range(7, -1, -1)),
 )
+# The URL prefixes Glance's version negotiation filter accepts; any other first segment gets the list (300).
+URL_VERSIONS = frozenset(("v2", *(f"v{number}" for number, _ in VERSIONS)))
 
 
 def isotime(moment: datetime) -> str:

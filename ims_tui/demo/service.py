@@ -7,7 +7,6 @@ the service, its route table and the request handlers; the rules they apply live
 
 from __future__ import annotations
 
-import re
 import urllib.parse
 import uuid
 from collections.abc import Callable
@@ -30,7 +29,17 @@ from .errors import (
     not_allowed,
 )
 from .query import Orders, parse_list, predicate
-from .schema import TAG_QUOTA, VERSIONS, Image, image_schema, image_view, images_schema, member_view, validate_partial
+from .schema import (
+    TAG_QUOTA,
+    URL_VERSIONS,
+    VERSIONS,
+    Image,
+    image_schema,
+    image_view,
+    images_schema,
+    member_view,
+    validate_partial,
+)
 from .store import Caller, ImageStore
 from .transport import DemoTransport
 from .writes import check_stored, check_stored_tags, new_image, parse_changes, patch_draft, patched
@@ -73,40 +82,48 @@ class DemoCloud:
     def handle(self, request: httpx.Request) -> httpx.Response:
         raw_path = request.url.raw_path.decode("ascii", "replace")
         self.request_log.append((request.method, raw_path))
-        headers = {"x-openstack-request-id": f"req-{uuid.uuid4()}"}
-        try:
-            reply = self._route(request)
-        except HTTPError as error:
-            reply = error_reply(error, request)
-        headers.update(reply.headers)
-        return httpx.Response(reply.status, headers=headers, content=reply.body, request=request)
-
-    def _route(self, request: httpx.Request) -> Reply:
+        method = request.method.upper()
+        if method == "OPTIONS":
+            # oslo.middleware's CORS filter, first in Glance's pipeline, answers every OPTIONS itself: with no
+            # allowed origin configured, a bare 200 whatever the path
+            return httpx.Response(200, headers={"content-length": "0"}, request=request)
         # WSGI hands Glance the path as Latin-1 (PEP 3333) and nothing decodes it again as UTF-8: a tag or an id
         # with non-ASCII characters in the URL reaches Glance garbled ("café" is "cafÃ©"), and so it does here.
-        path = urllib.parse.unquote(request.url.raw_path.decode("ascii", "replace").split("?", 1)[0], "latin-1")
-        parts = [p for p in path.split("/") if p]
-        method = request.method.upper()
-        if parts and parts[0] == "versions":
-            return _versions(request, 200)
-        if not parts or not re.fullmatch(r"v2(\.\d+)?", parts[0]):
-            return _versions(request, 300)
+        path = urllib.parse.unquote(raw_path.split("?", 1)[0], encoding="latin-1")
+        headers: dict[str, str] = {}
+        reply = _negotiate_version(request, path)
+        if reply is None:
+            # past the version filter: Glance's context middleware stamps a request id on everything
+            headers["x-openstack-request-id"] = f"req-{uuid.uuid4()}"
+            try:
+                reply = self._route(request, method, path)
+            except HTTPError as error:
+                reply = error_reply(error, request)
+                if method == "HEAD":
+                    reply.headers["content-type"] = "text/html; charset=UTF-8"
+        headers.update(reply.headers)
+        body = b"" if method == "HEAD" else reply.body
+        return httpx.Response(reply.status, headers=headers, content=body, request=request)
+
+    def _route(self, request: httpx.Request, method: str, path: str) -> Reply:
+        _, below_version, rest = path.lstrip("/").partition("/")
         caller = Caller.from_request(request)
+        if not below_version:
+            # "/v2" alone: the v2 router's mapper.redirect("", "/"), for any method; the query string is dropped
+            location = f"{request.url.scheme}://{request.url.netloc.decode('ascii')}/v2/"
+            return Reply(302, {"content-type": "text/plain; charset=utf8", "location": location}, b"")
+        if not rest or rest.endswith("/"):
+            raise HTTPError(404)  # routes matches no trailing slash ("/v2/" included)
+        parts = [p for p in rest.split("/") if p]
         allowed: list[str] = []  # the path's other methods, in ROUTES order (Glance's order in Allow)
-        found: tuple[str, dict[str, str]] | None = None
         for route in ROUTES:
-            params = route.match(parts[1:])
+            params = route.match(parts)
             if params is None:
                 continue
             if route.method == method:
                 return route.handler(self, request, caller, **params)
             allowed.append(route.method)
-            found = route.pattern, params
-        if found is not None and found[0] in NOT_ALLOWED:
-            pattern, params = found
-            resolve = NOT_ALLOWED[pattern]
-            if resolve is not None:
-                resolve(self, caller, **params)
+        if allowed:
             raise not_allowed(method, ", ".join(allowed))
         raise HTTPError(404)
 
@@ -284,6 +301,17 @@ def _versions(request: httpx.Request, status: int) -> Reply:
     return json_reply(status, {"versions": versions})
 
 
+def _negotiate_version(request: httpx.Request, path: str) -> Reply | None:
+    """Glance's VersionNegotiationFilter: /versions is a 200 list, an unknown first segment a 300 list (neither
+    carries a request id), and a known version passes the request on (None)."""
+    first = path.lstrip("/").partition("/")[0]
+    if first == "versions":
+        return _versions(request, 200)
+    if first not in URL_VERSIONS:
+        return _versions(request, 300)
+    return None
+
+
 def _save_for_tags(image: Image, tags: list[str]) -> None:
     """The tag controllers save the whole image: its stored record is checked again (see check_stored)."""
     try:
@@ -319,9 +347,15 @@ class Route(NamedTuple):
         return params
 
 
+def _schema_route(name: str, build: Callable[[], dict[str, Any]]) -> Route:
+    return Route("GET", f"schemas/{name}", lambda cloud, request, caller: json_reply(200, build()))
+
+
+# Another method on a path of this table is a 405 whose Allow lists the path's methods in this order; a path that
+# is not here at all (a trailing slash, an unknown action, schemas/nothing) is a 404.
 ROUTES: tuple[Route, ...] = (
-    Route("GET", "schemas/image", lambda cloud, request, caller: json_reply(200, image_schema())),
-    Route("GET", "schemas/images", lambda cloud, request, caller: json_reply(200, images_schema())),
+    _schema_route("image", image_schema),
+    _schema_route("images", images_schema),
     Route("GET", "images", DemoCloud._list),
     Route("POST", "images", DemoCloud._create),
     Route("GET", "images/{image_id}", DemoCloud._show),
@@ -337,13 +371,3 @@ ROUTES: tuple[Route, ...] = (
     Route("PUT", "images/{image_id}/members/{member}", DemoCloud._update_member),
     Route("DELETE", "images/{image_id}/members/{member}", DemoCloud._remove_member),
 )
-# A known path asked with another method gets 405 and Allow on these patterns; the value, when there is one, runs
-# first, as the members controller finds the image (and the member) before it looks at the method. Elsewhere
-# (schemas, actions) another method is a 404, like an unknown path.
-NOT_ALLOWED: dict[str, Callable[..., object] | None] = {
-    "images": None,
-    "images/{image_id}": None,
-    "images/{image_id}/tags/{tag}": None,
-    "images/{image_id}/members": DemoCloud._member_table,
-    "images/{image_id}/members/{member}": DemoCloud._member_entry,
-}

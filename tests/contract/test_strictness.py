@@ -374,3 +374,96 @@ async def test_a_patch_schema_failure_carries_the_validation_text(backend: Backe
         f"Failed validating 'type' in schema['properties']['min_ram']:\n    {MIN_RAM_SCHEMA}\n\n"
         "On instance['min_ram']:\n    '512'"
     )
+
+
+# -- 5. /v2, trailing slashes, other methods -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("GET", "/v2"), ("GET", "/v2?limit=1"), ("POST", "/v2"), ("GET", "/v2.1")]
+)
+async def test_v2_without_a_slash_redirects_to_v2_slash(backend: Backend, method: str, path: str) -> None:
+    response = await backend.raw.request(method, path, headers=JSON)
+    assert response.status_code == 302
+    assert response.headers["location"] == f"{backend.endpoint}/v2/"
+    assert response.headers["content-type"] == "text/plain; charset=utf8" and response.content == b""
+
+
+@pytest.mark.parametrize("path", ["/v2/", "/v2/images/", "/v2/images/{id}/", "/v2/images/{id}/actions/nothing"])
+async def test_v2_slash_and_trailing_slashes_are_not_found(backend: Backend, path: str) -> None:
+    created = await backend.create()
+    response = await backend.raw.get(path.replace("{id}", str(created["id"])), headers=JSON)
+    assert error_message(response, 404) == NOT_FOUND
+    assert "allow" not in response.headers
+
+
+@pytest.mark.parametrize("path", ["/v2.99/images", "/v1/images", "/v3", "/"])
+async def test_an_unknown_version_gets_the_version_list(backend: Backend, path: str) -> None:
+    response = await backend.raw.get(path, headers=JSON)
+    assert response.status_code == 300
+    versions = response.json()["versions"]
+    assert [v["status"] for v in versions].count("CURRENT") == 1
+    assert all(v["links"] == [{"rel": "self", "href": f"{backend.endpoint}/v2/"}] for v in versions)
+    assert "x-openstack-request-id" not in response.headers  # answered before Glance's context middleware
+    assert (await backend.raw.get("/v2.1/images", params={"limit": 0}, headers=JSON)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("PUT", "/v2/images", "GET, POST"),
+        ("PROPFIND", "/v2/images", "GET, POST"),
+        ("PUT", "/v2/images/{id}", "GET, PATCH, DELETE"),
+        ("POST", "/v2/images/{missing}", "GET, PATCH, DELETE"),
+        ("GET", "/v2/images/{id}/tags/x", "PUT, DELETE"),
+        ("PUT", "/v2/images/{missing}/members", "GET, POST"),
+        ("POST", "/v2/images/{id}/members/someone", "GET, PUT, DELETE"),
+        ("POST", "/v2/images/{missing}/members/someone", "GET, PUT, DELETE"),
+        ("GET", "/v2/images/{id}/actions/deactivate", "POST"),
+        ("DELETE", "/v2/images/{missing}/actions/reactivate", "POST"),
+        ("PUT", "/v2/schemas/image", "GET"),
+        ("POST", "/v2/schemas/images", "GET"),
+    ],
+)
+async def test_another_method_on_a_known_path_is_405_with_allow(
+    backend: Backend, method: str, path: str, allow: str
+) -> None:
+    created = await backend.create()
+    url = path.replace("{id}", str(created["id"])).replace("{missing}", str(uuid.uuid4()))
+    response = await backend.raw.request(method, url, headers=JSON)
+    assert response.status_code == 405 and response.headers["allow"] == allow
+    assert response.json() == {
+        "message": f"The method {method} is not allowed for this resource. <br /><br />\n",
+        "code": "405 Method Not Allowed",
+        "title": "Method Not Allowed",
+    }
+
+
+async def test_head_and_options(backend: Backend) -> None:
+    created = await backend.create()
+    for path, status, allow in (
+        ("/v2/images", 405, "GET, POST"),
+        (f"/v2/images/{created['id']}", 405, "GET, PATCH, DELETE"),
+        ("/v2/nothing", 404, None),
+    ):
+        response = await backend.raw.head(path, headers=JSON)
+        assert (response.status_code, response.headers.get("allow")) == (status, allow)
+        assert response.headers["content-type"] == "text/html; charset=UTF-8" and response.content == b""
+    versions = await backend.raw.head("/")
+    assert versions.status_code == 300 and versions.headers["content-type"] == "application/json"
+    # oslo.middleware's CORS filter answers OPTIONS on any path, before anything else looks at it
+    for path in ("/v2/images", "/v2/nothing", "/"):
+        response = await backend.raw.options(path)
+        assert response.status_code == 200 and response.content == b""
+        assert "content-type" not in response.headers and "allow" not in response.headers
+
+
+async def test_an_empty_answer_keeps_webobs_content_type(backend: Backend) -> None:
+    created = await backend.create()
+    for response in (
+        await backend.raw.put(f"/v2/images/{created['id']}/tags/x", headers=JSON),
+        await backend.raw.delete(f"/v2/images/{created['id']}/tags/x", headers=JSON),
+        await backend.raw.delete(f"/v2/images/{created['id']}", headers=JSON),
+    ):
+        assert response.status_code == 204 and response.content == b""
+        assert response.headers["content-type"] == "text/html; charset=UTF-8"

@@ -570,6 +570,12 @@ async def test_method_not_allowed_and_unknown_paths(client: httpx.AsyncClient) -
     assert response.status_code == 405 and response.headers["allow"] == "GET, POST"
     assert (await client.get("/v2/nothing")).status_code == 404
     assert (await client.get("/v1/images")).status_code == 300
+    # the versions this (cache-less) Glance lists are the URL prefixes it accepts, and no others
+    assert (await client.get("/v2.17/images", params={"limit": 1})).status_code == 200
+    assert (await client.get("/v2.18/images", params={"limit": 1})).status_code == 300
+    # a missing image does not turn another method on a member path into a 404
+    missing = await client.post(f"/v2/images/{uuid.uuid4()}/members/someone")
+    assert missing.status_code == 405 and missing.headers["allow"] == "GET, PUT, DELETE"
 
 
 # -- identity and policy ---------------------------------------------------------------------------------------
