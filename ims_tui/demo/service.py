@@ -37,7 +37,11 @@ from .schema import (
     image_schema,
     image_view,
     images_schema,
+    member_schema,
     member_view,
+    members_schema,
+    task_schema,
+    tasks_schema,
     validate_partial,
 )
 from .store import Caller, ImageStore
@@ -356,6 +360,10 @@ def _schema_route(name: str, build: Callable[[], dict[str, Any]]) -> Route:
 ROUTES: tuple[Route, ...] = (
     _schema_route("image", image_schema),
     _schema_route("images", images_schema),
+    _schema_route("member", member_schema),
+    _schema_route("members", members_schema),
+    _schema_route("task", task_schema),
+    _schema_route("tasks", tasks_schema),
     Route("GET", "images", DemoCloud._list),
     Route("POST", "images", DemoCloud._create),
     Route("GET", "images/{image_id}", DemoCloud._show),

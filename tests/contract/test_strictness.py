@@ -467,3 +467,54 @@ async def test_an_empty_answer_keeps_webobs_content_type(backend: Backend) -> No
     ):
         assert response.status_code == 204 and response.content == b""
         assert response.headers["content-type"] == "text/html; charset=UTF-8"
+
+
+# -- 6. member and task schemas ----------------------------------------------------------------------------------
+
+MEMBER_PROPERTIES = ["member_id", "image_id", "created_at", "updated_at", "status", "schema"]
+TASK_PROPERTIES = [
+    "id",
+    "type",
+    "status",
+    "input",
+    "result",
+    "owner",
+    "message",
+    "image_id",
+    "request_id",
+    "user_id",
+    "expires_at",
+    "created_at",
+    "updated_at",
+    "self",
+    "schema",
+]
+
+
+async def test_member_and_task_schemas_are_served(backend: Backend) -> None:
+    async def schema(name: str) -> dict[str, Any]:
+        response = await backend.raw.get(f"/v2/schemas/{name}", headers=JSON)
+        assert response.status_code == 200 and response.headers["content-type"] == "application/json"
+        body: dict[str, Any] = response.json()
+        return body
+
+    member, members = await schema("member"), await schema("members")
+    refused = await backend.raw.put("/v2/schemas/member", headers=JSON)
+    assert (refused.status_code, refused.headers["allow"]) == (405, "GET")
+    assert list(member) == ["name", "properties"] and member["name"] == "member"
+    assert list(member["properties"]) == MEMBER_PROPERTIES
+    assert member["properties"]["status"]["enum"] == ["pending", "accepted", "rejected"]
+    assert list(members) == ["name", "properties", "links"] and members["name"] == "members"
+    assert list(members["properties"]) == ["members", "schema"]
+    assert members["properties"]["members"]["items"] == member
+    assert members["links"] == [{"rel": "describedby", "href": "{schema}"}]
+
+    task, tasks = await schema("task"), await schema("tasks")
+    assert list(task) == ["name", "properties"] and task["name"] == "task"
+    assert list(task["properties"]) == TASK_PROPERTIES
+    assert task["properties"]["type"]["enum"] == ["import", "api_image_import", "location_import"]
+    assert list(tasks) == ["name", "properties", "links"] and list(tasks["properties"]) == ["tasks", "schema"]
+    items = tasks["properties"]["tasks"]["items"]
+    assert items["name"] == "task"
+    assert list(items["properties"]) == [key for key in TASK_PROPERTIES if key not in ("input", "result", "message")]
+    assert tasks["links"] == [{"rel": "describedby", "href": "{schema}"}]
