@@ -24,7 +24,8 @@ class Reply(NamedTuple):
 
 
 def no_content() -> Reply:
-    return Reply(204, {}, b"")
+    # webob's default content type survives on Glance's empty 204 answers
+    return Reply(204, {"content-type": "text/html; charset=UTF-8"}, b"")
 
 
 def json_reply(status: int, payload: Any) -> Reply:

@@ -3,11 +3,14 @@ PATCH, ``/v2/schemas/image(s)``, the serialized view of an image, and the jsonsc
 
 from __future__ import annotations
 
+import pprint
 import re
+import textwrap
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, NamedTuple
 
-from .errors import HTTPError, bad
+from .errors import bad
 
 Image = dict[str, Any]
 
@@ -203,11 +206,14 @@ def _image_properties() -> dict[str, Any]:
     }
 
 
+ADDITIONAL_PROPERTIES: dict[str, Any] = {"type": "string"}
+
+
 def image_schema() -> dict[str, Any]:
     return {
         "name": "image",
         "properties": _image_properties(),
-        "additionalProperties": {"type": "string"},
+        "additionalProperties": dict(ADDITIONAL_PROPERTIES),
         "links": [
             {"rel": "self", "href": "{self}"},
             {"rel": "enclosure", "href": "{file}"},
@@ -235,7 +241,90 @@ def images_schema() -> dict[str, Any]:
 
 PROPERTIES = _image_properties()
 
-# Glance 33 with several stores and no image cache lists exactly these, in this (odd) order.
+_UUID_PATTERN = "^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$"
+
+
+def member_schema() -> dict[str, Any]:
+    """glance.api.v2.image_members.get_schema(), as Glance 33 serves it (no links)."""
+    return {
+        "name": "member",
+        "properties": {
+            "member_id": {"type": "string", "description": "An identifier for the image member (tenantId)"},
+            "image_id": {"type": "string", "description": "An identifier for the image", "pattern": _UUID_PATTERN},
+            "created_at": {"type": "string", "description": "Date and time of image member creation"},
+            "updated_at": {"type": "string", "description": "Date and time of last modification of image member"},
+            "status": {
+                "type": "string",
+                "description": "The status of this image member",
+                "enum": ["pending", "accepted", "rejected"],
+            },
+            "schema": {"readOnly": True, "type": "string"},
+        },
+    }
+
+
+def members_schema() -> dict[str, Any]:
+    return {
+        "name": "members",
+        "properties": {"members": {"type": "array", "items": member_schema()}, "schema": {"type": "string"}},
+        "links": [{"rel": "describedby", "href": "{schema}"}],
+    }
+
+
+def _task_properties(*, collection: bool) -> dict[str, Any]:
+    """glance.api.v2.tasks._get_base_properties(); the collection's items leave out input, result and message."""
+
+    def prop(description: str, kind: Any, **extra: Any) -> dict[str, Any]:
+        return {"description": description, **extra, "type": kind}
+
+    properties = {
+        "id": prop("An identifier for the task", "string", pattern=_UUID_PATTERN),
+        "type": prop(
+            "The type of task represented by this content",
+            "string",
+            enum=["import", "api_image_import", "location_import"],
+        ),
+        "status": prop(
+            "The current status of this task", "string", enum=["pending", "processing", "success", "failure"]
+        ),
+        "input": prop("The parameters required by task, JSON blob", ["null", "object"]),
+        "result": prop("The result of current task, JSON blob", ["null", "object"]),
+        "owner": prop("An identifier for the owner of this task", "string"),
+        "message": prop(
+            "Human-readable informative message only included when appropriate (usually on failure)", "string"
+        ),
+        "image_id": prop("Image associated with the task", "string"),
+        "request_id": prop("Human-readable informative request-id", "string"),
+        "user_id": prop("User associated with the task", "string"),
+        "expires_at": prop("Datetime when this resource would be subject to removal", ["null", "string"]),
+        "created_at": prop("Datetime when this resource was created", "string"),
+        "updated_at": prop("Datetime when this resource was updated", "string"),
+        "self": {"readOnly": True, "type": "string"},
+        "schema": {"readOnly": True, "type": "string"},
+    }
+    if collection:
+        for key in ("input", "result", "message"):
+            del properties[key]
+    return properties
+
+
+def task_schema() -> dict[str, Any]:
+    return {"name": "task", "properties": _task_properties(collection=False)}
+
+
+def tasks_schema() -> dict[str, Any]:
+    return {
+        "name": "tasks",
+        "properties": {
+            "tasks": {"type": "array", "items": {"name": "task", "properties": _task_properties(collection=True)}},
+            "schema": {"type": "string"},
+        },
+        "links": [{"rel": "describedby", "href": "{schema}"}],
+    }
+
+
+# Glance 33 with several stores and no image cache lists exactly these, in this (odd) order. (The lab's Glance
+# has an image cache directory configured, so it lists 2.18 as CURRENT and 2.14 and 2.16 as well.)
 VERSIONS = (
     ("2.15", "SUPPORTED"),
     ("2.13", "SUPPORTED"),
@@ -247,6 +336,8 @@ VERSIONS = (
     ("2.17", "CURRENT"),
     *((f"2.{minor}", "SUPPORTED") for minor in range(7, -1, -1)),
 )
+# The URL prefixes Glance's version negotiation filter accepts; any other first segment gets the list (300).
+URL_VERSIONS = frozenset(("v2", *(f"v{number}" for number, _ in VERSIONS)))
 
 
 def isotime(moment: datetime) -> str:
@@ -284,6 +375,36 @@ def member_view(image: Image, member: str, status: str) -> dict[str, Any]:
 
 
 # -- schema validation (the subset of jsonschema the image schema uses) -------------------------------------
+#
+# Glance validates with jsonschema.validate and puts str(error) in the message: the reason, then the failing
+# subschema and the instance, pretty-printed. When several values fail, jsonschema's best_match reports one:
+# the shallowest, and among siblings the greatest path (so {"tags": [1, 2]} names 2, and "zz" beats "hw").
+
+
+class _Failure(NamedTuple):
+    path: tuple[str | int, ...]
+    schema_path: tuple[str | int, ...]
+    validator: str
+    schema: dict[str, Any]
+    instance: Any
+    message: str
+
+    def __str__(self) -> str:
+        """jsonschema.exceptions._Error.__str__ (jsonschema 4.x, the version Glance 33 runs with)."""
+
+        def index(container: str, indices: Iterable[str | int]) -> str:
+            return container + "".join(f"[{item!r}]" for item in indices)
+
+        def pretty(thing: Any) -> str:
+            return textwrap.indent(pprint.pformat(thing, width=72, sort_dicts=False), "    ").lstrip()
+
+        return (
+            f"{self.message}\n\n"
+            f"Failed validating {self.validator!r} in {index('schema', self.schema_path)}:\n"
+            f"    {pretty(self.schema)}\n\n"
+            f"On {index('instance', self.path)}:\n"
+            f"    {pretty(self.instance)}"
+        )
 
 
 def _type_ok(value: Any, kind: str) -> bool:
@@ -305,29 +426,58 @@ def _type_ok(value: Any, kind: str) -> bool:
     return True
 
 
-def _schema_error(reason: str) -> HTTPError:
-    return bad(f"Provided object does not match schema 'image': {reason}")
+def _failures(
+    value: Any, schema: dict[str, Any], path: tuple[str | int, ...], schema_path: tuple[str | int, ...]
+) -> Iterator[_Failure]:
+    """Every failure of ``value`` against ``schema``, in jsonschema's order (the schema's keyword order)."""
+    for keyword, expected in schema.items():
+        where = (*schema_path, keyword)
+        if keyword == "type":
+            kinds = expected if isinstance(expected, list) else [expected]
+            if not any(_type_ok(value, kind) for kind in kinds):
+                names = ", ".join(repr(kind) for kind in kinds)
+                yield _Failure(path, schema_path, keyword, schema, value, f"{value!r} is not of type {names}")
+        elif keyword == "enum":
+            if not any(_json_equal(value, option) for option in expected):
+                yield _Failure(path, schema_path, keyword, schema, value, f"{value!r} is not one of {expected!r}")
+        elif keyword == "maxLength":
+            if isinstance(value, str) and len(value) > expected:
+                yield _Failure(path, schema_path, keyword, schema, value, f"{value!r} is too long")
+        elif keyword == "pattern":
+            if isinstance(value, str) and not re.search(expected, value):
+                message = f"{value!r} does not match {expected!r}"
+                yield _Failure(path, schema_path, keyword, schema, value, message)
+        elif keyword == "items" and isinstance(value, list):
+            for position, item in enumerate(value):
+                yield from _failures(item, expected, (*path, position), where)
 
 
-def _validate_value(key: str, value: Any, schema: dict[str, Any]) -> None:
-    kinds = schema.get("type")
-    if kinds is not None:
-        kinds_list = kinds if isinstance(kinds, list) else [kinds]
-        if not any(_type_ok(value, kind) for kind in kinds_list):
-            names = ", ".join(repr(kind) for kind in kinds_list)
-            raise _schema_error(f"{value!r} is not of type {names}")
-    if "enum" in schema and value not in schema["enum"]:
-        raise _schema_error(f"{value!r} is not one of {schema['enum']!r}")
-    if isinstance(value, str):
-        if "maxLength" in schema and len(value) > schema["maxLength"]:
-            raise _schema_error(f"{value!r} is too long")
-        if "pattern" in schema and not re.search(schema["pattern"], value):
-            raise _schema_error(f"{value!r} does not match {schema['pattern']!r}")
-    if isinstance(value, list) and "items" in schema:
-        for item in value:
-            _validate_value(key, item, schema["items"])
+def _json_equal(a: Any, b: Any) -> bool:
+    # jsonschema's equality: True is not 1, 1.0 is 1
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    return bool(a == b)
+
+
+def _relevance(failure: _Failure) -> tuple[int, tuple[str | int, ...]]:
+    return -len(failure.path), failure.path
 
 
 def validate_partial(obj: dict[str, Any]) -> None:
-    for key, value in obj.items():
-        _validate_value(key, value, PROPERTIES.get(key, {"type": "string"}))
+    """jsonschema.validate(obj, image_schema()) as Glance runs it (properties first, then additionalProperties),
+    raising Glance's 400 with the best match's full text."""
+    found = [
+        failure
+        for key, schema in PROPERTIES.items()
+        if key in obj
+        for failure in _failures(obj[key], schema, (key,), ("properties", key))
+    ]
+    found += [
+        failure
+        for key, value in obj.items()
+        if key not in PROPERTIES
+        for failure in _failures(value, ADDITIONAL_PROPERTIES, (key,), ("additionalProperties",))
+    ]
+    if found:
+        best = max(found, key=_relevance)  # max keeps the first of equals, as best_match does
+        raise bad(f"Provided object does not match schema 'image': {best}")

@@ -7,7 +7,6 @@ the service, its route table and the request handlers; the rules they apply live
 
 from __future__ import annotations
 
-import re
 import urllib.parse
 import uuid
 from collections.abc import Callable
@@ -30,10 +29,24 @@ from .errors import (
     not_allowed,
 )
 from .query import Orders, parse_list, predicate
-from .schema import TAG_QUOTA, VERSIONS, Image, image_schema, image_view, images_schema, member_view, validate_partial
+from .schema import (
+    TAG_QUOTA,
+    URL_VERSIONS,
+    VERSIONS,
+    Image,
+    image_schema,
+    image_view,
+    images_schema,
+    member_schema,
+    member_view,
+    members_schema,
+    task_schema,
+    tasks_schema,
+    validate_partial,
+)
 from .store import Caller, ImageStore
 from .transport import DemoTransport
-from .writes import new_image, parse_changes, patch_draft, patched
+from .writes import check_stored, check_stored_tags, new_image, parse_changes, patch_draft, patched
 
 DEMO_ENDPOINT = "http://demo.ims-tui.invalid"
 
@@ -73,38 +86,48 @@ class DemoCloud:
     def handle(self, request: httpx.Request) -> httpx.Response:
         raw_path = request.url.raw_path.decode("ascii", "replace")
         self.request_log.append((request.method, raw_path))
-        headers = {"x-openstack-request-id": f"req-{uuid.uuid4()}"}
-        try:
-            reply = self._route(request)
-        except HTTPError as error:
-            reply = error_reply(error, request)
-        headers.update(reply.headers)
-        return httpx.Response(reply.status, headers=headers, content=reply.body, request=request)
-
-    def _route(self, request: httpx.Request) -> Reply:
-        path = urllib.parse.unquote(request.url.raw_path.decode("ascii", "replace").split("?", 1)[0])
-        parts = [p for p in path.split("/") if p]
         method = request.method.upper()
-        if parts and parts[0] == "versions":
-            return _versions(request, 200)
-        if not parts or not re.fullmatch(r"v2(\.\d+)?", parts[0]):
-            return _versions(request, 300)
+        if method == "OPTIONS":
+            # oslo.middleware's CORS filter, first in Glance's pipeline, answers every OPTIONS itself: with no
+            # allowed origin configured, a bare 200 whatever the path
+            return httpx.Response(200, headers={"content-length": "0"}, request=request)
+        # WSGI hands Glance the path as Latin-1 (PEP 3333) and nothing decodes it again as UTF-8: a tag or an id
+        # with non-ASCII characters in the URL reaches Glance garbled ("café" is "cafÃ©"), and so it does here.
+        path = urllib.parse.unquote(raw_path.split("?", 1)[0], encoding="latin-1")
+        headers: dict[str, str] = {}
+        reply = _negotiate_version(request, path)
+        if reply is None:
+            # past the version filter: Glance's context middleware stamps a request id on everything
+            headers["x-openstack-request-id"] = f"req-{uuid.uuid4()}"
+            try:
+                reply = self._route(request, method, path)
+            except HTTPError as error:
+                reply = error_reply(error, request)
+                if method == "HEAD":
+                    reply.headers["content-type"] = "text/html; charset=UTF-8"
+        headers.update(reply.headers)
+        body = b"" if method == "HEAD" else reply.body
+        return httpx.Response(reply.status, headers=headers, content=body, request=request)
+
+    def _route(self, request: httpx.Request, method: str, path: str) -> Reply:
+        _, below_version, rest = path.lstrip("/").partition("/")
         caller = Caller.from_request(request)
+        if not below_version:
+            # "/v2" alone: the v2 router's mapper.redirect("", "/"), for any method; the query string is dropped
+            location = f"{request.url.scheme}://{request.url.netloc.decode('ascii')}/v2/"
+            return Reply(302, {"content-type": "text/plain; charset=utf8", "location": location}, b"")
+        if not rest or rest.endswith("/"):
+            raise HTTPError(404)  # routes matches no trailing slash ("/v2/" included)
+        parts = [p for p in rest.split("/") if p]
         allowed: list[str] = []  # the path's other methods, in ROUTES order (Glance's order in Allow)
-        found: tuple[str, dict[str, str]] | None = None
         for route in ROUTES:
-            params = route.match(parts[1:])
+            params = route.match(parts)
             if params is None:
                 continue
             if route.method == method:
                 return route.handler(self, request, caller, **params)
             allowed.append(route.method)
-            found = route.pattern, params
-        if found is not None and found[0] in NOT_ALLOWED:
-            pattern, params = found
-            resolve = NOT_ALLOWED[pattern]
-            if resolve is not None:
-                resolve(self, caller, **params)
+        if allowed:
             raise not_allowed(method, ", ".join(allowed))
         raise HTTPError(404)
 
@@ -112,6 +135,7 @@ class DemoCloud:
 
     def _list(self, request: httpx.Request, caller: Caller) -> Reply:
         query = parse_list(request.url.query.decode("ascii", "replace"))
+        caller.check_list()
         matches = predicate(query, caller, self.members)
         order = self._orders.get(query.spec)
         params, limit = query.params, query.limit
@@ -150,7 +174,9 @@ class DemoCloud:
         return reply
 
     def _show(self, request: httpx.Request, caller: Caller, image_id: str) -> Reply:
-        return json_reply(200, image_view(self.images.visible(image_id, caller)))
+        image = self.images.visible(image_id, caller)
+        caller.check_readable(image)
+        return json_reply(200, image_view(image))
 
     def _update(self, request: httpx.Request, caller: Caller, image_id: str) -> Reply:
         draft = patch_draft(request)
@@ -177,10 +203,11 @@ class DemoCloud:
         validate_partial({"tags": [tag]})
         image = self.images.visible(image_id, caller, f"Image {image_id} not found.")
         caller.check_mutable(image)
+        if tag not in image["tags"] and len(image["tags"]) + 1 > TAG_QUOTA:
+            message = limit_message("tags", len(image["tags"]) + 1, TAG_QUOTA)
+            raise HTTPError(413, f"Image tag limit exceeded for image {image_id}: {message}:")
+        _save_for_tags(image, [*image["tags"], tag])
         if tag not in image["tags"]:
-            if len(image["tags"]) + 1 > TAG_QUOTA:
-                message = limit_message("tags", len(image["tags"]) + 1, TAG_QUOTA)
-                raise HTTPError(413, f"Image tag limit exceeded for image {image_id}: {message}:")
             image["tags"].append(tag)
         self._touch(image)
         return no_content()
@@ -190,6 +217,9 @@ class DemoCloud:
         caller.check_mutable(image)
         if tag not in image["tags"]:
             raise HTTPError(404)
+        # Glance answers a 500 here when the saved record fails its checks (the tag controller does not catch
+        # Invalid on delete); the demo answers the 400 that PUT gives instead of copying that bug.
+        _save_for_tags(image, [t for t in image["tags"] if t != tag])
         image["tags"].remove(tag)
         self._touch(image)
         return no_content()
@@ -202,8 +232,7 @@ class DemoCloud:
 
     def _action(self, caller: Caller, image_id: str, action: str, source: str, target: str) -> Reply:
         image = self.images.visible(image_id, caller, f"Image {image_id} not found.")
-        if not caller.is_admin:
-            raise forbidden(f"You are not authorized to complete {action} action.")
+        caller.check_mutable(image, action)  # the deactivate/reactivate policies: admin or the owner's member
         current = image["status"]
         if current == source:
             image["status"] = target
@@ -276,6 +305,26 @@ def _versions(request: httpx.Request, status: int) -> Reply:
     return json_reply(status, {"versions": versions})
 
 
+def _negotiate_version(request: httpx.Request, path: str) -> Reply | None:
+    """Glance's VersionNegotiationFilter: /versions is a 200 list, an unknown first segment a 300 list (neither
+    carries a request id), and a known version passes the request on (None)."""
+    first = path.lstrip("/").partition("/")[0]
+    if first == "versions":
+        return _versions(request, 200)
+    if first not in URL_VERSIONS:
+        return _versions(request, 300)
+    return None
+
+
+def _save_for_tags(image: Image, tags: list[str]) -> None:
+    """The tag controllers save the whole image: its stored record is checked again (see check_stored)."""
+    try:
+        check_stored(image)
+        check_stored_tags(tags, image["tags"])
+    except HTTPError as error:
+        raise bad(f"Could not update image: {error.explanation}") from None
+
+
 # -- the route table ---------------------------------------------------------------------------------------
 
 Handler = Callable[..., Reply]
@@ -302,9 +351,19 @@ class Route(NamedTuple):
         return params
 
 
+def _schema_route(name: str, build: Callable[[], dict[str, Any]]) -> Route:
+    return Route("GET", f"schemas/{name}", lambda cloud, request, caller: json_reply(200, build()))
+
+
+# Another method on a path of this table is a 405 whose Allow lists the path's methods in this order; a path that
+# is not here at all (a trailing slash, an unknown action, schemas/nothing) is a 404.
 ROUTES: tuple[Route, ...] = (
-    Route("GET", "schemas/image", lambda cloud, request, caller: json_reply(200, image_schema())),
-    Route("GET", "schemas/images", lambda cloud, request, caller: json_reply(200, images_schema())),
+    _schema_route("image", image_schema),
+    _schema_route("images", images_schema),
+    _schema_route("member", member_schema),
+    _schema_route("members", members_schema),
+    _schema_route("task", task_schema),
+    _schema_route("tasks", tasks_schema),
     Route("GET", "images", DemoCloud._list),
     Route("POST", "images", DemoCloud._create),
     Route("GET", "images/{image_id}", DemoCloud._show),
@@ -320,13 +379,3 @@ ROUTES: tuple[Route, ...] = (
     Route("PUT", "images/{image_id}/members/{member}", DemoCloud._update_member),
     Route("DELETE", "images/{image_id}/members/{member}", DemoCloud._remove_member),
 )
-# A known path asked with another method gets 405 and Allow on these patterns; the value, when there is one, runs
-# first, as the members controller finds the image (and the member) before it looks at the method. Elsewhere
-# (schemas, actions) another method is a 404, like an unknown path.
-NOT_ALLOWED: dict[str, Callable[..., object] | None] = {
-    "images": None,
-    "images/{image_id}": None,
-    "images/{image_id}/tags/{tag}": None,
-    "images/{image_id}/members": DemoCloud._member_table,
-    "images/{image_id}/members/{member}": DemoCloud._member_entry,
-}

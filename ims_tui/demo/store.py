@@ -16,22 +16,30 @@ Members = dict[str, dict[str, str]]
 
 
 class Caller:
-    """Who is asking: Glance's "trusted" headers when present, otherwise the noauth admin (no project)."""
+    """Who is asking: Glance's "trusted" headers when present, otherwise the noauth admin (no project).
 
-    __slots__ = ("project", "is_admin")
+    The policy is Glance 33's secure-RBAC default (glance/policies/, enforce_new_defaults): reading needs the
+    ``reader`` role and writing the ``member`` role, on the image's own project. Roles are taken literally, as
+    the trusted pipeline does: Keystone would expand ``member`` to ``member,reader`` (implied roles), headers do
+    not, so a caller with only ``member`` may write but not read, exactly as on the lab's Glance.
+    """
 
-    def __init__(self, project: str | None, is_admin: bool) -> None:
+    __slots__ = ("project", "is_admin", "reader", "member")
+
+    def __init__(self, project: str | None, is_admin: bool, roles: frozenset[str] = frozenset()) -> None:
         self.project = project
         self.is_admin = is_admin
+        self.reader = "reader" in roles
+        self.member = "member" in roles
 
     @classmethod
     def from_request(cls, request: httpx.Request) -> Caller:
         if request.headers.get("x-identity-status", "").lower() != "confirmed":
             return cls(None, True)
         project = request.headers.get("x-project-id") or request.headers.get("x-tenant-id") or None
-        roles = {role.strip().lower() for role in request.headers.get("x-roles", "").split(",")}
+        roles = frozenset(role.strip().lower() for role in request.headers.get("x-roles", "").split(","))
         # the lab's policy: context_is_admin = role:admin or project_id:None
-        return cls(project, "admin" in roles or project is None)
+        return cls(project, "admin" in roles or project is None, roles)
 
     def may_see(self, image: Image, members: Mapping[str, dict[str, str]]) -> bool:
         """glance.db.utils.is_image_visible: GET sees shared images of any membership status."""
@@ -43,6 +51,17 @@ class Caller:
             return True
         return image["visibility"] == "shared" and self.project in members.get(image["id"], {})
 
+    def may_read(self, image: Image) -> bool:
+        """The get_image policy, checked on an image the database already shows the caller (may_see)."""
+        if self.is_admin:
+            return True
+        return self.reader and (image["owner"] == self.project or image["visibility"] != "private")
+
+    def check_readable(self, image: Image) -> None:
+        """ImageAPIPolicy.get_image: a bare 404 (webob's default text) when the policy refuses."""
+        if not self.may_read(image):
+            raise HTTPError(404)
+
     def may_list(self, image: Image, members: Mapping[str, dict[str, str]], member_status: str) -> bool:
         """What a listing shows a non-admin: public, community and own images, and shared ones by member status."""
         project = self.project
@@ -53,15 +72,37 @@ class Caller:
         status = members.get(image["id"], {}).get(project)
         return status is not None and (member_status == "all" or status == member_status)
 
-    def check_mutable(self, image: Image, action: str = "modify_image") -> None:
-        if self.is_admin:
-            return
-        if image["owner"] is None or self.project is None or image["owner"] != self.project:
-            raise forbidden(f"You are not authorized to complete {action} action.")
+    def check_list(self) -> None:
+        """The get_images policy (admin, or reader on one's own project), checked before the listing is read."""
+        if not (self.is_admin or self.reader):
+            raise forbidden("You are not authorized to complete get_images action.")
 
-    def check_visibility(self, visibility: Any) -> None:
+    def owns(self, image: Image) -> bool:
+        """ADMIN_OR_PROJECT_MEMBER: admin, or the member role on the image's project."""
+        return self.is_admin or (self.member and image["owner"] is not None and image["owner"] == self.project)
+
+    def check_mutable(self, image: Image, action: str = "modify_image") -> None:
+        """ImageAPIPolicy._enforce for ``action``: 403 naming the action, or 404 if the caller may not even read
+        the image (Glance hides what a caller cannot see)."""
+        if self.owns(image):
+            return
+        self.check_readable(image)
+        raise forbidden(f"You are not authorized to complete {action} action.")
+
+    def check_create(self, owner: str | None) -> None:
+        """ImageAPIPolicy.add_image: the member role, creating for one's own project."""
+        if self.is_admin or (self.member and owner is not None and owner == self.project):
+            return
+        if owner != self.project:
+            raise HTTPError(403, detail=f"You are not permitted to create images owned by '{owner}'")
+        raise forbidden("You are not authorized to complete add_image action.")
+
+    def check_visibility(self, visibility: Any, owner: str | None) -> None:
+        """publicize_image (admin only) and communitize_image (the image's own project member)."""
         if visibility == "public" and not self.is_admin:
             raise forbidden("You are not authorized to complete publicize_image action.")
+        if visibility == "community" and not (self.is_admin or (self.member and owner == self.project)):
+            raise forbidden("You are not authorized to complete communitize_image action.")
 
 
 class ImageStore(MutableMapping[str, Image]):

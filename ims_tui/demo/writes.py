@@ -59,9 +59,8 @@ def new_image(body: Any, caller: Caller, existing: Container[str], now: Callable
             raise forbidden(f"Attribute '{key}' is reserved.")
 
     owner = attributes.get("owner", caller.project)
-    if not caller.is_admin and owner != caller.project:
-        raise HTTPError(403, detail=f"You are not permitted to create images owned by '{owner}'")
-    caller.check_visibility(attributes.get("visibility"))
+    caller.check_create(owner)
+    caller.check_visibility(attributes.get("visibility"), owner)
     for key in FACTORY_READ_ONLY:
         if key in attributes or key in extra:
             raise forbidden(f"Attribute '{key}' is read-only.")
@@ -75,11 +74,7 @@ def new_image(body: Any, caller: Caller, existing: Container[str], now: Callable
         raise HTTPError(413, limit_message("tags", len(tags), TAG_QUOTA))
     _check_property_quota(extra)
     image_id = attributes.get("id") or str(uuid.uuid4())
-    if image_id in existing:
-        raise HTTPError(409, f"Image ID {image_id} already exists!")
-
-    moment = now()
-    return {
+    record = {
         "id": image_id,
         "name": attributes.get("name"),
         "disk_format": attributes.get("disk_format"),
@@ -96,11 +91,19 @@ def new_image(body: Any, caller: Caller, existing: Container[str], now: Callable
         "os_hidden": attributes.get("os_hidden", False),
         "os_hash_algo": None,
         "os_hash_value": None,
-        "created_at": moment,
-        "updated_at": moment,
+        "created_at": None,
+        "updated_at": None,
         "tags": list(dict.fromkeys(tags)),
         **extra,
     }
+    check_stored(record)
+    if image_id in existing:
+        raise HTTPError(409, f"Image ID {image_id} already exists!")
+    # Glance has saved the image by now and fails on a 4-byte tag only afterwards, leaving the image behind
+    # without any of its tags; the demo refuses the whole request instead (see check_stored).
+    check_stored_tags(record["tags"], ())
+    record["created_at"] = record["updated_at"] = now()
+    return record
 
 
 def _check_property_quota(keys: Iterable[str]) -> None:
@@ -194,7 +197,52 @@ def patched(image: Image, caller: Caller, changes: list[Change], draft: int) -> 
         after = [key for key in working if key not in BASE_KEYS]
         if set(after) - before:
             _check_property_quota(after)
+        # image_repo.save: the whole record is written (and checked) again, then the new tags
+        check_stored(working)
+        check_stored_tags(working["tags"], image["tags"])
     return working
+
+
+# -- saving: what Glance's database layer refuses ---------------------------------------------------------
+
+_FOUR_BYTE = re.compile("[\U00010000-\U0010ffff]")
+DB_INT_MAX = 2**31 - 1
+
+
+def check_stored(image: Image) -> None:
+    """glance.db.sqlalchemy.api._image_update's checks, run on every save of the *whole* record.
+
+    utils.no_4byte_params walks the values Glance writes (ImageRepo._format_image_to_db: name and owner among
+    the strings a user can set, then the properties, each key before its value), then _validate_db_int checks
+    min_disk and min_ram. Because the whole record is checked, an image stored with a 4-byte name (IMS clouds
+    have them, and so does the demo's seed) can be listed, read, renamed and deleted, but any other edit,
+    tags included, is refused until the name is changed: that is what the lab's Glance answers.
+    """
+    for key in ("name", "owner"):
+        value = image[key]
+        if isinstance(value, str) and _FOUR_BYTE.search(value):
+            raise bad(f"{key.title()} can't contain 4 byte unicode characters.")
+    for key, value in image.items():
+        if key in BASE_KEYS:
+            continue
+        if _FOUR_BYTE.search(key):
+            raise bad("Property names can't contain 4 byte unicode.")
+        if isinstance(value, str) and _FOUR_BYTE.search(value):
+            raise bad(f"{key.title()} can't contain 4 byte unicode characters.")
+    for key in ("min_disk", "min_ram"):
+        if image[key] and image[key] > DB_INT_MAX:
+            raise bad(f"'{key}' value out of range, must not exceed {DB_INT_MAX}.")
+
+
+def check_stored_tags(tags: Iterable[str], existing: Container[str]) -> None:
+    """image_tag_set_all: each tag the image did not have yet goes through no_4byte_params on its own.
+
+    Glance writes the tags after the image and in another transaction, so there a refused tag leaves the rest
+    of the request applied (or, on create, the image created without tags): a bug the demo does not copy.
+    """
+    for tag in tags:
+        if tag not in existing and _FOUR_BYTE.search(tag):
+            raise bad("Param values can't contain 4 byte unicode.")
 
 
 def _apply(image: Image, caller: Caller, op: str, key: str, value: Any, draft: int) -> None:
@@ -205,7 +253,7 @@ def _apply(image: Image, caller: Caller, op: str, key: str, value: Any, draft: i
     if op == "replace" and key == "owner" and not caller.is_admin:
         raise HTTPError(403, detail="Owner can't be updated by non admin.")
     if op != "remove" and key == "visibility":
-        caller.check_visibility(value)
+        caller.check_visibility(value, image["owner"])
     caller.check_mutable(image)
     is_base = key in PATCHABLE_BASE or key == "tags"
     if op == "remove":

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from ims_tui.api import ApiError, Forbidden, ImageClient, ListQuery
+from ims_tui.demo import DemoCloud
+from tools.openstack_lab import GlanceServer
 
 from .identity import HeaderIdentityAuth
 
@@ -22,6 +27,10 @@ class Backend:
     name: str
     client: ImageClient
     endpoint: str
+    # the same server without the client's defaults (no Accept header, no error handling): for byte shapes
+    raw: httpx.AsyncClient
+    cloud: DemoCloud | None = None  # the demo's state, or
+    database: Path | None = None  # the real Glance's SQLite file
     created: list[str] = field(default_factory=list)
     marker_tag: str = field(default_factory=lambda: "ct-" + uuid.uuid4().hex[:10])
     # state a test keeps across its hypothesis examples (they share one fixture instance)
@@ -60,6 +69,16 @@ class Backend:
             out.append((await self.client.get(str(created["id"]))).to_dict())
         return out
 
+    def store_name_unchecked(self, image_id: str, name: str) -> None:
+        """Give an image a name the API would refuse (a 4-byte character, as images on IMS clouds have) by
+        writing to the storage directly: the demo's record, or Glance's database row."""
+        if self.cloud is not None:
+            self.cloud.images[image_id]["name"] = name
+            return
+        assert self.database is not None
+        with contextlib.closing(sqlite3.connect(self.database)) as db, db:
+            assert db.execute("UPDATE images SET name = ? WHERE id = ?", (name, image_id)).rowcount == 1
+
     async def cleanup(self) -> None:
         # delete first and look only when refused: one request per image in the common case
         for image_id in self.created:
@@ -75,21 +94,27 @@ class Backend:
 
 @pytest.fixture(params=["demo", "glance"])
 async def backend(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
+    cloud: DemoCloud | None = None
+    database: Path | None = None
     if request.param == "demo":
-        from ims_tui.demo import DEMO_ENDPOINT, DemoCloud
+        from ims_tui.demo import DEMO_ENDPOINT
 
         cloud = DemoCloud(image_count=50)
-        client = ImageClient(DEMO_ENDPOINT, transport=cloud.transport, backoff=0)
-        endpoint = DEMO_ENDPOINT
+        endpoint, transport = DEMO_ENDPOINT, cloud.transport
     else:
-        endpoint = request.getfixturevalue("glance_noauth")
-        client = ImageClient(endpoint, backoff=0)
-    backend = Backend(request.param, client, endpoint)
+        endpoint, transport = request.getfixturevalue("glance_noauth"), None
+        lab = request.getfixturevalue("openstack_lab")
+        server = lab.require("glance-noauth", GlanceServer(mode="noauth").start)  # the one glance_noauth started
+        database = Path(server.state_dir) / "glance.sqlite"
+    client = ImageClient(endpoint, transport=transport, backoff=0)
+    raw = httpx.AsyncClient(base_url=endpoint, transport=transport)
+    backend = Backend(request.param, client, endpoint, raw, cloud, database)
     try:
         yield backend
     finally:
         await backend.cleanup()
         await client.aclose()
+        await raw.aclose()
 
 
 @dataclass
@@ -98,18 +123,35 @@ class TwoProjects:
     alice: ImageClient
     bob: ImageClient
     admin: ImageClient
+    # more callers in alice's project: roles are taken literally from the headers, as Glance's trusted pipeline
+    # does (Keystone would expand "member" to "member,reader")
+    alice_reader: ImageClient
+    alice_member_only: ImageClient
+    alice_no_role: ImageClient
+    endpoint: str
+    transport: httpx.AsyncBaseTransport | None
+    alice_project: str
+    _raw: list[httpx.AsyncClient] = field(default_factory=list)
+
+    def raw(self, roles: str, project: str | None = None) -> httpx.AsyncClient:
+        """A bare client (no Accept header) for a caller of ``project`` (alice's by default) with ``roles``."""
+        auth = HeaderIdentityAuth(project or self.alice_project, roles)
+        client = httpx.AsyncClient(base_url=self.endpoint, transport=self.transport, auth=auth)
+        self._raw.append(client)
+        return client
 
 
 @pytest.fixture(params=["demo", "glance"])
 async def two_projects(request: pytest.FixtureRequest) -> AsyncIterator[TwoProjects]:
     """Two ordinary projects and an admin, as Glance's trusted pipeline or the demo cloud sees them."""
+    transport: httpx.AsyncBaseTransport | None = None
     if request.param == "demo":
-        from ims_tui.demo import DEMO_ENDPOINT, DemoCloud
+        from ims_tui.demo import DEMO_ENDPOINT
 
         cloud = DemoCloud(image_count=10)
         endpoint, transport = DEMO_ENDPOINT, cloud.transport
     else:
-        endpoint, transport = request.getfixturevalue("glance_trusted"), None
+        endpoint = request.getfixturevalue("glance_trusted")
     project_a, project_b = "proj-a-" + uuid.uuid4().hex[:6], "proj-b-" + uuid.uuid4().hex[:6]
     clients = [
         ImageClient(endpoint, transport=transport, auth=HeaderIdentityAuth(project, roles), backoff=0)
@@ -117,10 +159,16 @@ async def two_projects(request: pytest.FixtureRequest) -> AsyncIterator[TwoProje
             (project_a, "member,reader"),
             (project_b, "member,reader"),
             ("admin-proj", "admin,member,reader"),
+            (project_a, "reader"),
+            (project_a, "member"),
+            (project_a, ""),
         )
     ]
+    projects = TwoProjects(request.param, *clients, endpoint=endpoint, transport=transport, alice_project=project_a)
     try:
-        yield TwoProjects(request.param, *clients)
+        yield projects
     finally:
         for client in clients:
             await client.aclose()
+        for raw in projects._raw:
+            await raw.aclose()

@@ -53,6 +53,10 @@ async def patch(client: httpx.AsyncClient, image_id: str, ops: Any, **headers: s
     return await client.patch(f"/v2/images/{image_id}", content=json.dumps(ops), headers={**PATCH, **headers})
 
 
+def message(response: httpx.Response) -> str:
+    return str(response.json()["message"]).removesuffix("<br /><br />\n\n\n")
+
+
 async def all_pages(
     client: httpx.AsyncClient, params: list[tuple[str, Any]], headers: dict[str, str] | None = None
 ) -> tuple[list[str], int]:
@@ -467,6 +471,80 @@ async def test_tags(client: httpx.AsyncClient) -> None:
     assert (await client.put(f"/v2/images/{uuid.uuid4()}/tags/x")).status_code == 404
 
 
+# -- 4-byte characters (tests/contract/test_strictness.py has what the lab's Glance agrees with) ---------------
+
+ROCKET = "\U0001f680"
+
+
+async def test_the_seeded_emoji_name_stays_listable_readable_renamable_and_deletable(
+    client: httpx.AsyncClient, cloud: DemoCloud
+) -> None:
+    image_id = cloud.images.skeleton[8][0]
+    name = cloud.images[image_id]["name"]
+    assert ROCKET in name
+    first_page = (await client.get("/v2/images", params={"limit": 25})).json()["images"]
+    assert name in [image["name"] for image in first_page]
+    assert (await client.get(f"/v2/images/{image_id}")).json()["name"] == name
+    edit = await patch(client, image_id, [{"op": "replace", "path": "/min_ram", "value": 1}])
+    assert edit.status_code == 400 and message(edit) == "Name can't contain 4 byte unicode characters."
+    tagged = await client.put(f"/v2/images/{image_id}/tags/new")
+    assert message(tagged) == "Could not update image: Name can't contain 4 byte unicode characters."
+    # Glance answers 500 when removing a tag saves such a record; the demo gives PUT's 400 instead
+    cloud.images[image_id]["tags"] = ["old"]
+    untagged = await client.delete(f"/v2/images/{image_id}/tags/old")
+    assert untagged.status_code == 400 and cloud.images[image_id]["tags"] == ["old"]
+    assert (await client.delete(f"/v2/images/{image_id}")).status_code == 204
+
+
+async def test_a_refused_four_byte_write_leaves_nothing_behind(client: httpx.AsyncClient, cloud: DemoCloud) -> None:
+    # Glance writes tags after the image, in another transaction: it keeps the image (create) or the other
+    # changes (PATCH) when a tag is refused. The demo refuses the whole request.
+    count = len(cloud.images)
+    refused = await client.post("/v2/images", json={"name": "orphan?", "tags": ["ok", ROCKET]})
+    assert refused.status_code == 400 and len(cloud.images) == count
+    image = await create(client, name="before", tags=["t"])
+    ops = [{"op": "replace", "path": "/name", "value": "after"}, {"op": "replace", "path": "/tags", "value": [ROCKET]}]
+    assert (await patch(client, image["id"], ops)).status_code == 400
+    after = (await client.get(f"/v2/images/{image['id']}")).json()
+    assert after["name"] == "before" and after["tags"] == ["t"]
+
+
+async def test_a_patched_property_key_over_255_characters_is_refused(client: httpx.AsyncClient) -> None:
+    # The lab's Glance accepts it on PATCH (only create checks the length) because SQLite ignores VARCHAR(255);
+    # on MySQL, as real clouds run it, the write fails. The demo keeps create's 400.
+    image = await create(client)
+    response = await patch(client, image["id"], [{"op": "add", "path": "/" + "k" * 256, "value": "v"}])
+    assert response.status_code == 400
+    assert message(response) == "Custom property should not be greater than 255 characters."
+
+
+# -- roles -----------------------------------------------------------------------------------------------------
+
+
+async def test_the_owners_member_deactivates_and_a_reader_may_not(client: httpx.AsyncClient, cloud: DemoCloud) -> None:
+    image_id = next(
+        image_id
+        for image_id, _ in cloud.images.skeleton
+        if cloud.images[image_id]["owner"] == DEMO_PROJECT_ID and cloud.images[image_id]["status"] == "active"
+    )
+    reader = project(DEMO_PROJECT_ID, "reader")
+    refused = await client.post(f"/v2/images/{image_id}/actions/deactivate", headers=reader)
+    assert refused.status_code == 403 and message(refused) == "You are not authorized to complete deactivate action."
+    other = await client.post(f"/v2/images/{image_id}/actions/deactivate", headers=project("someone-else"))
+    assert other.status_code in (403, 404)
+    member = project(DEMO_PROJECT_ID)
+    assert (await client.post(f"/v2/images/{image_id}/actions/deactivate", headers=member)).status_code == 204
+    assert cloud.images[image_id]["status"] == "deactivated"
+    assert (await client.post(f"/v2/images/{image_id}/actions/reactivate", headers=member)).status_code == 204
+    assert cloud.images[image_id]["status"] == "active"
+
+
+async def test_roles_are_case_insensitive_and_trimmed(client: httpx.AsyncClient) -> None:
+    shouting = project("loud", " Member , READER ")
+    image = await create(client, shouting, name="loud")
+    assert (await client.get(f"/v2/images/{image['id']}", headers=shouting)).status_code == 200
+
+
 # -- errors ----------------------------------------------------------------------------------------------------
 
 
@@ -492,6 +570,12 @@ async def test_method_not_allowed_and_unknown_paths(client: httpx.AsyncClient) -
     assert response.status_code == 405 and response.headers["allow"] == "GET, POST"
     assert (await client.get("/v2/nothing")).status_code == 404
     assert (await client.get("/v1/images")).status_code == 300
+    # the versions this (cache-less) Glance lists are the URL prefixes it accepts, and no others
+    assert (await client.get("/v2.17/images", params={"limit": 1})).status_code == 200
+    assert (await client.get("/v2.18/images", params={"limit": 1})).status_code == 300
+    # a missing image does not turn another method on a member path into a 404
+    missing = await client.post(f"/v2/images/{uuid.uuid4()}/members/someone")
+    assert missing.status_code == 405 and missing.headers["allow"] == "GET, PUT, DELETE"
 
 
 # -- identity and policy ---------------------------------------------------------------------------------------
