@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import ConfigError, display_path
-from .secrets import Secret
+from .secrets import SECRET_FIELDS, Secret
 
 CONFIG_ENV = "IMS_TUI_CONFIG"
 CONFIG_FILE_NAME = "config.toml"
@@ -233,11 +233,7 @@ class Profile(_Strict):
         return set(self.model_fields_set)
 
     def secret_keys(self) -> list[str]:
-        return [
-            key
-            for key in ("password", "application_credential_secret", "token", "secret_key", "security_token")
-            if getattr(self, key) is not None
-        ]
+        return [key for key in SECRET_FIELDS if getattr(self, key) is not None]
 
 
 class Settings(_Strict):
@@ -505,11 +501,8 @@ def _real_path(data: Any, loc: tuple[Any, ...]) -> list[str]:
     return parts
 
 
-_SECRET_FIELDS = {"password", "application_credential_secret", "token", "secret_key", "security_token"}
-
-
 def _describe(value: Any, field: str) -> str:
-    if field in _SECRET_FIELDS:
+    if field in SECRET_FIELDS:
         return f"a {type(value).__name__}"
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
@@ -617,14 +610,7 @@ def secrets_warning(settings: Settings, path: Path) -> str | None:
     held = sorted({key for profile in settings.clouds.values() for key in profile.secret_keys()})
     if not held:
         return None
-    what = {
-        "password": "a password",
-        "secret_key": "a secret key",
-        "token": "a token",
-        "application_credential_secret": "an application credential secret",
-        "security_token": "a security token",
-    }[held[0]] if len(held) == 1 else "secrets"  # fmt: skip
-    return permission_warning(path, what)
+    return permission_warning(path, SECRET_FIELDS[held[0]] if len(held) == 1 else "secrets")
 
 
 __all__ = [

@@ -16,6 +16,7 @@ from typing import Any
 
 from ...logs import register_secret
 from ..errors import ConfigError, display_path
+from ..secrets import SECRET_FIELDS
 
 # openstacksdk's defaults.json/defaults.py, reduced to the keys that change what we do.
 DEFAULTS: dict[str, Any] = {"auth_type": "password", "interface": "public", "verify": True, "cacert": None}
@@ -67,7 +68,9 @@ PLUGIN_OPTIONS: dict[str, _Options] = {
     "none": [("endpoint", ())],
     "admin_token": [("endpoint", ("url",)), ("token", ())],
 }
-SECRET_AUTH_KEYS = ("password", "application_credential_secret", "token")
+# The secret keys of a cloud's auth: the secret fields keystoneauth's plugins take.
+_PLUGIN_KEYS = {name for options in PLUGIN_OPTIONS.values() for name, _ in options}
+SECRET_AUTH_KEYS = tuple(key for key in SECRET_FIELDS if key in _PLUGIN_KEYS)
 _BOOL_KEYS = ("insecure", "cache")
 
 

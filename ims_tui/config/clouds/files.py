@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import ConfigError, display_path
 from ..secrets import permission_warning
-from .cloud import OpenStackCloud, build_cloud
+from .cloud import SECRET_AUTH_KEYS, OpenStackCloud, build_cloud
 
 CLOUDS_ENV = "OS_CLIENT_CONFIG_FILE"
 SECURE_ENV = "OS_CLIENT_SECURE_FILE"
@@ -166,7 +166,7 @@ def _holds_secret(raw: Any) -> bool:
         return False
     auth = raw["auth"] if isinstance(raw.get("auth"), dict) else {}
     keys = {str(k).replace("-", "_") for k in list(raw) + list(auth)}
-    return bool(keys & {"password", "application_credential_secret", "token", "auth_token"})
+    return bool(keys & {*SECRET_AUTH_KEYS, "auth_token"})  # auth_token: the old name of token
 
 
 def _what(raw: Any) -> str:
