@@ -181,10 +181,11 @@ def test_the_example_config_validates() -> None:
 
 
 def test_the_example_documents_every_key() -> None:
-    from ims_tui.config.settings import FilterSettings, Profile, UiSettings
+    from ims_tui.config.profiles import BY_TAG
+    from ims_tui.config.values import FilterSettings, UiSettings
 
     text = (ROOT / "config.example.toml").read_text()
-    for model in (Settings, UiSettings, Profile, FilterSettings):
+    for model in (Settings, UiSettings, *BY_TAG.values(), FilterSettings):
         for key in model.model_fields:
             if key in ("ui", "clouds"):
                 continue
@@ -440,6 +441,15 @@ def test_import_is_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True, cwd=ROOT)
     assert out.stdout.decode().strip() == "[]"
+
+
+def test_the_facts_declared_twice_agree() -> None:
+    from ims_tui.api.models import SORT_KEYS as API_SORT_KEYS
+    from ims_tui.config.profiles import BY_TAG
+    from ims_tui.config.values import PROFILE_TYPES, SORT_KEYS
+
+    assert SORT_KEYS == API_SORT_KEYS  # config keeps its own copy so that it never imports the API layer
+    assert [BY_TAG[name].model_fields["type"].default for name in PROFILE_TYPES] == list(PROFILE_TYPES)
 
 
 async def test_demo_session_lists_with_the_profile_query(tmp_path: Path, env: dict[str, str]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 
 from ...logs import register_secret
 from ..errors import ConfigError, display_path
-from ..secrets import SECRET_FIELDS
+from ..secrets import SECRET_FIELDS, Secret
 
 # openstacksdk's defaults.json/defaults.py, reduced to the keys that change what we do.
 DEFAULTS: dict[str, Any] = {"auth_type": "password", "interface": "public", "verify": True, "cacert": None}
@@ -102,9 +103,33 @@ class OpenStackCloud:
             return os.path.expanduser(self.cacert)
         return verify
 
-    def secret(self, key: str) -> str | None:
+    def secret(self, key: str, source: str) -> Secret | None:
+        """A secret of the cloud's auth as a ``Secret`` saying where it came from, or None when it has none."""
         value = self.auth.get(key)
-        return str(value) if value else None
+        return Secret(str(value), source=source) if value else None
+
+    def overridden(
+        self,
+        *,
+        region: str | None,
+        interface: str | None,
+        endpoint: str | None,
+        verify: bool | str | None,
+        password: Secret | None,
+    ) -> OpenStackCloud:
+        """This cloud with a wrapping profile's settings on top; a password only where clouds.yaml has none."""
+        auth = dict(self.auth)
+        if password is not None and not auth.get("password"):
+            auth["password"] = password.reveal()
+        tls: dict[str, Any] = {} if verify is None else {"verify": verify, "cacert": None, "insecure": False}
+        return dataclasses.replace(
+            self,
+            auth=auth,
+            region_name=region or self.region_name,
+            interface=interface or self.interface,
+            endpoint_override=endpoint or self.endpoint_override,
+            **tls,
+        )
 
 
 def _auth_update(old: dict[str, Any], new_source: dict[str, Any]) -> dict[str, Any]:
