@@ -87,6 +87,10 @@ class DemoPlan(PlanCommon):
     images: int | None = None
     latency: float | None = None
 
+    @classmethod
+    def of(cls, common: PlanCommon, *, images: int | None, latency: float | None) -> "DemoPlan":
+        return common.become(cls, description="demo cloud (in-process)", images=images, latency=latency)
+
 
 @dataclass(frozen=True, kw_only=True, eq=False)
 class StaticPlan(PlanCommon):
@@ -96,6 +100,12 @@ class StaticPlan(PlanCommon):
 
     endpoint: str
     auth: Literal["none", "token"] = "none"
+
+    @classmethod
+    def of(cls, common: PlanCommon, endpoint: str, *, token: bool, where: str | None = None) -> "StaticPlan":
+        """The plan for ``endpoint``, described for the switcher ("token · HOST", then where it came from)."""
+        description = f"{'token' if token else 'no auth'} · {host_of(endpoint)}" + (f" ({where})" if where else "")
+        return common.become(cls, endpoint=endpoint, auth="token" if token else "none", description=description)
 
     @property
     def secret_name(self) -> str | None:

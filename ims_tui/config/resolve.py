@@ -16,11 +16,11 @@ from typing import Any, Literal, NamedTuple
 from .clouds import CloudsFiles, load_clouds, plan_cloud, unknown_cloud
 from .environ import env_cloud, envvars_name
 from .errors import ConfigError, display_path
-from .plans import Plan, PlanCommon, host_of
-from .profiles import DemoProfile, NoneProfile, Settings, TokenProfile
+from .plans import DemoPlan, Plan, PlanCommon, StaticPlan, host_of
 from .resolved import Resolved
 from .secrets import Secret
 from .settings import config_path, load_settings, secrets_warning
+from .values import UiSettings
 
 DEMO_NAME = "demo"
 
@@ -63,10 +63,11 @@ def resolve(options: ConnectOptions) -> Resolved:
     exists = path.exists()
     if explicit and not exists:
         raise ConfigError("file not found", file=path, fix="check the path given with --config or IMS_TUI_CONFIG")
-    settings = load_settings(path) if exists else Settings()
-    ui, profiles = settings.ui, settings.clouds
+    settings = load_settings(path) if exists else None
+    ui = settings.ui if settings is not None else UiSettings()
+    profiles = settings.clouds if settings is not None else {}
     read_only = ui.read_only
-    file_warning = secrets_warning(settings, path) if exists else None
+    file_warning = secrets_warning(settings, path) if settings is not None else None
     clouds = load_clouds(env, options.cwd)
     yaml_perm = clouds.permission_warnings()
     if options.token and not options.endpoint:
@@ -90,21 +91,18 @@ def resolve(options: ConnectOptions) -> Resolved:
     def free(name: str, suffix: str) -> str:
         return name if name not in plans and name not in problems else suffix.format(name)
 
+    # --demo and --endpoint are plans of their own: no profile model is built for them.
     if options.demo:
-        # Not validated: the flags have their own limits (argparse's), wider than a config file's.
-        demo = DemoProfile.model_construct(demo_images=options.demo_images, demo_latency=options.demo_latency)
-        add(Candidate(DEMO_NAME, "--demo"), demo.plan, DEMO_NAME, read_only=read_only, file=None, clouds=clouds)
+        demo = PlanCommon(name=DEMO_NAME, read_only=read_only)
+        add(Candidate(DEMO_NAME, "--demo"), DemoPlan.of, demo, images=options.demo_images, latency=options.demo_latency)
     if options.endpoint:
-        cli = (
-            TokenProfile(endpoint=options.endpoint, token=Secret(options.token, source="--token"))
-            if options.token
-            else NoneProfile(endpoint=options.endpoint)
-        )
         # Named after the host, so the header says where we are; kept apart from a profile of the same name.
         cli_name = host_of(options.endpoint) or "endpoint"
         if cli_name in profiles:
             cli_name += " (--endpoint)"
-        add(Candidate(cli_name, "--endpoint"), cli.plan, cli_name, read_only=read_only, file=None, clouds=clouds)
+        token = Secret(options.token, source="--token") if options.token else None
+        cli = PlanCommon(name=cli_name, read_only=read_only, secret=token)
+        add(Candidate(cli_name, "--endpoint"), StaticPlan.of, cli, options.endpoint, token=token is not None)
 
     for name, profile in profiles.items():
         warn = (file_warning,) if file_warning and profile.secret_keys() else ()
@@ -130,7 +128,7 @@ def resolve(options: ConnectOptions) -> Resolved:
             common = PlanCommon(name=key, read_only=read_only)
             add(Candidate(key, "OS_*"), plan_cloud, from_env, common, origin="OS_* environment")
 
-    default = _choose_default(entries, options, settings.default, clouds)
+    default = _choose_default(entries, options, settings.default if settings is not None else None, clouds)
     if default is not None:
         if default in problems:
             raise problems[default]

@@ -1,8 +1,8 @@
 """The config file's light building blocks: the strict base model, the sort and secret value types, ``[ui]`` and
 the ``[filters]`` table, and the names of the profile types.
 
-Shared by settings.py, the profile models (profiles.py) and the plans (plans.py), so it imports none of them.
-``list_query`` is the one translation of a profile's filters into the API's ``ListQuery``.
+Needed with or without a config file, so kept apart from the profile models (profiles.py), which are built only
+when a file is read. ``list_query`` is the one translation of a profile's filters into the API's ``ListQuery``.
 """
 
 import re

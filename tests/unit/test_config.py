@@ -443,6 +443,17 @@ def test_import_is_light() -> None:
     assert out.stdout.decode().strip() == "[]"
 
 
+@pytest.mark.parametrize("flags", ["", "demo=True", "endpoint='https://ims.example', token='t'"])
+def test_without_a_config_file_no_profile_model_is_built(tmp_path: Path, env: dict[str, str], flags: str) -> None:
+    code = (
+        "import sys; from pathlib import Path; from ims_tui.config import ConnectOptions, resolve; "
+        f"resolve(ConnectOptions(environ={env!r}, cwd=Path({str(tmp_path)!r}), {flags})); "
+        "print([m for m in ('ims_tui.config.profiles', 'ims_tui.config.sessions') if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True, cwd=ROOT)
+    assert out.stdout.decode().strip() == "[]"
+
+
 def test_the_facts_declared_twice_agree() -> None:
     from ims_tui.api.models import SORT_KEYS as API_SORT_KEYS
     from ims_tui.config.profiles import BY_TAG

@@ -55,15 +55,9 @@ def plan_cloud(
                 key=f"clouds.{cloud.name}.auth.endpoint",
                 fix="add endpoint: https://image.example.com:9292 (OS_ENDPOINT in an openrc)",
             )
-        if auth_type == "none":
-            return base.become(StaticPlan, endpoint=endpoint, description=f"no auth · {host_of(endpoint)} ({where})")
-        return base.become(
-            StaticPlan,
-            endpoint=endpoint,
-            auth="token",
-            secret=cloud.secret("token", where),
-            description=f"token · {host_of(endpoint)} ({where})",
-        )
+        if auth_type == "admin_token":
+            base = dataclasses.replace(base, secret=cloud.secret("token", where))
+        return StaticPlan.of(base, endpoint, token=auth_type == "admin_token", where=where)
 
     method = AUTH_METHODS.get(auth_type)
     if method is None:
