@@ -5,6 +5,8 @@ what changes later (``--read-only``, the first session's ``--insecure`` and ``--
 with ``dataclasses.replace``, never writes into one. No httpx and no ``ims_tui.api`` here.
 """
 
+# No `from __future__ import annotations` here: a NamedTuple compiles each annotation string it is given.
+
 import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, NamedTuple, TypeVar

@@ -6,6 +6,8 @@ nothing (the CLI then says how to start). Every profile and clouds.yaml cloud is
 an entry that can't be planned keeps its problem, so a broken entry never blocks the others.
 """
 
+# No `from __future__ import annotations` here: a NamedTuple (Candidate) compiles each annotation string.
+
 import dataclasses
 import os
 from collections.abc import Callable, Mapping

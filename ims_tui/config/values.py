@@ -5,6 +5,9 @@ Needed with or without a config file, so kept apart from the profile models (pro
 when a file is read. ``list_query`` is the one translation of a profile's filters into the API's ``ListQuery``.
 """
 
+# No `from __future__ import annotations` here: pydantic would compile each annotation string of each model
+# when the class is made, the largest part of building them in a fresh interpreter.
+
 import re
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
