@@ -19,6 +19,15 @@ from ..logs import register_secret
 from .errors import ConfigError, display_path
 
 PASSWORD_COMMAND_TIMEOUT = 10.0
+# Every key that holds a secret, in the config file or in clouds.yaml's auth, and how a message names what it holds.
+# The one list: errors never echo these values, the permission check looks for them, the log filter learns them.
+SECRET_FIELDS: dict[str, str] = {
+    "password": "a password",
+    "application_credential_secret": "an application credential secret",
+    "token": "a token",
+    "secret_key": "a secret key",
+    "security_token": "a security token",
+}
 
 
 class Secret:

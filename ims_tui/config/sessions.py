@@ -1,20 +1,18 @@
-"""Turning a resolved plan into a ``CloudSession``; imported only when the app first opens a session.
+"""Turning a plan into a ``CloudSession``; imported only when the app first opens a session.
 
-Kept apart from resolve.py so ``import ims_tui.config`` never pulls in httpx, the API client or the demo cloud.
+Kept apart from the plans so ``import ims_tui.config`` never pulls in httpx, the API client or the demo cloud.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..api.auth import NoAuth, TokenAuth
 from ..api.session import CloudSession, Connection, SessionInfo, StaticSession
+from .plans import AkSk, Command, DemoPlan, HuaweiPlan, KeystonePlan, Plan, StaticPlan
 from .secrets import PasswordRequired, Secret, run_password_command
-
-if TYPE_CHECKING:
-    from .resolve import SessionPlan
 
 
 class SecretPendingSession(CloudSession):
@@ -31,7 +29,7 @@ class SecretPendingSession(CloudSession):
         build: Callable[[Secret], CloudSession],
         *,
         prompt: str,
-        command: str | list[str] | None = None,
+        command: Command | None = None,
         page_size: int | None = None,
     ) -> None:
         super().__init__(info, page_size=page_size)
@@ -74,7 +72,7 @@ class SecretPendingSession(CloudSession):
         return f"SecretPendingSession(cloud={self.info.cloud!r}, needs_password={self.needs_password})"
 
 
-def _info(plan: SessionPlan) -> SessionInfo:
+def _info(plan: Plan) -> SessionInfo:
     return SessionInfo(
         cloud=plan.name,
         endpoint=plan.endpoint,
@@ -84,48 +82,49 @@ def _info(plan: SessionPlan) -> SessionInfo:
         read_only=plan.read_only,
         insecure=plan.insecure,
         ims=plan.ims,
-        warnings=tuple(plan.warnings),
+        warnings=plan.warnings,
     )
 
 
-def build_session(plan: SessionPlan) -> CloudSession:
-    """A fresh session for the plan (a new ``SessionInfo`` each time, so switching back starts clean)."""
+def open_session(plan: Plan) -> CloudSession:
+    """A fresh session for the plan (a new ``SessionInfo`` each time, so switching back starts clean).
+
+    A plan whose secret is not known yet gives a ``SecretPendingSession``: it runs the command, or waits for the
+    prompt, at connect. A known secret wins over a command.
+    """
     info = _info(plan)
-    if plan.kind == "demo":
+    if isinstance(plan, DemoPlan):
         from ..demo import DEMO_ENDPOINT, DemoCloud
 
         demo_kwargs: dict[str, Any] = {}
-        if plan.demo_images is not None:
-            demo_kwargs["image_count"] = plan.demo_images
-        if plan.demo_latency is not None:
-            demo_kwargs["latency"] = plan.demo_latency
+        if plan.images is not None:
+            demo_kwargs["image_count"] = plan.images
+        if plan.latency is not None:
+            demo_kwargs["latency"] = plan.latency
         return StaticSession(info, DEMO_ENDPOINT, transport=DemoCloud(**demo_kwargs).transport)
 
     def build(secret: Secret | None) -> CloudSession:
-        return _build_with_secret(plan, info, secret)
+        return _signed_in(plan, info, secret.reveal() if secret is not None else None)
 
-    if not plan.secret_name or plan.secret is not None:
+    if plan.secret_name is None or plan.secret is not None:
         return build(plan.secret)
     return SecretPendingSession(info, build, prompt=plan.prompt, command=plan.secret_command, page_size=plan.page_size)
 
 
-def _build_with_secret(plan: SessionPlan, info: SessionInfo, secret: Secret | None) -> CloudSession:
-    value = secret.reveal() if secret is not None else None
-    if plan.kind == "static":
-        auth = TokenAuth(value) if value else NoAuth()
-        assert plan.endpoint is not None
+def _signed_in(plan: StaticPlan | KeystonePlan | HuaweiPlan, info: SessionInfo, secret: str | None) -> CloudSession:
+    if isinstance(plan, StaticPlan):
+        auth = TokenAuth(secret) if secret else NoAuth()
         return StaticSession(info, plan.endpoint, auth=auth, verify=plan.verify, page_size=plan.page_size)
-    if plan.kind == "keystone":
+    if isinstance(plan, KeystonePlan):
         from ..api import keystone
 
-        fields = {k: v for k, v in plan.fields.items() if v is not None}
-        credentials: Any
+        credentials: keystone.Credentials
         if plan.method == "password":
-            credentials = keystone.PasswordCredentials(password=value, **fields)
+            credentials = keystone.PasswordCredentials(password=secret, **plan.fields)
         elif plan.method == "application_credential":
-            credentials = keystone.ApplicationCredential(secret=value, **fields)
+            credentials = keystone.ApplicationCredential(secret=secret, **plan.fields)
         else:
-            credentials = keystone.TokenCredentials(token=value, **fields)
+            credentials = keystone.TokenCredentials(token=secret, **plan.fields)
         return keystone.KeystoneSession(
             info,
             credentials,
@@ -136,13 +135,13 @@ def _build_with_secret(plan: SessionPlan, info: SessionInfo, secret: Secret | No
             service_type="image",
             page_size=plan.page_size,
         )
-    if plan.kind == "huawei":
-        from ..api.huawei import huawei_session
+    from ..api.huawei import huawei_session
 
-        kwargs = {k: v for k, v in plan.fields.items() if v is not None}
-        if plan.secret_name:
-            kwargs[plan.secret_name] = value
-        if plan.security_token is not None:
-            kwargs["security_token"] = plan.security_token.reveal()
-        return huawei_session(info, verify=plan.verify, **kwargs)
-    raise AssertionError(f"unknown session kind {plan.kind!r}")
+    login = plan.login
+    signing: dict[str, Any]
+    if isinstance(login, AkSk):
+        token = login.security_token.reveal() if login.security_token is not None else None
+        signing = {"ak": login.access_key, "sk": secret, "security_token": token}
+    else:
+        signing = {"username": login.username, "password": secret, "domain": login.domain, "project": login.project}
+    return huawei_session(info, region=plan.region, project_id=plan.project_id, verify=plan.verify, **signing)

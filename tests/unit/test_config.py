@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -179,10 +181,11 @@ def test_the_example_config_validates() -> None:
 
 
 def test_the_example_documents_every_key() -> None:
-    from ims_tui.config.settings import FilterSettings, Profile, UiSettings
+    from ims_tui.config.profiles import BY_TAG
+    from ims_tui.config.values import FilterSettings, UiSettings
 
     text = (ROOT / "config.example.toml").read_text()
-    for model in (Settings, UiSettings, Profile, FilterSettings):
+    for model in (Settings, UiSettings, *BY_TAG.values(), FilterSettings):
         for key in model.model_fields:
             if key in ("ui", "clouds"):
                 continue
@@ -428,6 +431,26 @@ def test_where_lists_every_place(tmp_path: Path, env: dict[str, str]) -> None:
     assert f"* {tmp_path / 'clouds.yaml'}" in text
     assert "/etc/openstack/secure.yaml" in text and "OS_CLIENT_SECURE_FILE" in text
     assert "OS_CLOUD=x" in text
+
+
+@pytest.mark.parametrize("flags", ["", "demo=True", "endpoint='https://ims.example', token='t'"])
+def test_without_a_config_file_no_profile_model_is_built(tmp_path: Path, env: dict[str, str], flags: str) -> None:
+    code = (
+        "import sys; from pathlib import Path; from ims_tui.config import ConnectOptions, resolve; "
+        f"resolve(ConnectOptions(environ={env!r}, cwd=Path({str(tmp_path)!r}), {flags})); "
+        "print([m for m in ('ims_tui.config.profiles', 'ims_tui.config.sessions') if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True, cwd=ROOT)
+    assert out.stdout.decode().strip() == "[]"
+
+
+def test_the_facts_declared_twice_agree() -> None:
+    from ims_tui.api.models import SORT_KEYS as API_SORT_KEYS
+    from ims_tui.config.profiles import BY_TAG
+    from ims_tui.config.values import PROFILE_TYPES, SORT_KEYS
+
+    assert SORT_KEYS == API_SORT_KEYS  # config keeps its own copy so that it never imports the API layer
+    assert [BY_TAG[name].model_fields["type"].default for name in PROFILE_TYPES] == list(PROFILE_TYPES)
 
 
 async def test_demo_session_lists_with_the_profile_query(tmp_path: Path, env: dict[str, str]) -> None:
