@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -15,14 +15,13 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ims_tui.ui import format as fmt
+from ims_tui.ui import keys
 
 
 class CloudPickerScreen(ModalScreen[str | None]):
     """Dismisses with the chosen name, or None on Esc; the current cloud is marked and highlighted."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="clouds.cancel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("clouds")
     DEFAULT_CSS = """
     CloudPickerScreen { align: center middle; }
     CloudPickerScreen > #clouds-dialog {

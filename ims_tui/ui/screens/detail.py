@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -16,20 +16,14 @@ from ims_tui.api.client import ImageClient
 from ims_tui.api.errors import ApiError, NotFound
 from ims_tui.api.models import Image, ImageRow
 from ims_tui.ui import format as fmt
+from ims_tui.ui import keys
 from ims_tui.ui.widgets.detail import DetailView
 
 
 class DetailScreen(Screen[None]):
     """Every attribute of one image, fetched fresh; Esc goes back to the list."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q", "back", "Back", id="detail.back"),
-        Binding("r,ctrl+r", "refresh", "Refresh", id="detail.refresh"),
-        Binding("y,v", "raw", "Raw", id="detail.raw"),
-        Binding("c,ctrl+y", "copy_id", "Copy ID", id="detail.copy_id"),
-        Binding("j,down", "scroll_down", "Down", show=False, id="detail.down"),
-        Binding("k,up", "scroll_up", "Up", show=False, id="detail.up"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("detail")
 
     DEFAULT_CSS = """
     DetailScreen #detail-title { height: 1; background: $panel; padding: 0 1; text-style: bold; }

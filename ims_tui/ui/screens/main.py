@@ -7,13 +7,13 @@ messages and the handlers here own the UI state. A generation number drops answe
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, ClassVar
 
 from textual import events, on, work
 from textual.app import ComposeResult, SystemCommand
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
@@ -29,6 +29,8 @@ from ims_tui.api.session import CloudSession, Connection
 from ims_tui.config.errors import ConfigError
 from ims_tui.config.secrets import PasswordRequired
 from ims_tui.ui import format as fmt
+from ims_tui.ui import keys
+from ims_tui.ui.app import ImsApp
 from ims_tui.ui.widgets import SteadyInput
 from ims_tui.ui.widgets.detail import DetailView
 from ims_tui.ui.widgets.image_table import ImageTable
@@ -51,7 +53,9 @@ SORT_LABEL = {
 }
 # Text sorts read naturally A to Z; sizes and dates are wanted biggest/newest first.
 DEFAULT_DIR = {"name": "asc", "status": "asc", "disk_format": "asc", "container_format": "asc", "id": "asc"}
-WRITE_ACTIONS = frozenset({"create", "edit", "delete"})
+WRITES = keys.writes("main")
+ON_TABLE = ("table", "main", "app")  # the binding chain while the list has the focus, innermost first
+ELSEWHERE = ("main", "app")
 
 
 def error_text(exc: BaseException) -> tuple[str, str | None]:
@@ -128,20 +132,7 @@ class DetailFailed(Message):
 class MainScreen(Screen[None]):
     """The list of images of one cloud, with everything an operator does to them."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash,f3", "quick_filter", "Find", id="main.quick_filter"),
-        Binding("f,f4", "server_filter", "Filter", id="main.server_filter"),
-        Binding("F", "clear_filters", "Clear filters", show=False, id="main.clear_filters"),
-        Binding("s,f6", "cycle_sort", "Sort", id="main.sort"),
-        Binding("S,f7", "toggle_sort_dir", "Sort dir", show=False, id="main.sort_dir"),
-        Binding("r,ctrl+r,f5", "refresh", "Reload", id="main.refresh"),
-        Binding("y,v", "raw", "Raw", id="main.raw"),
-        Binding("c,ctrl+y", "copy_id", "Copy", id="main.copy_id"),
-        Binding("n,insert", "create", "New", id="main.create"),
-        Binding("e,f2", "edit", "Edit", id="main.edit"),
-        Binding("d,delete", "delete", "Del", id="main.delete"),
-        Binding("escape", "back", "Back", show=False, id="main.back"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("main")
 
     def __init__(
         self,
@@ -620,7 +611,9 @@ class MainScreen(Screen[None]):
             event.stop()
             self.table.focus()
             return
-        if self.focused is self.table and self._bound_to(event.key, {"quick_filter"}):
+        on_table = self.focused is self.table
+        bound = self._keymap.bound(event.key, ON_TABLE if on_table else ELSEWHERE)
+        if on_table and bound is not None and bound.action == "quick_filter":
             # Open the field now rather than through the binding, which runs only after the keys already
             # queued: over a slow link "/rocky" arrives in one burst, and "r" must not reload the list.
             event.stop()
@@ -634,17 +627,14 @@ class MainScreen(Screen[None]):
             event.prevent_default()
             field.insert_text_at_cursor(event.character)
             return
-        if self.read_only and self._bound_to(event.key, WRITE_ACTIONS):
+        if self.read_only and bound is not None and bound.writes:
             event.stop()
             self.notify("read-only: changes are disabled for this session", title="read-only", severity="warning")
 
-    def _bound_to(self, key: str, actions: Collection[str]) -> bool:
-        """Whether ``key`` runs one of ``actions`` here (the keymap applied), wherever it is bound."""
-        return any(
-            binding.action in actions
-            for _namespace, bindings in self._binding_chain
-            for binding in bindings.key_to_bindings.get(key, ())
-        )
+    @property
+    def _keymap(self) -> keys.Keymap:
+        app = self.app
+        return app.keymap if isinstance(app, ImsApp) else keys.Keymap()
 
     def action_back(self) -> None:
         if self._quick is not None or self.query_one("#quick", Input).display:
@@ -732,7 +722,7 @@ class MainScreen(Screen[None]):
     # -- create, edit, delete -----------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in WRITE_ACTIONS and self.read_only:
+        if action in WRITES and self.read_only:
             return False
         if action in ("edit", "delete", "raw", "copy_id") and self.table.current is None:
             return None  # shown but dimmed: there is no image to act on yet
@@ -860,21 +850,4 @@ class MainScreen(Screen[None]):
             yield SystemCommand(
                 f"Sort by {label}", f"Sort the list by {label} on the server", lambda k=key: self.set_sort(k)
             )
-        yield SystemCommand("Reverse sort direction", "Toggle ascending / descending", self.action_toggle_sort_dir)
-        yield SystemCommand("Server filter…", "Filter images on the server (f)", self.action_server_filter)
-        yield SystemCommand("Clear server filters", "Show every image again (F)", self.action_clear_filters)
-        yield SystemCommand("Quick filter", "Filter the loaded rows by name or id (/)", self.action_quick_filter)
-        yield SystemCommand(
-            "Refresh", "Reload from the first page, keeping the highlighted image (r)", self.action_refresh
-        )
-        yield SystemCommand(
-            "Open detail", "Show every attribute of the highlighted image (Enter)", self.action_open_detail
-        )
-        yield SystemCommand("Raw JSON", "The highlighted image as the server sent it (y)", self.action_raw)
-        yield SystemCommand("Copy image ID", "Copy the highlighted image's ID (c)", self.action_copy_id)
-        if not self.read_only:
-            yield SystemCommand("New image", "Create an image (n)", self.action_create)
-            yield SystemCommand("Edit image", "Edit the highlighted image (e)", self.action_edit)
-            yield SystemCommand(
-                "Delete image", "Delete the highlighted image, after a confirmation (d)", self.action_delete
-            )
+        yield from keys.commands(self.app, self._keymap, {"main": self, "table": self.table})

@@ -6,21 +6,20 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from ims_tui.ui import format as fmt
+from ims_tui.ui import keys
 from ims_tui.ui.widgets import SteadyInput
 
 
 class PasswordScreen(ModalScreen[str | None]):
     """Dismisses with what was typed, or None on Esc. The value never reaches a log, a title or a notification."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="password.cancel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("password")
     DEFAULT_CSS = """
     PasswordScreen { align: center middle; }
     PasswordScreen > #password-dialog {

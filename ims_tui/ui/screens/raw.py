@@ -10,7 +10,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Size
 from textual.screen import Screen
 from textual.scroll_view import ScrollView
@@ -20,6 +20,7 @@ from textual.widgets import Footer, Input, Static
 from ims_tui.api.client import ImageClient
 from ims_tui.api.errors import ApiError
 from ims_tui.ui import format as fmt
+from ims_tui.ui import keys
 from ims_tui.ui.widgets import SteadyInput
 
 
@@ -58,14 +59,7 @@ class RawView(ScrollView, can_focus=True):
     RawView > .raw-view--current { background: $warning; color: $background; text-style: bold; }
     RawView > .raw-view--key { color: $text-accent; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j,down", "scroll_down", "Down", show=False, id="raw.down"),
-        Binding("k,up", "scroll_up", "Up", show=False, id="raw.up"),
-        Binding("g,home", "scroll_home", "Top", show=False, id="raw.top"),
-        Binding("G,end", "scroll_end", "Bottom", show=False, id="raw.bottom"),
-        Binding("pagedown,ctrl+f,space", "page_down", "Page down", show=False, id="raw.page_down"),
-        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="raw.page_up"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("raw")
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -152,13 +146,7 @@ class RawView(ScrollView, can_focus=True):
 class RawScreen(Screen[None]):
     """GET /v2/images/{id} as the server answered it."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q", "back", "Back", id="raw_screen.back"),
-        Binding("slash", "search", "Search", id="raw_screen.search"),
-        Binding("n", "next_match", "Next", id="raw_screen.next"),
-        Binding("N", "previous_match", "Previous", id="raw_screen.previous"),
-        Binding("c,ctrl+y", "copy_json", "Copy JSON", id="raw_screen.copy"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("raw_screen")
 
     DEFAULT_CSS = """
     RawScreen #raw-title { height: 1; background: $panel; padding: 0 1; }

@@ -16,7 +16,7 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
@@ -25,6 +25,7 @@ from textual.strip import Strip
 
 from ims_tui.api.models import ImageRow
 from ims_tui.ui import format as fmt
+from ims_tui.ui import keys
 
 Align = Literal["left", "right"]
 
@@ -101,15 +102,7 @@ def layout_for(width: int, ims: bool = False) -> Layout:
 class ImageTable(ScrollView, can_focus=True):
     """The loaded rows of a listing, a header with the sort indicator, a cursor, and a "loading…" row."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j,down", "cursor_down", "Down", show=False, id="table.down"),
-        Binding("k,up", "cursor_up", "Up", show=False, id="table.up"),
-        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="table.page_down"),
-        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="table.page_up"),
-        Binding("g,home", "first", "First", show=False, id="table.first"),
-        Binding("G,end", "last", "Last", show=False, id="table.last"),
-        Binding("enter", "select", "Open", show=False, id="table.select"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("table")
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "image-table--header",
