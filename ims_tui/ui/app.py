@@ -15,6 +15,7 @@ from textual.theme import Theme
 from ims_tui.api.models import ListQuery
 from ims_tui.api.session import CloudSession
 from ims_tui.ui import keys
+from ims_tui.ui.text import safe, safe_lines
 
 if TYPE_CHECKING:
     from ims_tui.config import Resolved
@@ -124,7 +125,7 @@ class ImsApp(App[None]):
         if self.resolved is not None:
             warnings += self.resolved.warnings
         for warning in dict.fromkeys([*warnings, *self.session.info.warnings]):
-            self.notify(warning, title="warning", severity="warning", timeout=20, markup=False)
+            self.notify(safe_lines(warning), title="warning", severity="warning", timeout=20, markup=False)
 
     async def on_unmount(self) -> None:
         # Closing a broken connection must not mask the exit.
@@ -165,14 +166,15 @@ class ImsApp(App[None]):
         try:
             session = self.resolved.sessions[name]()
         except ConfigError as exc:
-            self.notify(exc.format(), title=f"cannot open {name}", severity="error", timeout=20, markup=False)
+            title = f"cannot open {safe(name)}"
+            self.notify(safe_lines(exc.format()), title=title, severity="error", timeout=20, markup=False)
             return
         old, self.session, self.profile = self.session, session, name
         while len(self.screen_stack) > 2:
             self.pop_screen()
         self.switch_screen(self._main_screen())
         for warning in session.info.warnings:
-            self.notify(warning, title="warning", severity="warning", timeout=20, markup=False)
+            self.notify(safe_lines(warning), title="warning", severity="warning", timeout=20, markup=False)
         self.run_worker(self._close(old), group="close-session")
 
     @staticmethod
@@ -198,7 +200,9 @@ class ImsApp(App[None]):
             for name in self.resolved.sessions:
                 if name != self.profile:
                     yield SystemCommand(
-                        f"Switch cloud: {name}", self.resolved.describe(name), lambda n=name: self.switch_to(n)
+                        f"Switch cloud: {safe(name)}",
+                        safe(self.resolved.describe(name)),
+                        lambda n=name: self.switch_to(n),
                     )
         yield from keys.commands(self, self.keymap, {"app": self})
         yield from super().get_system_commands(screen)

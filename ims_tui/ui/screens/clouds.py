@@ -14,8 +14,8 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ims_tui.ui import format as fmt
 from ims_tui.ui import keys
+from ims_tui.ui.text import safe
 
 
 class CloudPickerScreen(ModalScreen[str | None]):
@@ -44,9 +44,9 @@ class CloudPickerScreen(ModalScreen[str | None]):
             mark = "● " if name == self.current else "  "
             label = Content.assemble(
                 (mark, "$text-accent"),
-                (fmt.safe_text(name), "bold"),
+                (safe(name), "bold"),
                 ("  ", ""),
-                (fmt.safe_text(self.describe(name)), "$text-muted"),
+                (safe(self.describe(name)), "$text-muted"),
             )
             options.append(Option(label, id=name))
         with Vertical(id="clouds-dialog") as dialog:

@@ -15,8 +15,8 @@ from textual.widgets import Footer, Static
 from ims_tui.api.client import ImageClient
 from ims_tui.api.errors import ApiError, NotFound
 from ims_tui.api.models import Image, ImageRow
-from ims_tui.ui import format as fmt
 from ims_tui.ui import keys
+from ims_tui.ui.text import error_line, safe
 from ims_tui.ui.widgets.detail import DetailView
 
 
@@ -50,7 +50,7 @@ class DetailScreen(Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#detail-title", Static).update(fmt.safe_text(self.row.name or self.row.id))
+        self.query_one("#detail-title", Static).update(safe(self.row.name or self.row.id))
         view = self.query_one(DetailView)
         if self.image is not None:
             view.show_image(self.image)
@@ -68,8 +68,7 @@ class DetailScreen(Screen[None]):
             view.show_error(self.row, "this image no longer exists (deleted elsewhere?)")
             return
         except ApiError as exc:
-            message = exc.message + (f" · request id {exc.request_id}" if exc.request_id else "")
-            view.show_error(self.image or self.row, message)
+            view.show_error(self.image or self.row, error_line(exc))
             return
         self.image = image
         view.show_image(image)

@@ -15,6 +15,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from ims_tui.ui import keys
+from ims_tui.ui.text import safe
 
 EXTRA = (
     ("ctrl+p", "Command palette: every action by name", ""),
@@ -65,7 +66,7 @@ def render_help(groups: list[tuple[str, list[Row]]]) -> RenderableType:
         grid.add_column()
         grid.add_column(style="dim", no_wrap=True)
         for keys_shown, description, ident in rows:
-            grid.add_row(Text(keys_shown), Text(description), Text(ident))
+            grid.add_row(Text(safe(keys_shown)), Text(description), Text(ident))
         parts.append(grid)
         parts.append(Text(""))
     parts.append(Text(REMAP_HINT, style="dim"))

@@ -26,11 +26,10 @@ from ims_tui.api.errors import ApiError, NotFound, StaleMarker, Unauthorized
 from ims_tui.api.listing import ImageListing
 from ims_tui.api.models import Image, ImageRow, ListQuery, newest_version
 from ims_tui.api.session import CloudSession, Connection
-from ims_tui.config.errors import ConfigError
 from ims_tui.config.secrets import PasswordRequired
-from ims_tui.ui import format as fmt
 from ims_tui.ui import keys
 from ims_tui.ui.app import ImsApp
+from ims_tui.ui.text import error_line, safe
 from ims_tui.ui.widgets import SteadyInput
 from ims_tui.ui.widgets.detail import DetailView
 from ims_tui.ui.widgets.image_table import ImageTable
@@ -56,20 +55,6 @@ DEFAULT_DIR = {"name": "asc", "status": "asc", "disk_format": "asc", "container_
 WRITES = keys.writes("main")
 ON_TABLE = ("table", "main", "app")  # the binding chain while the list has the focus, innermost first
 ELSEWHERE = ("main", "app")
-
-
-def error_text(exc: BaseException) -> tuple[str, str | None]:
-    """A one-line message and the request id of any failure a worker can meet."""
-    if isinstance(exc, ApiError):
-        message = exc.message
-        if exc.status:
-            message = f"{message} (HTTP {exc.status})"
-        return " ".join(message.split()), exc.request_id
-    if isinstance(exc, PasswordRequired):
-        return str(exc), None
-    if isinstance(exc, ConfigError):
-        return " ".join(exc.format().split()), None
-    return f"{type(exc).__name__}: {exc}", None
 
 
 class Connected(Message):
@@ -228,7 +213,7 @@ class MainScreen(Screen[None]):
         except Unauthorized as exc:
             if session.prompted:
                 # A typed password that Keystone refused: ask again, saying why, rather than a dead end.
-                self.post_message(PasswordNeeded(session.prompt, error_text(exc)[0]))
+                self.post_message(PasswordNeeded(session.prompt, error_line(exc)))
                 return
             self.post_message(ConnectFailed(exc))
             return
@@ -272,8 +257,7 @@ class MainScreen(Screen[None]):
         self._update_status()
 
     def _error_text(self, error: BaseException, what: str) -> str:
-        text, request_id = error_text(error)
-        return f"{what}: {text}" + (f" (request id {request_id})" if request_id else "") + f"; {self._retry_hint}"
+        return f"{what}: {error_line(error)}; {self._retry_hint}"
 
     @property
     def _retry_hint(self) -> str:
@@ -418,7 +402,7 @@ class MainScreen(Screen[None]):
         state = StatusState()
         listing = self.listing
         if self._connect_error is not None:
-            state.error, state.request_id = error_text(self._connect_error)
+            state.error = error_line(self._connect_error)
             state.retry_hint = self._retry_hint
         elif listing is None:
             state.connecting = True
@@ -428,8 +412,7 @@ class MainScreen(Screen[None]):
             state.loading_page = self._loading_page
             state.reloading = self._reloading and bool(self.table.rows)
             if self._page_error is not None:
-                state.error, state.request_id = error_text(self._page_error)
-                state.retry_hint = "r to retry"
+                state.error = error_line(self._page_error)
         state.filters = self.list_query.describe_filters()
         if self.list_query.sort:
             key, direction = self.list_query.sort[0]
@@ -507,11 +490,10 @@ class MainScreen(Screen[None]):
     def on_detail_failed(self, message: DetailFailed) -> None:
         if self.detail.image_id != message.image_id:
             return
-        text, request_id = error_text(message.error)
         if isinstance(message.error, NotFound):
             text = "this image no longer exists (deleted elsewhere?): r reloads the list"
-        elif request_id:
-            text += f" · request id {request_id}"
+        else:
+            text = error_line(message.error)
         current = self.table.current
         self.detail.show_error(current if current and current.id == message.image_id else None, text)
 
@@ -796,8 +778,7 @@ class MainScreen(Screen[None]):
             self._drop_row(image_id)
             return None
         except ApiError as exc:
-            text, request_id = error_text(exc)
-            self.notify(text + (f"\nrequest id {request_id}" if request_id else ""), severity="error", markup=False)
+            self.notify(error_line(exc), severity="error", markup=False)
             return None
         self._remember(image)
         return image
@@ -814,7 +795,7 @@ class MainScreen(Screen[None]):
         self.table.move_to(0)
         self.table.set_empty_text("")
         self._update_status()
-        self.notify(f"created {fmt.safe_text(image.name or image.id)}", markup=False)
+        self.notify(f"created {safe(image.name or image.id)}", markup=False)
 
     def _edited(self, image: Image | None) -> None:
         if image is None:
@@ -823,13 +804,13 @@ class MainScreen(Screen[None]):
         self._sync_row(image)
         if self.detail.image_id == image.id:
             self.detail.show_image(image)
-        self.notify(f"saved {fmt.safe_text(image.name or image.id)}", markup=False)
+        self.notify(f"saved {safe(image.name or image.id)}", markup=False)
 
     def _deleted(self, image_id: str | None) -> None:
         if image_id is None:
             return
         self._drop_row(image_id)
-        self.notify(f"deleted {fmt.safe_text(image_id)}", markup=False)
+        self.notify(f"deleted {safe(image_id)}", markup=False)
 
     def _drop_row(self, image_id: str) -> None:
         self._fresh.pop(image_id, None)

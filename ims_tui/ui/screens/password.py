@@ -11,8 +11,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from ims_tui.ui import format as fmt
 from ims_tui.ui import keys
+from ims_tui.ui.text import safe
 from ims_tui.ui.widgets import SteadyInput
 
 
@@ -39,8 +39,8 @@ class PasswordScreen(ModalScreen[str | None]):
         with Vertical(id="password-dialog") as dialog:
             dialog.border_title = "Sign in"
             if self.error:
-                yield Static(fmt.safe_text(self.error), id="password-error", markup=False)
-            yield Static(fmt.safe_text(self.prompt), id="password-prompt", markup=False)
+                yield Static(safe(self.error), id="password-error", markup=False)
+            yield Static(safe(self.prompt), id="password-prompt", markup=False)
             yield SteadyInput(password=True, id="password-input")
             yield Static("Enter signs in · Esc cancels (the list stays empty until you sign in)", id="password-hint")
 

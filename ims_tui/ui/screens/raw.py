@@ -19,8 +19,8 @@ from textual.widgets import Footer, Input, Static
 
 from ims_tui.api.client import ImageClient
 from ims_tui.api.errors import ApiError
-from ims_tui.ui import format as fmt
 from ims_tui.ui import keys
+from ims_tui.ui.text import safe
 from ims_tui.ui.widgets import SteadyInput
 
 
@@ -31,7 +31,7 @@ def pretty_json(body: str) -> list[str]:
     except ValueError:
         text = body
     # json.dumps escapes C0 controls but lets C1 and bidi controls through: those are data too.
-    return [fmt.safe_text(line) for line in text.splitlines()]
+    return [safe(line) for line in text.splitlines()]
 
 
 def find_matches(lines: list[str], needle: str) -> list[tuple[int, int]]:
@@ -174,13 +174,13 @@ class RawScreen(Screen[None]):
         self._load()
 
     def _title(self, extra: str = "") -> None:
-        name = fmt.safe_text(self.image_name or self.image_id)
+        name = safe(self.image_name or self.image_id)
         text = f"raw JSON of {name}"
         view = self.query_one(RawView)
         if view.needle:
             found = len(view.matches)
             where = f"{view.current + 1}/{found}" if found else "no match"
-            text += f"  ·  /{fmt.safe_text(view.needle)}: {where}"
+            text += f"  ·  /{safe(view.needle)}: {where}"
         if extra:
             text += f"  ·  {extra}"
         self.query_one("#raw-title", Static).update(text)
@@ -190,7 +190,7 @@ class RawScreen(Screen[None]):
         try:
             _image, body = await self.client.get_raw(self.image_id)
         except ApiError as exc:
-            self.query_one(RawView).set_lines([fmt.safe_text(line) for line in exc.describe().splitlines()])
+            self.query_one(RawView).set_lines([safe(line) for line in exc.describe().splitlines()])
             self._title("failed")
             return
         self.body = body

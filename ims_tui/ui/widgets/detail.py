@@ -18,6 +18,7 @@ from textual.widgets import Static
 
 from ims_tui.api.models import Image, ImageRow, is_ims_property
 from ims_tui.ui import format as fmt
+from ims_tui.ui.text import safe
 
 KEY_WIDTH = 15
 _STATUS_STYLE = {"ok": "green", "busy": "yellow", "bad": "bold red", "other": ""}
@@ -29,8 +30,8 @@ def _value(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (list, tuple)):
-        return ", ".join(fmt.safe_text(item) for item in value)
-    return fmt.safe_text(value)
+        return ", ".join(safe(item) for item in value)
+    return safe(value)
 
 
 def _size_text(size: int | None) -> str:
@@ -101,9 +102,7 @@ def image_sections(image: Image | ImageRow, now: datetime) -> list[tuple[str, li
     if not isinstance(image, Image):
         return sections
 
-    tags = (
-        Text(", ".join(fmt.safe_text(tag) for tag in sorted(image.tags))) if image.tags else Text("none", style="dim")
-    )
+    tags = Text(", ".join(safe(tag) for tag in sorted(image.tags))) if image.tags else Text("none", style="dim")
     sections.append(("Tags", [("tags", tags)]))
     props = image.properties
     custom = sorted((k, v) for k, v in props.items() if not is_ims_property(k))
@@ -146,7 +145,7 @@ def render_sections(
         out.append(title, style="bold underline")
         out.append("\n")
         for key, value in rows:
-            key_text = fmt.fit(fmt.safe_text(key), KEY_WIDTH)
+            key_text = fmt.fit(safe(key), KEY_WIDTH)
             out.append(key_text + " ", style="dim")
             style = value.style
             for number, line in enumerate(_wrap_cells(value.plain, value_width)):

@@ -13,6 +13,7 @@ from textual.widgets import Static
 
 from ims_tui.api.session import SessionInfo
 from ims_tui.ui import format as fmt
+from ims_tui.ui.text import safe
 
 Part = tuple[str, str]
 
@@ -47,7 +48,7 @@ class HeaderBar(Static):
     def build(self) -> Content:
         info, link = self.info, self.link
         parts: list[str | tuple[str, str]] = [("ims-tui", "bold $text-accent"), " "]
-        parts.append((fmt.safe_text(info.cloud if info else None) or "?", "bold"))
+        parts.append((safe(info.cloud if info else None) or "?", "bold"))
         # The badges come before anything long: at 80 columns the end of the line is what gets cut.
         if info and info.read_only:
             parts += [("  ", ""), (" READ-ONLY ", "bold reverse $text-warning")]
@@ -55,16 +56,16 @@ class HeaderBar(Static):
             parts += [("  ", ""), (" INSECURE TLS ", "bold reverse $text-error")]
         host = urlsplit(info.endpoint).hostname if info and info.endpoint else None
         if host:
-            parts += [("  ", ""), (fmt.safe_text(host), "$text-muted")]
+            parts += [("  ", ""), (safe(host), "$text-muted")]
         for label, value in (
             ("region", info and info.region),
             ("project", info and info.project),
             ("user", info and info.user),
         ):
             if value:
-                parts += [("  ", ""), (f"{label} ", "$text-muted"), fmt.safe_text(value)]
+                parts += [("  ", ""), (f"{label} ", "$text-muted"), safe(value)]
         if link.api_version:
-            parts += [("  ", ""), (f"API {fmt.safe_text(link.api_version)}", "$text-muted")]
+            parts += [("  ", ""), (f"API {safe(link.api_version)}", "$text-muted")]
         elif link.failed:
             parts += [("  ", ""), ("not connected", "$text-error italic")]
         elif not link.connected:
@@ -85,8 +86,7 @@ class StatusState:
     sort: str = ""
     quick: str | None = None
     quick_matches: int = 0
-    error: str | None = None
-    request_id: str | None = None
+    error: str | None = None  # one line: what failed, the HTTP status, the request id (text.error_line)
     retry_hint: str = "r to retry"
     position: int | None = None
 
@@ -112,11 +112,8 @@ class StatusLine(Static):
     def build(state: StatusState) -> Content:
         parts: list[str | tuple[str, str]] = []
         if state.error:
-            # The hint and the request id go first: a long server message is what gets cut at 80 columns.
-            parts.append((f"error ({state.retry_hint})", "bold $text-error"))
-            if state.request_id:
-                parts += [("  request id ", "$text-muted"), fmt.safe_text(state.request_id)]
-            parts += [": ", fmt.safe_text(state.error)]
+            # The hint goes first: the end of a long server message is what gets cut at 80 columns.
+            parts += [(f"error ({state.retry_hint})", "bold $text-error"), ": ", safe(state.error)]
             return Content.assemble(*parts)
         if state.connecting:
             parts.append(("connecting…", "italic"))
@@ -135,11 +132,11 @@ class StatusLine(Static):
         if state.quick is not None:
             parts += [
                 ("  quick filter: ", "$text-muted"),
-                (repr(fmt.safe_text(state.quick)), "bold"),
+                (repr(safe(state.quick)), "bold"),
                 f" ({fmt.count(state.quick_matches)} of {fmt.count(state.loaded)} loaded rows)",
             ]
         if state.filters:
-            parts += [("  filter: ", "$text-muted"), fmt.safe_text(" ".join(state.filters))]
+            parts += [("  filter: ", "$text-muted"), safe(" ".join(state.filters))]
         if state.sort:
             parts += [("  sort: ", "$text-muted"), state.sort]
         return Content.assemble(*parts)
