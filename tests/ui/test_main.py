@@ -19,7 +19,7 @@ from ims_tui.ui.screens.filter import FilterScreen
 from ims_tui.ui.screens.help import HelpScreen
 from ims_tui.ui.screens.main import MainScreen
 from ims_tui.ui.screens.raw import RawScreen, RawView
-from ims_tui.ui.widgets.detail import DetailView
+from ims_tui.ui.widgets.detail import DetailPane, DetailView
 from ims_tui.ui.widgets.status import HeaderBar, StatusLine
 
 from .helpers import (
@@ -500,3 +500,23 @@ async def test_palette_shows_the_key_in_effect_after_a_remap() -> None:
         shown = app.get_key_display(Binding("ctrl+f", "x"))
         assert described["Server filter…"] == f"Filter images on the server ({shown})"
         assert described["Refresh"].endswith("(r)") and described["Help: keys"].endswith("(?)")
+
+
+async def test_full_screen_detail_starts_from_the_pane_s_fresh_image(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    app, _cloud = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        screen.flush_detail()
+        await settle(pilot)
+        row = screen.table.current
+        assert row is not None
+        fresh = screen.query_one(DetailPane).cached(row.id)
+        assert fresh is not None and fresh.id == row.id
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        opened: list[object] = []
+        push = app.push_screen
+        monkeypatch.setattr(app, "push_screen", lambda new, *a, **k: (opened.append(new.image), push(new, *a, **k))[1])
+        await pilot.press("enter")
+        assert isinstance(app.screen, DetailScreen) and opened == [fresh] and opened[0] is fresh

@@ -135,37 +135,34 @@ class ImageTable(ScrollView, can_focus=True):
     ImageTable > .image-table--dim { color: $text-muted; text-style: italic; }
     """
 
+    @dataclass
     class Highlighted(Message):
         """The cursor moved to ``row`` (None when the list is empty)."""
 
-        def __init__(self, table: ImageTable, row: ImageRow | None, index: int) -> None:
-            super().__init__()
-            self.table = table
-            self.row = row
-            self.index = index
+        table: ImageTable
+        row: ImageRow | None
+        index: int
 
         @property
         def control(self) -> ImageTable:
             return self.table
 
+    @dataclass
     class NearEnd(Message):
         """The cursor or the view came within one screen of the last loaded row: time to load the next page."""
 
-        def __init__(self, table: ImageTable) -> None:
-            super().__init__()
-            self.table = table
+        table: ImageTable
 
         @property
         def control(self) -> ImageTable:
             return self.table
 
+    @dataclass
     class Selected(Message):
         """Enter (or a click on the highlighted row) on ``row``."""
 
-        def __init__(self, table: ImageTable, row: ImageRow) -> None:
-            super().__init__()
-            self.table = table
-            self.row = row
+        table: ImageTable
+        row: ImageRow
 
         @property
         def control(self) -> ImageTable:

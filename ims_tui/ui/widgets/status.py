@@ -8,9 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from textual import on, work
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Static
 
+from ims_tui.api.client import ImageClient
+from ims_tui.api.errors import ApiError
+from ims_tui.api.models import newest_version
 from ims_tui.api.session import SessionInfo
 from ims_tui.ui import format as fmt
 from ims_tui.ui.text import safe
@@ -28,7 +33,10 @@ class LinkState:
 
 
 class HeaderBar(Static):
-    """cloud · endpoint host · region · project · user · API version, with READ-ONLY and INSECURE TLS badges."""
+    """cloud · endpoint host · region · project · user · API version, with READ-ONLY and INSECURE TLS badges.
+
+    ``ask_version`` asks the server for its newest API version in a worker (group "versions").
+    """
 
     DEFAULT_CSS = """
     HeaderBar { height: 1; width: 1fr; background: $panel; color: $foreground; padding: 0 1; }
@@ -44,6 +52,23 @@ class HeaderBar(Static):
         self.info = info or self.info
         self.link = link or self.link
         self.update(self.build())
+
+    @dataclass
+    class _Version(Message, bubble=False):
+        version: str
+
+    @work(exclusive=True, group="versions")
+    async def ask_version(self, client: ImageClient) -> None:
+        try:
+            newest = newest_version(await client.versions())
+        except ApiError:
+            return  # some proxies hide "GET /": the list still works, the header just cannot name the version
+        if newest is not None:
+            self.post_message(self._Version(newest.id.lstrip("vV")))
+
+    @on(_Version)
+    def _version(self, message: _Version) -> None:
+        self.show(link=LinkState(connected=True, api_version=f"v{message.version}"))
 
     def build(self) -> Content:
         info, link = self.info, self.link
