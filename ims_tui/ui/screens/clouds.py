@@ -22,12 +22,9 @@ class CloudPickerScreen(ModalScreen[str | None]):
     """Dismisses with the chosen name, or None on Esc; the current cloud is marked and highlighted."""
 
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("clouds")
+    DEFAULT_CLASSES = "dialog-screen"
     DEFAULT_CSS = """
-    CloudPickerScreen { align: center middle; }
-    CloudPickerScreen > #clouds-dialog {
-        width: 76; max-width: 100%; height: auto; max-height: 90%;
-        border: round $accent; padding: 0 1; background: $surface;
-    }
+    #clouds-dialog { width: 76; max-height: 90%; border: round $accent; }
     #clouds-list { height: auto; max-height: 16; border: none; padding: 0; }
     #clouds-hint { color: $text-muted; height: 1; }
     """
@@ -49,7 +46,7 @@ class CloudPickerScreen(ModalScreen[str | None]):
                 (safe(self.describe(name)), "$text-muted"),
             )
             options.append(Option(label, id=name))
-        with Vertical(id="clouds-dialog") as dialog:
+        with Vertical(id="clouds-dialog", classes="dialog") as dialog:
             dialog.border_title = "Switch cloud"
             yield OptionList(*options, id="clouds-list")
             yield Static("Enter switches · Esc stays on the current cloud", id="clouds-hint")

@@ -26,7 +26,7 @@ class DetailScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("detail")
 
     DEFAULT_CSS = """
-    DetailScreen #detail-title { height: 1; background: $panel; padding: 0 1; text-style: bold; }
+    DetailScreen #detail-title { text-style: bold; }
     DetailScreen DetailView { height: 1fr; }
     """
 
@@ -45,7 +45,7 @@ class DetailScreen(Screen[None]):
         self._now = now
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="detail-title", markup=False)
+        yield Static("", id="detail-title", classes="title-bar", markup=False)
         yield DetailView(now=self._now, id="detail-full")
         yield Footer(compact=True)
 

@@ -77,13 +77,9 @@ class HelpScreen(ModalScreen[None]):
     """Every key of the screen below, as it is bound now."""
 
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("help")
-
+    DEFAULT_CLASSES = "dialog-screen"
     DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll {
-        width: 72; max-width: 100%; height: auto; max-height: 100%;
-        border: round $primary; background: $surface; padding: 0 1;
-    }
+    HelpScreen > .dialog { width: 72; max-height: 100%; border: round $primary; }
     """
 
     def __init__(self, below: Screen[object]) -> None:
@@ -92,7 +88,7 @@ class HelpScreen(ModalScreen[None]):
         self.groups = effective_bindings(below)
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll() as scroll:
+        with VerticalScroll(classes="dialog") as scroll:
             scroll.border_title = "Keys"
             scroll.border_subtitle = "Esc closes"
             yield Static(render_help(self.groups), id="help-body")

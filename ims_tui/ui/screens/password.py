@@ -20,11 +20,9 @@ class PasswordScreen(ModalScreen[str | None]):
     """Dismisses with what was typed, or None on Esc. The value never reaches a log, a title or a notification."""
 
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("password")
+    DEFAULT_CLASSES = "dialog-screen"
     DEFAULT_CSS = """
-    PasswordScreen { align: center middle; }
-    PasswordScreen > #password-dialog {
-        width: 64; max-width: 100%; height: auto; border: round $accent; padding: 0 1; background: $surface;
-    }
+    #password-dialog { width: 64; border: round $accent; }
     #password-prompt, #password-error, #password-hint { height: auto; }
     #password-error { color: $text-error; margin-bottom: 1; }
     #password-hint { color: $text-muted; }
@@ -36,7 +34,7 @@ class PasswordScreen(ModalScreen[str | None]):
         self.error = error
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="password-dialog") as dialog:
+        with Vertical(id="password-dialog", classes="dialog") as dialog:
             dialog.border_title = "Sign in"
             if self.error:
                 yield Static(safe(self.error), id="password-error", markup=False)

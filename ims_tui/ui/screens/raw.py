@@ -149,7 +149,6 @@ class RawScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("raw_screen")
 
     DEFAULT_CSS = """
-    RawScreen #raw-title { height: 1; background: $panel; padding: 0 1; }
     RawScreen RawView { height: 1fr; }
     RawScreen #raw-search { display: none; height: 1; border: none; padding: 0 1; }
     RawScreen #raw-search.-shown { display: block; }
@@ -163,7 +162,7 @@ class RawScreen(Screen[None]):
         self.body = ""
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="raw-title", markup=False)
+        yield Static("", id="raw-title", classes="title-bar", markup=False)
         yield RawView(id="raw")
         yield SteadyInput(placeholder="search (Enter, then n / N; Esc closes)", id="raw-search")
         yield Footer(compact=True)
