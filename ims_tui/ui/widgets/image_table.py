@@ -23,9 +23,9 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+import ims_tui.ui.keys as keys
 from ims_tui.api.models import ImageRow
 from ims_tui.ui import format as fmt
-from ims_tui.ui import keys
 
 Align = Literal["left", "right"]
 
