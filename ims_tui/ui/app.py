@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, SystemCommand
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.screen import Screen
 from textual.theme import Theme
 
 from ims_tui.api.models import ListQuery
 from ims_tui.api.session import CloudSession
+from ims_tui.ui import keys
+from ims_tui.ui.text import safe, safe_lines
 
 if TYPE_CHECKING:
     from ims_tui.config import Resolved
@@ -53,11 +55,7 @@ class ImsApp(App[None]):
     TITLE = "ims-tui"
     ENABLE_COMMAND_PALETTE = True
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", id="app.quit"),
-        Binding("question_mark,f1", "help", "Help", id="app.help"),
-        Binding("p,ctrl+o", "switch_cloud", "Cloud", id="app.switch_cloud"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("app")
 
     def __init__(
         self,
@@ -76,9 +74,11 @@ class ImsApp(App[None]):
         self.now = now
         self.resolved = resolved
         self.profile = profile
+        self.keymap = keys.Keymap()  # the keys in effect, which the main screen's key guards read
         self.keymap_warnings: list[str] = []
         if keymap:
-            self.set_keymap(self._checked_keymap(keymap))
+            checked, self.keymap_warnings = keys.check_keymap(keymap)
+            self.set_keymap(checked)
         self.register_theme(monochrome_theme())
         if theme:
             self.theme = theme
@@ -87,24 +87,13 @@ class ImsApp(App[None]):
         elif self.theme == "textual-dark":
             self.theme = DEFAULT_THEME
 
-    # -- key map ------------------------------------------------------------------------------------------
+    def set_keymap(self, keymap: Mapping[str, str]) -> None:
+        super().set_keymap(keymap)
+        self.keymap = keys.Keymap(keymap)
 
-    def _checked_keymap(self, keymap: dict[str, str]) -> dict[str, str]:
-        """The config's keymap with short ids expanded: "refresh" remaps main.refresh and detail.refresh alike.
-
-        An id that names no binding becomes a warning in the app: a typo must not silently leave a key unmapped.
-        """
-        known = known_binding_ids()
-        checked: dict[str, str] = {}
-        for binding_id, keys in keymap.items():
-            matches = [binding_id] if binding_id in known else sorted(k for k in known if k.endswith("." + binding_id))
-            if not matches:
-                self.keymap_warnings.append(f"config [ui] keymap: {binding_id!r} is not a binding id (? lists them)")
-            for match in matches:
-                checked[match] = keys
-        return checked
-
-    # -- sessions -----------------------------------------------------------------------------------------
+    def update_keymap(self, keymap: Mapping[str, str]) -> None:
+        super().update_keymap(keymap)
+        self.keymap = keys.Keymap({**self.keymap.overrides, **keymap})
 
     @property
     def page_size(self) -> int:
@@ -136,7 +125,7 @@ class ImsApp(App[None]):
         if self.resolved is not None:
             warnings += self.resolved.warnings
         for warning in dict.fromkeys([*warnings, *self.session.info.warnings]):
-            self.notify(warning, title="warning", severity="warning", timeout=20, markup=False)
+            self.notify(safe_lines(warning), title="warning", severity="warning", timeout=20, markup=False)
 
     async def on_unmount(self) -> None:
         # Closing a broken connection must not mask the exit.
@@ -177,22 +166,21 @@ class ImsApp(App[None]):
         try:
             session = self.resolved.sessions[name]()
         except ConfigError as exc:
-            self.notify(exc.format(), title=f"cannot open {name}", severity="error", timeout=20, markup=False)
+            title = f"cannot open {safe(name)}"
+            self.notify(safe_lines(exc.format()), title=title, severity="error", timeout=20, markup=False)
             return
         old, self.session, self.profile = self.session, session, name
         while len(self.screen_stack) > 2:
             self.pop_screen()
         self.switch_screen(self._main_screen())
         for warning in session.info.warnings:
-            self.notify(warning, title="warning", severity="warning", timeout=20, markup=False)
+            self.notify(safe_lines(warning), title="warning", severity="warning", timeout=20, markup=False)
         self.run_worker(self._close(old), group="close-session")
 
     @staticmethod
     async def _close(session: CloudSession) -> None:
         with contextlib.suppress(Exception):
             await session.aclose()
-
-    # -- help and palette ---------------------------------------------------------------------------------
 
     def action_help(self) -> None:
         from ims_tui.ui.screens.help import HelpScreen
@@ -203,30 +191,18 @@ class ImsApp(App[None]):
         self.push_screen(HelpScreen(self.screen))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        from ims_tui.ui.screens.main import MainScreen
+
         # The main screen's actions first: the palette is the way to find what a key does.
-        commands = getattr(screen, "palette_commands", None)
-        if callable(commands):
-            yield from commands()
+        if isinstance(screen, MainScreen):
+            yield from screen.palette_commands()
         if self.resolved is not None and self.can_switch:
             for name in self.resolved.sessions:
                 if name != self.profile:
                     yield SystemCommand(
-                        f"Switch cloud: {name}", self.resolved.describe(name), lambda n=name: self.switch_to(n)
+                        f"Switch cloud: {safe(name)}",
+                        safe(self.resolved.describe(name)),
+                        lambda n=name: self.switch_to(n),
                     )
-        yield SystemCommand("Help: keys", "Show every key binding", self.action_help)
+        yield from keys.commands(self, self.keymap, {"app": self})
         yield from super().get_system_commands(screen)
-
-
-def known_binding_ids() -> set[str]:
-    """Every binding id a user may remap in the config's [ui] keymap."""
-    from textual.dom import DOMNode
-
-    from ims_tui.ui.screens import clouds, delete, detail, filter, help, image_form, main, password, raw
-    from ims_tui.ui.widgets import image_table
-
-    ids = {b.id for b in ImsApp.BINDINGS if isinstance(b, Binding) and b.id}
-    for module in (clouds, delete, detail, filter, help, image_form, main, password, raw, image_table):
-        for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, DOMNode) and value.__module__ == module.__name__:
-                ids |= {b.id for b in value.BINDINGS if isinstance(b, Binding) and b.id}
-    return ids

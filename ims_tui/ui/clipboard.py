@@ -12,6 +12,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from ims_tui.ui.text import safe
+
 # hterm/osc52.sh's limit: terminals drop longer OSC 52 payloads, some of them silently.
 MAX_BASE64 = 74_994
 SCREEN_CHUNK = 76  # GNU screen caps one DCS string at 768 bytes; small chunks stay far below it
@@ -51,7 +53,7 @@ def copy_text(
     if driver is not None:
         driver.write(sequence)
     app.notify(
-        f"{text}\n(no clipboard? select it here)" if show is None else show,
+        f"{safe(text)}\n(no clipboard? select it here)" if show is None else show,
         title=f"copied {what}",
         markup=False,
         timeout=8,

@@ -136,7 +136,7 @@ def timestamp(value: str | None, now: datetime) -> str:
     """A server timestamp for the detail pane: "2026-01-31 12:00:00 UTC (3d ago)"."""
     when = to_datetime(value)
     if when is None:
-        return safe_text(value) if value else ""
+        return safe(value) if value else ""
     age = relative_age(when, now)
     stamp = when.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
     if age in ("now", "soon"):
@@ -164,7 +164,7 @@ def status_kind(status: str | None) -> StatusKind:
 
 
 def status_word(status: str | None) -> str:
-    return safe_text(status) if status else "?"
+    return safe(status) if status else "?"
 
 
 def count(number: int) -> str:
@@ -177,11 +177,11 @@ def plural(number: int, word: str, words: str | None = None) -> str:
 
 def literal(text: object, style: str = "") -> Text:
     """Server text as a rich Text that is never parsed as markup, with control characters made visible."""
-    return Text(safe_text(text), style=style, no_wrap=False, end="")
+    return Text(safe(text), style=style, no_wrap=False, end="")
 
 
 def short_id(image_id: str, length: int = 8) -> str:
-    return safe_text(image_id[:length])
+    return safe(image_id[:length])
 
 
 def yes_no(value: bool | None) -> str:

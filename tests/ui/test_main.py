@@ -11,15 +11,26 @@ from textual.binding import Binding
 from textual.widgets import Input
 
 from ims_tui.api.models import Image
+from ims_tui.api.session import SessionInfo, StaticSession
+from ims_tui.demo import DEMO_ENDPOINT, DemoCloud
+from ims_tui.ui.app import ImsApp
 from ims_tui.ui.screens.detail import DetailScreen
 from ims_tui.ui.screens.filter import FilterScreen
 from ims_tui.ui.screens.help import HelpScreen
 from ims_tui.ui.screens.main import MainScreen
 from ims_tui.ui.screens.raw import RawScreen, RawView
-from ims_tui.ui.widgets.detail import DetailView
+from ims_tui.ui.widgets.detail import DetailPane, DetailView
 from ims_tui.ui.widgets.status import HeaderBar, StatusLine
 
-from .helpers import FailingConnectSession, FlakyTransport, get_requests, list_requests, make_app, settle
+from .helpers import (
+    FailingConnectSession,
+    FlakyTransport,
+    frozen_now,
+    get_requests,
+    list_requests,
+    make_app,
+    settle,
+)
 
 
 def main_screen(app) -> MainScreen:  # type: ignore[no-untyped-def]
@@ -477,3 +488,35 @@ async def test_table_cost_does_not_depend_on_rows_loaded() -> None:
         assert table.cursor == 99_999
         # Only what is visible was rendered: the strip cache never holds more than a screen or two.
         assert len(table._cache) < 100
+
+
+async def test_palette_shows_the_key_in_effect_after_a_remap() -> None:
+    cloud = DemoCloud(image_count=40, latency=0.0, seed=42, clock=frozen_now)
+    session = StaticSession(SessionInfo(cloud="demo"), DEMO_ENDPOINT, transport=cloud.transport)
+    app = ImsApp(session, now=frozen_now, keymap={"main.server_filter": "ctrl+f"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        described = {c.title: c.help for c in app.get_system_commands(app.screen)}
+        shown = app.get_key_display(Binding("ctrl+f", "x"))
+        assert described["Server filter…"] == f"Filter images on the server ({shown})"
+        assert described["Refresh"].endswith("(r)") and described["Help: keys"].endswith("(?)")
+
+
+async def test_full_screen_detail_starts_from_the_pane_s_fresh_image(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    app, _cloud = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        screen.flush_detail()
+        await settle(pilot)
+        row = screen.table.current
+        assert row is not None
+        fresh = screen.query_one(DetailPane).cached(row.id)
+        assert fresh is not None and fresh.id == row.id
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        opened: list[object] = []
+        push = app.push_screen
+        monkeypatch.setattr(app, "push_screen", lambda new, *a, **k: (opened.append(new.image), push(new, *a, **k))[1])
+        await pilot.press("enter")
+        assert isinstance(app.screen, DetailScreen) and opened == [fresh] and opened[0] is fresh

@@ -7,28 +7,24 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ims_tui.ui import format as fmt
+from ims_tui.ui import keys
+from ims_tui.ui.text import safe
 
 
 class CloudPickerScreen(ModalScreen[str | None]):
     """Dismisses with the chosen name, or None on Esc; the current cloud is marked and highlighted."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="clouds.cancel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("clouds")
+    DEFAULT_CLASSES = "dialog-screen"
     DEFAULT_CSS = """
-    CloudPickerScreen { align: center middle; }
-    CloudPickerScreen > #clouds-dialog {
-        width: 76; max-width: 100%; height: auto; max-height: 90%;
-        border: round $accent; padding: 0 1; background: $surface;
-    }
+    #clouds-dialog { width: 76; max-height: 90%; border: round $accent; }
     #clouds-list { height: auto; max-height: 16; border: none; padding: 0; }
     #clouds-hint { color: $text-muted; height: 1; }
     """
@@ -45,12 +41,12 @@ class CloudPickerScreen(ModalScreen[str | None]):
             mark = "● " if name == self.current else "  "
             label = Content.assemble(
                 (mark, "$text-accent"),
-                (fmt.safe_text(name), "bold"),
+                (safe(name), "bold"),
                 ("  ", ""),
-                (fmt.safe_text(self.describe(name)), "$text-muted"),
+                (safe(self.describe(name)), "$text-muted"),
             )
             options.append(Option(label, id=name))
-        with Vertical(id="clouds-dialog") as dialog:
+        with Vertical(id="clouds-dialog", classes="dialog") as dialog:
             dialog.border_title = "Switch cloud"
             yield OptionList(*options, id="clouds-list")
             yield Static("Enter switches · Esc stays on the current cloud", id="clouds-hint")

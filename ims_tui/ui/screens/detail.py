@@ -8,31 +8,25 @@ from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ims_tui.api.client import ImageClient
 from ims_tui.api.errors import ApiError, NotFound
 from ims_tui.api.models import Image, ImageRow
-from ims_tui.ui import format as fmt
+from ims_tui.ui import keys
+from ims_tui.ui.text import error_line, safe
 from ims_tui.ui.widgets.detail import DetailView
 
 
 class DetailScreen(Screen[None]):
     """Every attribute of one image, fetched fresh; Esc goes back to the list."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q", "back", "Back", id="detail.back"),
-        Binding("r,ctrl+r", "refresh", "Refresh", id="detail.refresh"),
-        Binding("y,v", "raw", "Raw", id="detail.raw"),
-        Binding("c,ctrl+y", "copy_id", "Copy ID", id="detail.copy_id"),
-        Binding("j,down", "scroll_down", "Down", show=False, id="detail.down"),
-        Binding("k,up", "scroll_up", "Up", show=False, id="detail.up"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("detail")
 
     DEFAULT_CSS = """
-    DetailScreen #detail-title { height: 1; background: $panel; padding: 0 1; text-style: bold; }
+    DetailScreen #detail-title { text-style: bold; }
     DetailScreen DetailView { height: 1fr; }
     """
 
@@ -51,12 +45,12 @@ class DetailScreen(Screen[None]):
         self._now = now
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="detail-title", markup=False)
+        yield Static("", id="detail-title", classes="title-bar", markup=False)
         yield DetailView(now=self._now, id="detail-full")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#detail-title", Static).update(fmt.safe_text(self.row.name or self.row.id))
+        self.query_one("#detail-title", Static).update(safe(self.row.name or self.row.id))
         view = self.query_one(DetailView)
         if self.image is not None:
             view.show_image(self.image)
@@ -74,8 +68,7 @@ class DetailScreen(Screen[None]):
             view.show_error(self.row, "this image no longer exists (deleted elsewhere?)")
             return
         except ApiError as exc:
-            message = exc.message + (f" · request id {exc.request_id}" if exc.request_id else "")
-            view.show_error(self.image or self.row, message)
+            view.show_error(self.image or self.row, error_line(exc))
             return
         self.image = image
         view.show_image(image)

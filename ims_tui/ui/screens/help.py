@@ -14,14 +14,9 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-GROUP_TITLES = {
-    "ImageTable": "Moving in the list",
-    "MainScreen": "Images",
-    "DetailView": "Detail pane",
-    "DetailScreen": "Image detail",
-    "RawScreen": "Raw JSON",
-    "RawView": "Raw JSON: moving",
-}
+from ims_tui.ui import keys
+from ims_tui.ui.text import safe
+
 EXTRA = (
     ("ctrl+p", "Command palette: every action by name", ""),
     ("tab / shift+tab", "Move focus between the list and the detail pane", ""),
@@ -34,46 +29,32 @@ Row = tuple[str, str, str]  # keys as shown, what the binding does, its id
 def effective_bindings(screen: Screen[object]) -> list[tuple[str, list[Row]]]:
     """(group title, [(keys, description, binding id)]) for every binding the user can press on ``screen`` right now.
 
-    Reads the screen's binding chain, which has the app's keymap applied, and leaves out actions the screen
-    disables (``check_action`` returning False, e.g. create/edit/delete in read-only mode).
+    Reads ``Screen.active_bindings``: the app's keymap applied, a key shadowed by the focused widget left out, and
+    so are the actions the screen disables (``check_action`` returning False, e.g. writes in read-only mode).
     """
-    app = screen.app
-    groups: list[tuple[str, list[Row]]] = []
-    seen_ids: set[str] = set()
-    for namespace, bindings_map in screen._binding_chain:
-        by_id: dict[str, tuple[list[str], Binding]] = {}
-        order: list[str] = []
-        for key, bindings in bindings_map.key_to_bindings.items():
-            for binding in bindings:
-                # Textual's own bindings (horizontal scroll, focus, text selection) carry no id and are noise here.
-                if binding.id is None:
-                    continue
-                ident = binding.id
-                if ident in seen_ids:
-                    continue
-                if app._check_action_state(binding.action, namespace) is False:
-                    continue
-                if ident not in by_id:
-                    by_id[ident] = ([], binding)
-                    order.append(ident)
-                by_id[ident][0].append(app.get_key_display(Binding(key, binding.action)))
-        if not order:
+    display = screen.app.get_key_display
+    groups: dict[DOMNode, dict[str, tuple[list[str], Binding]]] = {}
+    for key, active in screen.active_bindings.items():
+        binding = active.binding
+        # Textual's own bindings (horizontal scroll, focus, text selection) carry no id and are noise here.
+        if binding.id is None:
             continue
-        seen_ids.update(order)
-        rows = [
-            (" / ".join(dict.fromkeys(by_id[i][0])), by_id[i][1].description or by_id[i][1].action, i) for i in order
-        ]
-        groups.append((_title(namespace), rows))
-    return groups
+        found = groups.setdefault(active.node, {}).setdefault(binding.id, ([], binding))
+        found[0].append(display(Binding(key, binding.action)))
+    return [
+        (
+            _title(node, next(iter(rows))),
+            [(" / ".join(dict.fromkeys(k)), b.description or b.action, ident) for ident, (k, b) in rows.items()],
+        )
+        for node, rows in groups.items()
+    ]
 
 
-def _title(namespace: DOMNode) -> str:
-    name = type(namespace).__name__
-    if name in GROUP_TITLES:
-        return GROUP_TITLES[name]
-    if namespace is namespace.app:
-        return "Everywhere"
-    return name
+def _title(node: DOMNode, binding_id: str) -> str:
+    scope = binding_id.partition(".")[0]
+    if scope in keys.SCOPE_TITLES:
+        return keys.SCOPE_TITLES[scope]
+    return type(node).__name__
 
 
 def render_help(groups: list[tuple[str, list[Row]]]) -> RenderableType:
@@ -84,8 +65,8 @@ def render_help(groups: list[tuple[str, list[Row]]]) -> RenderableType:
         grid.add_column(style="bold", no_wrap=True, min_width=16)
         grid.add_column()
         grid.add_column(style="dim", no_wrap=True)
-        for keys, description, ident in rows:
-            grid.add_row(Text(keys), Text(description), Text(ident))
+        for keys_shown, description, ident in rows:
+            grid.add_row(Text(safe(keys_shown)), Text(description), Text(ident))
         parts.append(grid)
         parts.append(Text(""))
     parts.append(Text(REMAP_HINT, style="dim"))
@@ -95,18 +76,10 @@ def render_help(groups: list[tuple[str, list[Row]]]) -> RenderableType:
 class HelpScreen(ModalScreen[None]):
     """Every key of the screen below, as it is bound now."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark", "close", "Close", id="help.close"),
-        Binding("j,down", "scroll_down", "Down", show=False, id="help.down"),
-        Binding("k,up", "scroll_up", "Up", show=False, id="help.up"),
-    ]
-
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("help")
+    DEFAULT_CLASSES = "dialog-screen"
     DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll {
-        width: 72; max-width: 100%; height: auto; max-height: 100%;
-        border: round $primary; background: $surface; padding: 0 1;
-    }
+    HelpScreen > .dialog { width: 72; max-height: 100%; border: round $primary; }
     """
 
     def __init__(self, below: Screen[object]) -> None:
@@ -115,7 +88,7 @@ class HelpScreen(ModalScreen[None]):
         self.groups = effective_bindings(below)
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll() as scroll:
+        with VerticalScroll(classes="dialog") as scroll:
             scroll.border_title = "Keys"
             scroll.border_subtitle = "Esc closes"
             yield Static(render_help(self.groups), id="help-body")

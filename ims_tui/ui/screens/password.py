@@ -6,26 +6,23 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from ims_tui.ui import format as fmt
+from ims_tui.ui import keys
+from ims_tui.ui.text import safe
 from ims_tui.ui.widgets import SteadyInput
 
 
 class PasswordScreen(ModalScreen[str | None]):
     """Dismisses with what was typed, or None on Esc. The value never reaches a log, a title or a notification."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="password.cancel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("password")
+    DEFAULT_CLASSES = "dialog-screen"
     DEFAULT_CSS = """
-    PasswordScreen { align: center middle; }
-    PasswordScreen > #password-dialog {
-        width: 64; max-width: 100%; height: auto; border: round $accent; padding: 0 1; background: $surface;
-    }
+    #password-dialog { width: 64; border: round $accent; }
     #password-prompt, #password-error, #password-hint { height: auto; }
     #password-error { color: $text-error; margin-bottom: 1; }
     #password-hint { color: $text-muted; }
@@ -37,11 +34,11 @@ class PasswordScreen(ModalScreen[str | None]):
         self.error = error
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="password-dialog") as dialog:
+        with Vertical(id="password-dialog", classes="dialog") as dialog:
             dialog.border_title = "Sign in"
             if self.error:
-                yield Static(fmt.safe_text(self.error), id="password-error", markup=False)
-            yield Static(fmt.safe_text(self.prompt), id="password-prompt", markup=False)
+                yield Static(safe(self.error), id="password-error", markup=False)
+            yield Static(safe(self.prompt), id="password-prompt", markup=False)
             yield SteadyInput(password=True, id="password-input")
             yield Static("Enter signs in · Esc cancels (the list stays empty until you sign in)", id="password-hint")
 

@@ -10,7 +10,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Size
 from textual.screen import Screen
 from textual.scroll_view import ScrollView
@@ -19,7 +19,8 @@ from textual.widgets import Footer, Input, Static
 
 from ims_tui.api.client import ImageClient
 from ims_tui.api.errors import ApiError
-from ims_tui.ui import format as fmt
+from ims_tui.ui import keys
+from ims_tui.ui.text import safe
 from ims_tui.ui.widgets import SteadyInput
 
 
@@ -30,7 +31,7 @@ def pretty_json(body: str) -> list[str]:
     except ValueError:
         text = body
     # json.dumps escapes C0 controls but lets C1 and bidi controls through: those are data too.
-    return [fmt.safe_text(line) for line in text.splitlines()]
+    return [safe(line) for line in text.splitlines()]
 
 
 def find_matches(lines: list[str], needle: str) -> list[tuple[int, int]]:
@@ -58,14 +59,7 @@ class RawView(ScrollView, can_focus=True):
     RawView > .raw-view--current { background: $warning; color: $background; text-style: bold; }
     RawView > .raw-view--key { color: $text-accent; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j,down", "scroll_down", "Down", show=False, id="raw.down"),
-        Binding("k,up", "scroll_up", "Up", show=False, id="raw.up"),
-        Binding("g,home", "scroll_home", "Top", show=False, id="raw.top"),
-        Binding("G,end", "scroll_end", "Bottom", show=False, id="raw.bottom"),
-        Binding("pagedown,ctrl+f,space", "page_down", "Page down", show=False, id="raw.page_down"),
-        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="raw.page_up"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("raw")
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -152,16 +146,9 @@ class RawView(ScrollView, can_focus=True):
 class RawScreen(Screen[None]):
     """GET /v2/images/{id} as the server answered it."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q", "back", "Back", id="raw_screen.back"),
-        Binding("slash", "search", "Search", id="raw_screen.search"),
-        Binding("n", "next_match", "Next", id="raw_screen.next"),
-        Binding("N", "previous_match", "Previous", id="raw_screen.previous"),
-        Binding("c,ctrl+y", "copy_json", "Copy JSON", id="raw_screen.copy"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("raw_screen")
 
     DEFAULT_CSS = """
-    RawScreen #raw-title { height: 1; background: $panel; padding: 0 1; }
     RawScreen RawView { height: 1fr; }
     RawScreen #raw-search { display: none; height: 1; border: none; padding: 0 1; }
     RawScreen #raw-search.-shown { display: block; }
@@ -175,7 +162,7 @@ class RawScreen(Screen[None]):
         self.body = ""
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="raw-title", markup=False)
+        yield Static("", id="raw-title", classes="title-bar", markup=False)
         yield RawView(id="raw")
         yield SteadyInput(placeholder="search (Enter, then n / N; Esc closes)", id="raw-search")
         yield Footer(compact=True)
@@ -186,13 +173,13 @@ class RawScreen(Screen[None]):
         self._load()
 
     def _title(self, extra: str = "") -> None:
-        name = fmt.safe_text(self.image_name or self.image_id)
+        name = safe(self.image_name or self.image_id)
         text = f"raw JSON of {name}"
         view = self.query_one(RawView)
         if view.needle:
             found = len(view.matches)
             where = f"{view.current + 1}/{found}" if found else "no match"
-            text += f"  ·  /{fmt.safe_text(view.needle)}: {where}"
+            text += f"  ·  /{safe(view.needle)}: {where}"
         if extra:
             text += f"  ·  {extra}"
         self.query_one("#raw-title", Static).update(text)
@@ -202,7 +189,7 @@ class RawScreen(Screen[None]):
         try:
             _image, body = await self.client.get_raw(self.image_id)
         except ApiError as exc:
-            self.query_one(RawView).set_lines([fmt.safe_text(line) for line in exc.describe().splitlines()])
+            self.query_one(RawView).set_lines([safe(line) for line in exc.describe().splitlines()])
             self._title("failed")
             return
         self.body = body

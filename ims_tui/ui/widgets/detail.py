@@ -1,25 +1,36 @@
-"""Every attribute of one image, grouped the way an operator looks for them.
+"""Every attribute of one image, grouped the way an operator looks for them: ``DetailView`` draws one image or
+list row, ``DetailPane`` is the view beside the list that follows the cursor and fetches the image fresh.
 
-Shows the list row at once (what the list already knows), then the image fetched fresh by the main screen.
 All values are data: rich ``Text`` built directly, control characters made visible, never markup.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 from rich.cells import cell_len
 from rich.console import RenderableType
 from rich.text import Text
+from textual import on, work
 from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Static
 
+from ims_tui.api.client import ImageClient
+from ims_tui.api.errors import ApiError, NotFound
 from ims_tui.api.models import Image, ImageRow, is_ims_property
 from ims_tui.ui import format as fmt
+from ims_tui.ui.text import error_line, safe
 
 KEY_WIDTH = 15
+ROW_DELAY = 0.04  # seconds of stillness before the pane repaints with the list row's data
+DEBOUNCE = 0.2  # seconds of stillness before the pane asks the server
+CACHE_SIZE = 64  # fresh images kept: what a reopened row or the full-screen detail shows at once
 _STATUS_STYLE = {"ok": "green", "busy": "yellow", "bad": "bold red", "other": ""}
 
 
@@ -29,8 +40,8 @@ def _value(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (list, tuple)):
-        return ", ".join(fmt.safe_text(item) for item in value)
-    return fmt.safe_text(value)
+        return ", ".join(safe(item) for item in value)
+    return safe(value)
 
 
 def _size_text(size: int | None) -> str:
@@ -101,9 +112,7 @@ def image_sections(image: Image | ImageRow, now: datetime) -> list[tuple[str, li
     if not isinstance(image, Image):
         return sections
 
-    tags = (
-        Text(", ".join(fmt.safe_text(tag) for tag in sorted(image.tags))) if image.tags else Text("none", style="dim")
-    )
+    tags = Text(", ".join(safe(tag) for tag in sorted(image.tags))) if image.tags else Text("none", style="dim")
     sections.append(("Tags", [("tags", tags)]))
     props = image.properties
     custom = sorted((k, v) for k, v in props.items() if not is_ims_property(k))
@@ -146,7 +155,7 @@ def render_sections(
         out.append(title, style="bold underline")
         out.append("\n")
         for key, value in rows:
-            key_text = fmt.fit(fmt.safe_text(key), KEY_WIDTH)
+            key_text = fmt.fit(safe(key), KEY_WIDTH)
             out.append(key_text + " ", style="dim")
             style = value.style
             for number, line in enumerate(_wrap_cells(value.plain, value_width)):
@@ -227,3 +236,118 @@ class DetailView(VerticalScroll):
         elif self.image is not None:
             row, self.image = self.image, None
             self.show_row(row)
+
+
+class DetailPane(DetailView):
+    """The detail beside the list: follows the highlighted row and fetches that image fresh, last highlight wins.
+
+    Repainting the pane costs more than moving the cursor, and holding j over thousands of rows must not send a GET
+    per row: the row's data shows after ``ROW_DELAY`` of stillness, the GET goes after ``DEBOUNCE``. Owns the last
+    ``CACHE_SIZE`` fresh images and its worker (group "detail"); posts ``Fresh`` so the list row can follow.
+    """
+
+    @dataclass
+    class Fresh(Message):
+        """A GET returned ``image``, which may be newer than the list's row (queued -> active)."""
+
+        image: Image
+
+    @dataclass
+    class _Failed(Message, bubble=False):
+        image_id: str
+        error: ApiError
+
+    def __init__(
+        self, *, now: Callable[[], datetime] | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(now=now, id=id, classes=classes)
+        self.client: ImageClient | None = None  # set once connected; until then the pane shows rows only
+        self.requests = 0  # GETs sent (tests and benches count them)
+        self._cache: OrderedDict[str, Image] = OrderedDict()
+        self._timer: Timer | None = None
+        self._pending: ImageRow | None = None  # highlighted, not fetched yet
+        self._row: ImageRow | None = None  # the last row highlighted
+
+    def cached(self, image_id: str) -> Image | None:
+        return self._cache.get(image_id)
+
+    def remember(self, image: Image) -> None:
+        self._cache.pop(image.id, None)
+        self._cache[image.id] = image
+        while len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+
+    def forget(self, image_id: str | None = None) -> None:
+        """Drop one image (deleted), or every one (a reload: all of them may be stale)."""
+        if image_id is None:
+            self._cache.clear()
+        else:
+            self._cache.pop(image_id, None)
+
+    def show_fresh(self, image: Image) -> None:
+        """A fresher copy of an image (fetched, or saved by the form): kept, and shown if it is the one shown."""
+        self.remember(image)
+        if self.image_id == image.id:
+            self.show_image(image)
+
+    def follow(self, row: ImageRow | None) -> None:
+        """The list's cursor moved to ``row``: show it once the cursor rests, then fetch it."""
+        self._stop_timer()
+        self._row = self._pending = row
+        if row is None:
+            self.show_row(None)
+            return
+        self._timer = self.set_timer(ROW_DELAY, lambda: self._rest(row))
+
+    def _rest(self, row: ImageRow) -> None:
+        if self._pending is None or self._pending.id != row.id:
+            return
+        cached = self._cache.get(row.id)
+        if cached is not None:
+            self.show_image(cached)
+        else:
+            self.show_row(row)
+        if self.client is not None:
+            self._timer = self.set_timer(DEBOUNCE - ROW_DELAY, self.flush)
+
+    def flush(self) -> None:
+        """Fetch the pending image now (the debounce timer calls this; tests call it instead of waiting)."""
+        self._stop_timer()
+        row, self._pending = self._pending, None
+        if row is None:
+            return
+        if self.image_id != row.id:
+            self.show_row(row)
+        self._fetch(row.id)
+
+    def _stop_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
+    @work(exclusive=True, group="detail")
+    async def _fetch(self, image_id: str) -> None:
+        if self.client is None:
+            return
+        self.requests += 1
+        try:
+            image = await self.client.get(image_id)
+        except ApiError as exc:
+            self.post_message(self._Failed(image_id, exc))
+            return
+        self.post_message(self.Fresh(image))
+
+    @on(Fresh)
+    def _fresh(self, message: Fresh) -> None:
+        self.show_fresh(message.image)
+
+    @on(_Failed)
+    def _failed(self, message: _Failed) -> None:
+        if self.image_id != message.image_id:
+            return
+        if isinstance(message.error, NotFound):
+            text = "this image no longer exists (deleted elsewhere?): r reloads the list"
+        else:
+            text = error_line(message.error)
+        row = self._row if self._row is not None and self._row.id == message.image_id else None
+        self.show_error(row, text)

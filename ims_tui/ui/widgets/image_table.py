@@ -17,13 +17,14 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+import ims_tui.ui.keys as keys
 from ims_tui.api.models import ImageRow
 from ims_tui.ui import format as fmt
 from ims_tui.ui.text import safe
@@ -152,15 +153,7 @@ def layout_for(width: int, ims: bool = False) -> Layout:
 class ImageTable(ScrollView, can_focus=True):
     """The loaded rows of a listing, a header with the sort indicator, a cursor, and a "loading…" row."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j,down", "cursor_down", "Down", show=False, id="table.down"),
-        Binding("k,up", "cursor_up", "Up", show=False, id="table.up"),
-        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="table.page_down"),
-        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="table.page_up"),
-        Binding("g,home", "first", "First", show=False, id="table.first"),
-        Binding("G,end", "last", "Last", show=False, id="table.last"),
-        Binding("enter", "select", "Open", show=False, id="table.select"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("table")
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "image-table--header",
@@ -193,37 +186,34 @@ class ImageTable(ScrollView, can_focus=True):
     ImageTable > .image-table--dim { color: $text-muted; text-style: italic; }
     """
 
+    @dataclass
     class Highlighted(Message):
         """The cursor moved to ``row`` (None when the list is empty)."""
 
-        def __init__(self, table: ImageTable, row: ImageRow | None, index: int) -> None:
-            super().__init__()
-            self.table = table
-            self.row = row
-            self.index = index
+        table: ImageTable
+        row: ImageRow | None
+        index: int
 
         @property
         def control(self) -> ImageTable:
             return self.table
 
+    @dataclass
     class NearEnd(Message):
         """The cursor or the view came within one screen of the last loaded row: time to load the next page."""
 
-        def __init__(self, table: ImageTable) -> None:
-            super().__init__()
-            self.table = table
+        table: ImageTable
 
         @property
         def control(self) -> ImageTable:
             return self.table
 
+    @dataclass
     class Selected(Message):
         """Enter (or a click on the highlighted row) on ``row``."""
 
-        def __init__(self, table: ImageTable, row: ImageRow) -> None:
-            super().__init__()
-            self.table = table
-            self.row = row
+        table: ImageTable
+        row: ImageRow
 
         @property
         def control(self) -> ImageTable:

@@ -8,11 +8,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from textual import on, work
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Static
 
+from ims_tui.api.client import ImageClient
+from ims_tui.api.errors import ApiError
+from ims_tui.api.models import newest_version
 from ims_tui.api.session import SessionInfo
 from ims_tui.ui import format as fmt
+from ims_tui.ui.text import safe
 
 Part = tuple[str, str]
 
@@ -27,7 +33,10 @@ class LinkState:
 
 
 class HeaderBar(Static):
-    """cloud · endpoint host · region · project · user · API version, with READ-ONLY and INSECURE TLS badges."""
+    """cloud · endpoint host · region · project · user · API version, with READ-ONLY and INSECURE TLS badges.
+
+    ``ask_version`` asks the server for its newest API version in a worker (group "versions").
+    """
 
     DEFAULT_CSS = """
     HeaderBar { height: 1; width: 1fr; background: $panel; color: $foreground; padding: 0 1; }
@@ -44,10 +53,27 @@ class HeaderBar(Static):
         self.link = link or self.link
         self.update(self.build())
 
+    @dataclass
+    class _Version(Message, bubble=False):
+        version: str
+
+    @work(exclusive=True, group="versions")
+    async def ask_version(self, client: ImageClient) -> None:
+        try:
+            newest = newest_version(await client.versions())
+        except ApiError:
+            return  # some proxies hide "GET /": the list still works, the header just cannot name the version
+        if newest is not None:
+            self.post_message(self._Version(newest.id.lstrip("vV")))
+
+    @on(_Version)
+    def _version(self, message: _Version) -> None:
+        self.show(link=LinkState(connected=True, api_version=f"v{message.version}"))
+
     def build(self) -> Content:
         info, link = self.info, self.link
         parts: list[str | tuple[str, str]] = [("ims-tui", "bold $text-accent"), " "]
-        parts.append((fmt.safe_text(info.cloud if info else None) or "?", "bold"))
+        parts.append((safe(info.cloud if info else None) or "?", "bold"))
         # The badges come before anything long: at 80 columns the end of the line is what gets cut.
         if info and info.read_only:
             parts += [("  ", ""), (" READ-ONLY ", "bold reverse $text-warning")]
@@ -55,16 +81,16 @@ class HeaderBar(Static):
             parts += [("  ", ""), (" INSECURE TLS ", "bold reverse $text-error")]
         host = urlsplit(info.endpoint).hostname if info and info.endpoint else None
         if host:
-            parts += [("  ", ""), (fmt.safe_text(host), "$text-muted")]
+            parts += [("  ", ""), (safe(host), "$text-muted")]
         for label, value in (
             ("region", info and info.region),
             ("project", info and info.project),
             ("user", info and info.user),
         ):
             if value:
-                parts += [("  ", ""), (f"{label} ", "$text-muted"), fmt.safe_text(value)]
+                parts += [("  ", ""), (f"{label} ", "$text-muted"), safe(value)]
         if link.api_version:
-            parts += [("  ", ""), (f"API {fmt.safe_text(link.api_version)}", "$text-muted")]
+            parts += [("  ", ""), (f"API {safe(link.api_version)}", "$text-muted")]
         elif link.failed:
             parts += [("  ", ""), ("not connected", "$text-error italic")]
         elif not link.connected:
@@ -85,8 +111,7 @@ class StatusState:
     sort: str = ""
     quick: str | None = None
     quick_matches: int = 0
-    error: str | None = None
-    request_id: str | None = None
+    error: str | None = None  # one line: what failed, the HTTP status, the request id (text.error_line)
     retry_hint: str = "r to retry"
     position: int | None = None
 
@@ -112,11 +137,8 @@ class StatusLine(Static):
     def build(state: StatusState) -> Content:
         parts: list[str | tuple[str, str]] = []
         if state.error:
-            # The hint and the request id go first: a long server message is what gets cut at 80 columns.
-            parts.append((f"error ({state.retry_hint})", "bold $text-error"))
-            if state.request_id:
-                parts += [("  request id ", "$text-muted"), fmt.safe_text(state.request_id)]
-            parts += [": ", fmt.safe_text(state.error)]
+            # The hint goes first: the end of a long server message is what gets cut at 80 columns.
+            parts += [(f"error ({state.retry_hint})", "bold $text-error"), ": ", safe(state.error)]
             return Content.assemble(*parts)
         if state.connecting:
             parts.append(("connecting…", "italic"))
@@ -135,11 +157,11 @@ class StatusLine(Static):
         if state.quick is not None:
             parts += [
                 ("  quick filter: ", "$text-muted"),
-                (repr(fmt.safe_text(state.quick)), "bold"),
+                (repr(safe(state.quick)), "bold"),
                 f" ({fmt.count(state.quick_matches)} of {fmt.count(state.loaded)} loaded rows)",
             ]
         if state.filters:
-            parts += [("  filter: ", "$text-muted"), fmt.safe_text(" ".join(state.filters))]
+            parts += [("  filter: ", "$text-muted"), safe(" ".join(state.filters))]
         if state.sort:
             parts += [("  sort: ", "$text-muted"), state.sort]
         return Content.assemble(*parts)

@@ -1,0 +1,263 @@
+"""Every key action of the UI, declared once: bindings, help, the palette, the keymap check and the read-only
+guard all read this table.
+
+An action's id (``main.delete``) is what a user's ``[ui] keymap`` names, so an id never changes; the part before
+the dot is its scope, one per screen or widget, and ``bindings(scope)`` gives that class its ``BINDINGS``. Keys a
+terminal multiplexer may eat (F-keys, some ctrl keys) come with a second key. ``writes`` marks the actions a
+read-only session refuses; ``title`` puts an action in the command palette, which shows the key in effect.
+
+``Keymap`` answers "what does this key run here" with the user's keymap applied exactly as Textual applies it
+(``BindingsMap.apply_keymap``), disabled actions included, which ``Screen.active_bindings`` leaves out.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingsMap, BindingType
+from textual.dom import DOMNode
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing a key does: its id (keymaps use it), default keys, the action it runs and its description."""
+
+    id: str
+    keys: str  # comma-separated, as Textual's Binding takes them
+    action: str
+    description: str
+    writes: bool = False  # refused (hidden, with a notice) in a read-only session
+    show: bool = True  # in the footer
+    priority: bool = False
+    title: str = ""  # its name in the command palette; "" keeps it out
+    summary: str = ""  # the palette's second line, before the key in effect
+
+    @property
+    def scope(self) -> str:
+        return self.id.partition(".")[0]
+
+    def binding(self) -> Binding:
+        return Binding(self.keys, self.action, self.description, show=self.show, priority=self.priority, id=self.id)
+
+
+ACTIONS: tuple[Action, ...] = (
+    # Everywhere (ImsApp)
+    Action("app.quit", "q", "quit", "Quit"),
+    Action("app.help", "question_mark,f1", "help", "Help", title="Help: keys", summary="Show every key binding"),
+    Action("app.switch_cloud", "p,ctrl+o", "switch_cloud", "Cloud"),
+    # The image list (ImageTable)
+    Action("table.down", "j,down", "cursor_down", "Down", show=False),
+    Action("table.up", "k,up", "cursor_up", "Up", show=False),
+    Action("table.page_down", "pagedown,ctrl+f", "page_down", "Page down", show=False),
+    Action("table.page_up", "pageup,ctrl+b", "page_up", "Page up", show=False),
+    Action("table.first", "g,home", "first", "First", show=False),
+    Action("table.last", "G,end", "last", "Last", show=False),
+    Action(
+        "table.select",
+        "enter",
+        "select",
+        "Open",
+        show=False,
+        title="Open detail",
+        summary="Show every attribute of the highlighted image",
+    ),
+    # The main screen (MainScreen): the footer shows these in this order
+    Action(
+        "main.quick_filter",
+        "slash,f3",
+        "quick_filter",
+        "Find",
+        title="Quick filter",
+        summary="Filter the loaded rows by name or id",
+    ),
+    Action(
+        "main.server_filter",
+        "f,f4",
+        "server_filter",
+        "Filter",
+        title="Server filter…",
+        summary="Filter images on the server",
+    ),
+    Action(
+        "main.clear_filters",
+        "F",
+        "clear_filters",
+        "Clear filters",
+        show=False,
+        title="Clear server filters",
+        summary="Show every image again",
+    ),
+    Action("main.sort", "s,f6", "cycle_sort", "Sort"),
+    Action(
+        "main.sort_dir",
+        "S,f7",
+        "toggle_sort_dir",
+        "Sort dir",
+        show=False,
+        title="Reverse sort direction",
+        summary="Toggle ascending / descending",
+    ),
+    Action(
+        "main.refresh",
+        "r,ctrl+r,f5",
+        "refresh",
+        "Reload",
+        title="Refresh",
+        summary="Reload from the first page, keeping the highlighted image",
+    ),
+    Action("main.raw", "y,v", "raw", "Raw", title="Raw JSON", summary="The highlighted image as the server sent it"),
+    Action(
+        "main.copy_id", "c,ctrl+y", "copy_id", "Copy", title="Copy image ID", summary="Copy the highlighted image's ID"
+    ),
+    Action("main.create", "n,insert", "create", "New", writes=True, title="New image", summary="Create an image"),
+    Action("main.edit", "e,f2", "edit", "Edit", writes=True, title="Edit image", summary="Edit the highlighted image"),
+    Action(
+        "main.delete",
+        "d,delete",
+        "delete",
+        "Del",
+        writes=True,
+        title="Delete image",
+        summary="Delete the highlighted image, after a confirmation",
+    ),
+    Action("main.back", "escape", "back", "Back", show=False),
+    # Full-screen detail (DetailScreen)
+    Action("detail.back", "escape,q", "back", "Back"),
+    Action("detail.refresh", "r,ctrl+r", "refresh", "Refresh"),
+    Action("detail.raw", "y,v", "raw", "Raw"),
+    Action("detail.copy_id", "c,ctrl+y", "copy_id", "Copy ID"),
+    Action("detail.down", "j,down", "scroll_down", "Down", show=False),
+    Action("detail.up", "k,up", "scroll_up", "Up", show=False),
+    # Raw JSON (RawScreen, and the RawView that scrolls it)
+    Action("raw_screen.back", "escape,q", "back", "Back"),
+    Action("raw_screen.search", "slash", "search", "Search"),
+    Action("raw_screen.next", "n", "next_match", "Next"),
+    Action("raw_screen.previous", "N", "previous_match", "Previous"),
+    Action("raw_screen.copy", "c,ctrl+y", "copy_json", "Copy JSON"),
+    Action("raw.down", "j,down", "scroll_down", "Down", show=False),
+    Action("raw.up", "k,up", "scroll_up", "Up", show=False),
+    Action("raw.top", "g,home", "scroll_home", "Top", show=False),
+    Action("raw.bottom", "G,end", "scroll_end", "Bottom", show=False),
+    Action("raw.page_down", "pagedown,ctrl+f,space", "page_down", "Page down", show=False),
+    Action("raw.page_up", "pageup,ctrl+b", "page_up", "Page up", show=False),
+    # Dialogs
+    Action("help.close", "escape,q,question_mark", "close", "Close"),
+    Action("help.down", "j,down", "scroll_down", "Down", show=False),
+    Action("help.up", "k,up", "scroll_up", "Up", show=False),
+    Action("password.cancel", "escape", "cancel", "Cancel"),
+    Action("clouds.cancel", "escape", "cancel", "Cancel"),
+    # The form, the filter panel, the confirm dialogs and the delete dialog, as ui/screens/image_form.py,
+    # filter.py, confirm.py and delete.py declare them on main (those files switch to bindings(scope) later)
+    Action("image_form.save", "ctrl+s", "save", "Save"),
+    Action("image_form.cancel", "escape", "cancel", "Cancel"),
+    Action("image_form.add_property", "ctrl+n", "add_property", "Add property"),
+    Action("image_form.reload", "ctrl+r", "reload", "Reload", show=False),
+    Action("patch_preview.back", "escape", "cancel", "Back to form"),
+    Action("patch_preview.confirm", "ctrl+s", "confirm", "Confirm"),
+    Action("discard_changes.keep", "escape", "cancel", "Keep editing"),
+    Action("filter.cancel", "escape", "cancel", "Cancel"),
+    Action("filter.apply", "ctrl+s", "apply", "Apply", priority=True),
+    Action("filter.clear", "ctrl+l", "clear", "Clear all", priority=True),
+    Action("confirm.cancel", "escape", "cancel", "Cancel"),
+    Action("confirm.yes", "y", "yes", "Yes"),
+    Action("confirm.no", "n", "no", "No", show=False),
+    Action("delete_image.cancel", "escape", "cancel", "Cancel"),
+    Action("delete_image.confirm", "y", "confirm", "Delete"),
+    Action("delete_image.cancel_n", "n", "cancel", "Cancel", show=False),
+)
+
+BY_ID: dict[str, Action] = {action.id: action for action in ACTIONS}
+
+# Where each scope's bindings are grouped in the help screen; a scope not named here shows its class name.
+SCOPE_TITLES = {
+    "app": "Everywhere",
+    "table": "Moving in the list",
+    "main": "Images",
+    "detail": "Image detail",
+    "raw_screen": "Raw JSON",
+    "raw": "Raw JSON: moving",
+}
+
+
+def bindings(scope: str) -> list[BindingType]:
+    """The Textual bindings of one scope, in declaration order (the footer's order)."""
+    return [action.binding() for action in ACTIONS if action.scope == scope]
+
+
+def known_ids() -> frozenset[str]:
+    """Every binding id a user may remap in the config's [ui] keymap."""
+    return frozenset(BY_ID)
+
+
+def writes(scope: str) -> frozenset[str]:
+    """The action names of ``scope`` that change the cloud, refused in a read-only session."""
+    return frozenset(action.action for action in ACTIONS if action.scope == scope and action.writes)
+
+
+def check_keymap(keymap: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The config's keymap with short ids expanded ("refresh" remaps main.refresh and detail.refresh alike), and a
+    warning for each id that names no action: a typo must not silently leave a key unmapped."""
+    checked: dict[str, str] = {}
+    warnings: list[str] = []
+    for binding_id, keys in keymap.items():
+        matches = [binding_id] if binding_id in BY_ID else sorted(i for i in BY_ID if i.endswith("." + binding_id))
+        if not matches:
+            warnings.append(f"config [ui] keymap: {binding_id!r} is not a binding id (? lists them)")
+        for match in matches:
+            checked[match] = keys
+    return checked, warnings
+
+
+def _normalized(keys: str) -> str:
+    # As App.set_keymap stores them: "?" becomes "question_mark", "/" becomes "slash".
+    return ",".join(binding.key for binding in Binding.make_bindings([Binding(keys, "")]))
+
+
+class Keymap:
+    """The keys in effect: the registry with a user's keymap (binding id -> keys) applied the way Textual does."""
+
+    def __init__(self, overrides: Mapping[str, str] | None = None) -> None:
+        self.overrides = {binding_id: _normalized(keys) for binding_id, keys in (overrides or {}).items()}
+        self._scopes: dict[str, dict[str, tuple[Action, ...]]] = {}
+
+    def _table(self, scope: str) -> dict[str, tuple[Action, ...]]:
+        table = self._scopes.get(scope)
+        if table is None:
+            bound = BindingsMap(bindings(scope))
+            bound.apply_keymap(self.overrides)
+            table = {
+                key: tuple(BY_ID[b.id] for b in found if b.id in BY_ID) for key, found in bound.key_to_bindings.items()
+            }
+            self._scopes[scope] = table
+        return table
+
+    def bound(self, key: str, scopes: Sequence[str]) -> Action | None:
+        """The action ``key`` runs where ``scopes`` are the binding chain (innermost first), enabled or not."""
+        for scope in scopes:
+            found = self._table(scope).get(key)
+            if found:
+                return found[0]
+        return None
+
+    def keys_of(self, action: Action) -> list[str]:
+        """The keys that run ``action`` now, in declaration order (a remapped action: the keymap's order)."""
+        return [key for key, found in self._table(action.scope).items() if action in found]
+
+
+def commands(app: App[Any], keymap: Keymap, nodes: Mapping[str, DOMNode]) -> Iterable[SystemCommand]:
+    """Palette commands for the actions of ``nodes`` (scope -> the node that runs them, in the palette's order),
+    each saying its key in effect; an action its node disables now (``check_action`` False, e.g. writes when
+    read-only) is left out."""
+    for scope, node in nodes.items():
+        for action in ACTIONS:
+            if action.scope != scope or not action.title or node.check_action(action.action, ()) is False:
+                continue
+            keys = keymap.keys_of(action)
+            summary = action.summary
+            if keys:
+                summary += f" ({app.get_key_display(Binding(keys[0], action.action))})"
+            yield SystemCommand(action.title, summary, functools.partial(app.run_action, action.action, node))
