@@ -10,13 +10,9 @@ from datetime import date, datetime, timezone
 from typing import Literal
 
 from rich.cells import cell_len
-from rich.text import Text
 
 from ims_tui.api.models import parse_time
 from ims_tui.ui.text import safe
-
-# The callers move to text.safe; this name goes once none is left.
-safe_text = safe
 
 
 def fit(text: str, width: int, *, align: Literal["left", "right"] = "left") -> str:
@@ -173,11 +169,6 @@ def count(number: int) -> str:
 
 def plural(number: int, word: str, words: str | None = None) -> str:
     return f"{count(number)} {word if number == 1 else (words or word + 's')}"
-
-
-def literal(text: object, style: str = "") -> Text:
-    """Server text as a rich Text that is never parsed as markup, with control characters made visible."""
-    return Text(safe(text), style=style, no_wrap=False, end="")
 
 
 def short_id(image_id: str, length: int = 8) -> str:

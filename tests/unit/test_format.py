@@ -14,6 +14,7 @@ from ims_tui.ui import format as fmt
 from ims_tui.ui.clipboard import MAX_BASE64, ClipboardTooLarge, osc52
 from ims_tui.ui.screens.filter import FilterForm
 from ims_tui.ui.screens.raw import find_matches, pretty_json
+from ims_tui.ui.text import safe
 from ims_tui.ui.widgets.image_table import layout_for
 
 NOW = datetime(2026, 11, 2, 12, 0, tzinfo=timezone.utc)
@@ -84,21 +85,20 @@ def test_relative_age_of_server_strings() -> None:
 
 @given(st.text())
 def test_safe_text_never_lets_control_characters_through(text: str) -> None:
-    shown = fmt.safe_text(text)
+    shown = safe(text)
     assert "\x1b" not in shown and "\n" not in shown and "\r" not in shown and "\x9b" not in shown
     assert all(not (0 <= ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0) for c in shown)
 
 
 def test_safe_text_shows_escapes_visibly_and_keeps_markup_literal() -> None:
-    assert fmt.safe_text("\x1b[31mred") == "\\x1b[31mred"
-    assert fmt.safe_text("[bold]x[/]") == "[bold]x[/]"
-    assert fmt.safe_text("a\u202eb") == "a\\u202eb"
-    assert fmt.literal("[b]x[/b]").plain == "[b]x[/b]"
+    assert safe("\x1b[31mred") == "\\x1b[31mred"
+    assert safe("[bold]x[/]") == "[bold]x[/]"
+    assert safe("a\u202eb") == "a\\u202eb"
 
 
 @given(st.text(), st.integers(min_value=0, max_value=60))
 def test_fit_is_exactly_the_column_width(text: str, width: int) -> None:
-    cropped = fmt.fit(fmt.safe_text(text), width)
+    cropped = fmt.fit(safe(text), width)
     assert cell_len(cropped) == width
 
 
