@@ -12,8 +12,8 @@ Only the benchmarks use it.
 What-if experiments (bench/whatif.py): $IMS_TUI_BENCH_WHATIF, comma-separated, changes the app in this process
 only, to measure what a proposed change to the app would gain:
 
-- ``paint_first``: the main screen starts connecting after its first refresh (``call_after_refresh``), not in
-  ``on_mount``, so nothing the connect worker does on the event loop can delay the first frame;
+- ``paint_first``: the session gate starts connecting one refresh later than it does (the app already waits for
+  the first frame: this measures whether waiting longer would still gain anything);
 - ``plain_http``: an ``http://`` endpoint's client is built with ``verify=False`` (no TLS is used, so no CA
   bundle is loaded: httpx builds an SSL context for every client otherwise, ~50-100 ms);
 - ``list_first``: the API-version request waits until the first list page is back (on a one-worker server
@@ -197,7 +197,7 @@ def _app(module: ModuleType) -> None:
 def _main_screen(module: ModuleType) -> None:
     screen = module.MainScreen
     wrap(screen, "on_mount", "main_screen_mounted")
-    original = screen.on_page_loaded
+    original = screen.on_main_screen_page_loaded
 
     @functools.wraps(original)
     def on_page_loaded(self: Any, message: Any) -> None:
@@ -208,26 +208,34 @@ def _main_screen(module: ModuleType) -> None:
             extra["modules_at_first_page"] = list(sys.modules)
         extra["rows_loaded"] = len(self.listing.rows) if self.listing is not None else 0
 
-    screen.on_page_loaded = on_page_loaded
-    original_fetch = screen._fetch_detail  # a @work method: note each time one is started
+    screen.on_main_screen_page_loaded = on_page_loaded
+
+
+def _detail(module: ModuleType) -> None:
+    pane = module.DetailPane
+    original_fetch = pane._fetch  # a @work method: note each time one is started
 
     @functools.wraps(original_fetch)
     def fetch_detail(self: Any, image_id: str) -> Any:
         extra.setdefault("detail_fetches", []).append((time.perf_counter(), image_id))
         return original_fetch(self, image_id)
 
-    screen._fetch_detail = fetch_detail
-    if "paint_first" in WHATIF:
-        original_connect = screen._connect
+    pane._fetch = fetch_detail
 
-        def connect(self: Any) -> Any:
+
+def _session_gate(module: ModuleType) -> None:
+    if "paint_first" in WHATIF:
+        gate = module.SessionGate
+        original_open = gate.open
+
+        def open_later(self: Any) -> Any:
             if not getattr(self, "_bench_painted", False):
                 self._bench_painted = True
-                self.call_after_refresh(original_connect, self)
+                self.call_after_refresh(original_open, self)
                 return None
-            return original_connect(self)
+            return original_open(self)
 
-        screen._connect = connect
+        gate.open = open_later
 
 
 LOADED: dict[str, Callable[[ModuleType], None]] = {
@@ -239,6 +247,8 @@ LOADED: dict[str, Callable[[ModuleType], None]] = {
     "ims_tui.ui.app": _app,
     "ims_tui.ui.widgets.image_table": _image_table,
     "ims_tui.ui.screens.main": _main_screen,
+    "ims_tui.ui.widgets.detail": _detail,
+    "ims_tui.ui.session_gate": _session_gate,
 }
 TIMED = ("ims_tui.config", "httpx", "textual", "ims_tui.ui.app", "ims_tui.ui.screens.main")
 
