@@ -1,7 +1,7 @@
 """The image API layer: models, client, paging, errors and the edit-to-patch engine. Never imports Textual."""
 
 from .auth import NoAuth, TokenAuth
-from .client import PATCH_MEDIA_TYPE, ImageClient, normalize_endpoint
+from .client import PATCH_MEDIA_TYPE, ImageClient, new_image_id, normalize_endpoint
 from .errors import (
     ApiError,
     AuthError,
@@ -22,6 +22,7 @@ from .errors import (
 )
 from .listing import ImageListing, PagingError
 from .models import DateFilter, Image, ImagePage, ImageRow, ListQuery
+from .outcome import Outcome, settle_create, settle_delete, settle_update, update_state
 from .patch import PatchError, diff
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "NetworkError",
     "NoAuth",
     "NotFound",
+    "Outcome",
     "PagingError",
     "PatchError",
     "ReadOnlyError",
@@ -54,5 +56,10 @@ __all__ = [
     "Unauthorized",
     "UnsupportedMediaType",
     "diff",
+    "new_image_id",
     "normalize_endpoint",
+    "settle_create",
+    "settle_delete",
+    "settle_update",
+    "update_state",
 ]
