@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -187,8 +188,15 @@ def _interned(value: Any) -> Any:
 class ImageRow:
     """The compact slice of an image that a list row shows; the detail pane fetches the rest fresh.
 
-    A listing may hold 100,000 of these, so it keeps only what the columns and the quick filter need.
+    A listing may hold 100,000 of these, so it keeps only what the columns and the quick filter need. A list
+    entry that did not parse is a ``BadImageRow``: ``problem`` says what is wrong, ``raw`` is what the server
+    sent, and ``actionable`` is False when it has no real id (its ``id`` is a placeholder, ``?bad-...``, that
+    must never be sent to the server). Good rows pay nothing for these: they are class attributes here.
     """
+
+    problem: str | None = None
+    raw: Any = None
+    actionable: bool = True
 
     __slots__ = (
         "id",
@@ -240,24 +248,144 @@ class ImageRow:
         return f"ImageRow(id={self.id!r}, name={self.name!r}, status={self.status!r})"
 
 
+PLACEHOLDER_PREFIX = "?bad-"
+
+
+class BadImageRow(ImageRow):
+    """A list entry that did not parse, shown with what could be read of it (see ``ImageRow``)."""
+
+    __slots__ = ("problem", "raw", "actionable")
+
+    def __init__(self, entry: BadEntry, placeholder: str) -> None:
+        super().__init__(entry.image)
+        self.problem = entry.problem
+        self.raw = entry.raw
+        self.actionable = entry.has_id
+        if not entry.has_id:
+            self.id = placeholder
+
+    def __repr__(self) -> str:
+        return f"BadImageRow(id={self.id!r}, problem={self.problem!r})"
+
+
+@dataclass(frozen=True)
+class BadEntry:
+    """Entry ``index`` of a page, which is not a valid image: the server's ``raw`` value, the ``problem``, and
+    an ``image`` of the fields that did parse (its id is a placeholder when ``has_id`` is False)."""
+
+    index: int
+    raw: Any
+    problem: str
+    image: Image
+    has_id: bool
+
+    @classmethod
+    def of(cls, index: int, raw: Any) -> BadEntry | None:
+        """None when ``raw`` is a good image; else what is wrong with it and what can be read of it."""
+        placeholder = f"{PLACEHOLDER_PREFIX}{index}"
+        if not isinstance(raw, dict):
+            return cls(index, raw, f"not an image object but {_kind(raw)}", Image(id=placeholder), False)
+        try:
+            image = Image.model_validate(raw)
+        except ValidationError as exc:
+            errors = exc.errors()
+        else:
+            if image.id.strip():
+                return None
+            errors = []
+        broken = {str(error["loc"][0]) for error in errors if error.get("loc")}
+        problems = [_problem(error, raw) for error in errors if tuple(error.get("loc") or ()) != ("id",)]
+        raw_id = raw.get("id")
+        has_id = isinstance(raw_id, str) and bool(raw_id.strip())
+        if not has_id:
+            broken.add("id")
+            text = isinstance(raw_id, str)
+            problems.insert(0, "no id" if raw_id is None else "an empty id" if text else f"the id is {_kind(raw_id)}")
+        data = {key: value for key, value in raw.items() if key not in broken}
+        data["id"] = raw["id"] if has_id else placeholder
+        try:
+            salvaged = Image.model_validate(data)
+        except ValidationError:
+            salvaged = Image(id=data["id"])
+        return cls(index, raw, "; ".join(dict.fromkeys(problems)), salvaged, has_id)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    text = repr(value)
+    return f"{type(value).__name__} {text[:40]}{'…' if len(text) > 40 else ''}"
+
+
+def _problem(error: Any, raw: dict[str, Any]) -> str:
+    loc = error.get("loc") or ()
+    where = ".".join(str(part) for part in loc) or "value"
+    got = raw.get(str(loc[0])) if loc else None
+    return f"{where}: {error.get('msg', 'invalid')} (got {_kind(got)})"
+
+
 class ImagePage(BaseModel):
-    """One page of a listing; ``next`` is the server's link to the following page, if any."""
+    """One page of a listing; ``next`` is the server's link to the following page, if any.
+
+    ``images`` are the entries that parsed, in the server's order; ``bad`` the ones that did not (one bad image
+    does not hide the others). ``rows()`` gives both as list rows, in the server's order.
+    """
 
     images: list[Image]
+    bad: list[BadEntry] = Field(default_factory=list)
     next: str | None = None
     first: str | None = None
+
+    @property
+    def count(self) -> int:
+        """How many entries the server sent, good and bad."""
+        return len(self.images) + len(self.bad)
+
+    def rows(self, label: str = "") -> list[ImageRow]:
+        """The rows, bad ones in their place; an id-less one is ``?bad-<label><index>``."""
+        if not self.bad:
+            return [ImageRow(image) for image in self.images]
+        return [
+            ImageRow(image) if entry is None else BadImageRow(entry, f"{PLACEHOLDER_PREFIX}{label}{entry.index}")
+            for image, entry in self._in_order()
+        ]
+
+    def last_with_id(self) -> Image | None:
+        """The last entry that has a real id (what could be read of it, if bad): where paging can go on from."""
+        for image, entry in reversed(self._in_order()):
+            if entry is None or entry.has_id:
+                return image
+        return None
+
+    def _in_order(self) -> list[tuple[Image, BadEntry | None]]:
+        good = iter(self.images)
+        bad = {entry.index: entry for entry in self.bad}
+        return [(bad[i].image, bad[i]) if i in bad else (next(good), None) for i in range(self.count)]
 
     @classmethod
     def parse(cls, data: Any) -> ImagePage:
         if not isinstance(data, dict):
             raise MalformedResponse(f"expected a JSON object with 'images', got {type(data).__name__}")
-        images = data.get("images")
-        if not isinstance(images, list):
+        entries = data.get("images")
+        if not isinstance(entries, list):
             raise MalformedResponse("the server's answer has no 'images' list")
         next_link = data.get("next")
         if next_link is not None and not isinstance(next_link, str):
             raise MalformedResponse("the server's 'next' link is not a string")
-        return cls(images=[Image.parse(item) for item in images], next=next_link or None, first=data.get("first"))
+        images: list[Image] = []
+        bad: list[BadEntry] = []
+        for index, item in enumerate(entries):
+            try:
+                images.append(Image.model_validate(item))
+                if images[-1].id.strip():
+                    continue
+                images.pop()
+            except ValidationError:
+                pass
+            found = BadEntry.of(index, item)
+            if found is not None:
+                bad.append(found)
+        return cls(images=images, bad=bad, next=next_link or None, first=data.get("first"))
 
 
 class ApiVersion(BaseModel):

@@ -164,7 +164,8 @@ def test_bad_request_with_marker_is_stale_marker() -> None:
 
 @pytest.mark.parametrize(
     "data",
-    [[], "x", {"images": None}, {"images": [1]}, {"images": [{"name": "no id"}]}, {"images": [], "next": 5}],
+    # one bad image no longer fails its page (tests/unit/test_bad_rows.py): only a page that is not one does
+    [[], "x", {"images": None}, {"images": {"id": "a"}}, {"images": [], "next": 5}],
 )
 def test_malformed_pages_are_typed_errors(data: object) -> None:
     with pytest.raises(MalformedResponse):
