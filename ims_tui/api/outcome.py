@@ -89,10 +89,9 @@ async def settle_create(
 ) -> Outcome:
     """Whether the image ``image_id`` was created: it exists → done, 404 → not done. With ``name``, an image
     with that id but another name is not ours: unknown."""
-    try:
-        image = await client.find(image_id)
-    except ApiError as exc:
-        return Outcome("unknown", action="create", error=error, check_error=exc)
+    image, failed = await _look(client, image_id)
+    if failed is not None:
+        return Outcome("unknown", action="create", error=error, check_error=failed)
     if image is None:
         return Outcome("not_done", action="create", error=error)
     if name is not None and image.name != name:
@@ -108,10 +107,9 @@ async def settle_update(
     error: ApiError | None = None,
 ) -> Outcome:
     """Whether ``ops`` (diffed against ``before``) were applied: see ``update_state``. A gone image is unknown."""
-    try:
-        image = await client.find(image_id)
-    except ApiError as exc:
-        return Outcome("unknown", action="update", error=error, check_error=exc)
+    image, failed = await _look(client, image_id)
+    if failed is not None:
+        return Outcome("unknown", action="update", error=error, check_error=failed)
     if image is None:
         return Outcome("unknown", action="update", error=error)
     state, partly = _judge(ops, before.to_dict() if isinstance(before, Image) else before, image.to_dict())
@@ -120,13 +118,20 @@ async def settle_update(
 
 async def settle_delete(client: ImageClient, image_id: str, error: ApiError | None = None) -> Outcome:
     """Whether the image was deleted: 404 (or a deleted status) → done; still there → not done."""
-    try:
-        image = await client.find(image_id)
-    except ApiError as exc:
-        return Outcome("unknown", action="delete", error=error, check_error=exc)
+    image, failed = await _look(client, image_id)
+    if failed is not None:
+        return Outcome("unknown", action="delete", error=error, check_error=failed)
     if image is None or image.status in GONE_STATUSES:
         return Outcome("done", action="delete", image=image, error=error)
     return Outcome("not_done", action="delete", image=image, error=error)
+
+
+async def _look(client: ImageClient, image_id: str) -> tuple[Image | None, ApiError | None]:
+    """The image (None if gone), or why the check failed."""
+    try:
+        return await client.find(image_id), None
+    except ApiError as exc:
+        return None, exc
 
 
 # -- the update decision (pure) ------------------------------------------------------------------------------
