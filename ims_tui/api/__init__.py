@@ -1,4 +1,16 @@
-"""The image API layer: models, client, paging, errors and the edit-to-patch engine. Never imports Textual."""
+"""The image API layer: models, client, paging, errors and the edit-to-patch engine. Never imports Textual.
+
+What the UI builds on for flaky links and hostile clouds (issue 9):
+
+- ``ApiError.one_line()`` (status first, request id last), ``.describe()`` (the full error, one fact a line),
+  ``.status_phrase``; ``.outcome_unknown``: a write that may have been applied; never repeat it, settle it.
+- ``ImageClient.create(attributes, image_id=new_image_id())``: keep one id across the user's retries.
+- ``settle_create/settle_update/settle_delete`` (outcome.py) → ``Outcome(state, image, error, check_error)``,
+  ``Outcome.message()`` for the words.
+- ``ImageRow.problem``/``.raw``/``.actionable``: a list entry that did not parse (act only when actionable;
+  ``ImageClient.get_text`` for its raw view).
+- ``ApiError.needs_reload`` (StaleMarker, PagingError): ``r`` must reload the list, not retry the page.
+"""
 
 from .auth import NoAuth, TokenAuth
 from .client import PATCH_MEDIA_TYPE, ImageClient, new_image_id, normalize_endpoint

@@ -229,6 +229,11 @@ class ImageClient:
         response = await self._send("GET", self._image_path(image_id))
         return self._parsed(response, Image.parse)
 
+    async def get_text(self, image_id: str) -> str:
+        """The image's body exactly as the server sent it, unparsed: for the raw view of a row marked bad
+        (``ImageRow.problem``), whose image ``get`` and ``get_raw`` would refuse as MalformedResponse."""
+        return (await self._send("GET", self._image_path(image_id))).text
+
     async def get_raw(self, image_id: str) -> tuple[Image, str]:
         """The image and the body exactly as the server sent it, for the raw view."""
         response = await self._send("GET", self._image_path(image_id))

@@ -380,9 +380,9 @@ def network_error(
 ) -> NetworkError:
     """The ``NetworkError`` for a request to ``url`` that got no (complete) answer, worded for ``service``.
 
-    ``outcome_unknown`` is set for a write (any method but GET/HEAD/OPTIONS) unless the failure surely came
-    before the request left (connect, TLS, pool). ``redact`` scrubs secrets from the parts of the message that
-    quote the exception or the URL.
+    ``outcome_unknown`` is set for an image-service write (any method but GET/HEAD/OPTIONS) unless the failure
+    surely came before the request left (connect, TLS, pool). ``redact`` scrubs secrets from the parts of the
+    message that quote the exception or the URL.
     """
     wording = _NETWORK_WORDING[service]
     kind = found = _network_kind(exc)
@@ -396,7 +396,8 @@ def network_error(
         after=_timeout_after(exc),
         where=_where_cut(exc),
     )
-    sent = not isinstance(exc, _NOT_SENT) and kind != "tls"
+    # an auth flow's own request (Keystone's token POST) applies nothing: the caller's write was not sent yet
+    sent = not isinstance(exc, _NOT_SENT) and kind != "tls" and service == "image service"
     error = NetworkError(message, method=method, path=path, outcome_unknown=sent and method not in SAFE_METHODS)
     error.kind = kind
     return error

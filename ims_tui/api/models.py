@@ -280,19 +280,11 @@ class BadEntry:
     has_id: bool
 
     @classmethod
-    def of(cls, index: int, raw: Any) -> BadEntry | None:
-        """None when ``raw`` is a good image; else what is wrong with it and what can be read of it."""
+    def of(cls, index: int, raw: Any, errors: list[Any]) -> BadEntry:
+        """What is wrong with ``raw`` (pydantic's ``errors``, none for an empty id), and what can be read of it."""
         placeholder = f"{PLACEHOLDER_PREFIX}{index}"
         if not isinstance(raw, dict):
             return cls(index, raw, f"not an image object but {_kind(raw)}", Image(id=placeholder), False)
-        try:
-            image = Image.model_validate(raw)
-        except ValidationError as exc:
-            errors = exc.errors()
-        else:
-            if image.id.strip():
-                return None
-            errors = []
         broken = {str(error["loc"][0]) for error in errors if error.get("loc")}
         problems = [_problem(error, raw) for error in errors if tuple(error.get("loc") or ()) != ("id",)]
         raw_id = raw.get("id")
@@ -376,15 +368,14 @@ class ImagePage(BaseModel):
         bad: list[BadEntry] = []
         for index, item in enumerate(entries):
             try:
-                images.append(Image.model_validate(item))
-                if images[-1].id.strip():
-                    continue
-                images.pop()
-            except ValidationError:
-                pass
-            found = BadEntry.of(index, item)
-            if found is not None:
-                bad.append(found)
+                image = Image.model_validate(item)
+            except ValidationError as exc:
+                bad.append(BadEntry.of(index, item, exc.errors()))
+                continue
+            if image.id.strip():
+                images.append(image)
+            else:
+                bad.append(BadEntry.of(index, item, []))
         return cls(images=images, bad=bad, next=next_link or None, first=data.get("first"))
 
 

@@ -343,3 +343,13 @@ async def test_a_write_answered_with_something_not_json_has_an_unknown_outcome()
     assert caught.value.message == "the answer was not JSON: it was an HTML page: 'Welcome'"
     assert caught.value.outcome_unknown is True
     assert caught.value.one_line().startswith("HTTP 200 OK, but the answer was not JSON")
+
+
+async def test_the_raw_text_of_an_image_that_does_not_parse_can_still_be_read() -> None:
+    def broken(request: httpx.Request) -> httpx.Response | None:
+        return httpx.Response(200, content=b'{"id": "x", "size": "lots"}', request=request)
+
+    client, _ = _client(broken)
+    with pytest.raises(MalformedResponse):
+        await client.get_raw("x")
+    assert await client.get_text("x") == '{"id": "x", "size": "lots"}'

@@ -375,3 +375,9 @@ def test_a_body_that_is_not_json_is_described() -> None:
     assert describe_body(NGINX_502, "text/html") == "an HTML page titled '502 Bad Gateway'"
     assert describe_body(b"  ", "application/json") == "an empty answer"
     assert describe_body(b"ok\x1b[2J done", "text/plain; charset=utf-8") == "text/plain: 'ok[2J done'"
+
+
+def test_a_failed_token_request_is_not_a_write_that_may_have_been_applied() -> None:
+    failure = httpx.ReadError("", request=httpx.Request("POST", "https://ks.example/v3/auth/tokens"))
+    error = network_error(failure, "https://ks.example/v3", "Keystone", method="POST")
+    assert "dropped" in error.message and error.outcome_unknown is False
