@@ -1,7 +1,19 @@
-"""The image API layer: models, client, paging, errors and the edit-to-patch engine. Never imports Textual."""
+"""The image API layer: models, client, paging, errors and the edit-to-patch engine. Never imports Textual.
+
+What the UI builds on for flaky links and hostile clouds (issue 9):
+
+- ``ApiError.one_line()`` (status first, request id last), ``.describe()`` (the full error, one fact a line),
+  ``.status_phrase``; ``.outcome_unknown``: a write that may have been applied; never repeat it, settle it.
+- ``ImageClient.create(attributes, image_id=new_image_id())``: keep one id across the user's retries.
+- ``settle_create/settle_update/settle_delete`` (outcome.py) → ``Outcome(state, image, error, check_error)``,
+  ``Outcome.message()`` for the words.
+- ``ImageRow.problem``/``.raw``/``.actionable``: a list entry that did not parse (act only when actionable;
+  ``ImageClient.get_text`` for its raw view).
+- ``ApiError.needs_reload`` (StaleMarker, PagingError): ``r`` must reload the list, not retry the page.
+"""
 
 from .auth import NoAuth, TokenAuth
-from .client import PATCH_MEDIA_TYPE, ImageClient, normalize_endpoint
+from .client import PATCH_MEDIA_TYPE, ImageClient, new_image_id, normalize_endpoint
 from .errors import (
     ApiError,
     AuthError,
@@ -22,6 +34,7 @@ from .errors import (
 )
 from .listing import ImageListing, PagingError
 from .models import DateFilter, Image, ImagePage, ImageRow, ListQuery
+from .outcome import Outcome, settle_create, settle_delete, settle_update, update_state
 from .patch import PatchError, diff
 
 __all__ = [
@@ -44,6 +57,7 @@ __all__ = [
     "NetworkError",
     "NoAuth",
     "NotFound",
+    "Outcome",
     "PagingError",
     "PatchError",
     "ReadOnlyError",
@@ -54,5 +68,10 @@ __all__ = [
     "Unauthorized",
     "UnsupportedMediaType",
     "diff",
+    "new_image_id",
     "normalize_endpoint",
+    "settle_create",
+    "settle_delete",
+    "settle_update",
+    "update_state",
 ]

@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, quote, urlsplit
@@ -13,15 +14,19 @@ from urllib.parse import parse_qsl, quote, urlsplit
 import httpx
 
 from .errors import (
+    SAFE_METHODS,
     SERVICE_EXTENSION,
     ApiError,
+    Conflict,
     MalformedResponse,
+    NotFound,
     ReadOnlyError,
     StaleMarker,
     error_from_response,
     network_error,
     request_id_of,
 )
+from .messages import describe_body
 from .models import ApiVersion, Image, ImagePage, ListQuery
 from .patch import PatchOp
 
@@ -177,14 +182,14 @@ class ImageClient:
         try:
             return response.json()
         except (ValueError, UnicodeDecodeError):
-            kind = response.headers.get("content-type", "unknown type") or "unknown type"
-            snippet = response.text[:80].replace("\n", " ") if response.content else "an empty body"
+            what = describe_body(response.content, response.headers.get("content-type", ""))
             raise MalformedResponse(
-                f"expected JSON but the server sent {kind}: {snippet!r}",
+                f"the answer was not JSON: it was {what}",
                 status=response.status_code,
                 request_id=request_id_of(response),
                 method=response.request.method,
                 path=response.request.url.path,
+                outcome_unknown=response.request.method not in SAFE_METHODS,
             ) from None
 
     # -- the calls --------------------------------------------------------------------------------------
@@ -224,14 +229,53 @@ class ImageClient:
         response = await self._send("GET", self._image_path(image_id))
         return self._parsed(response, Image.parse)
 
+    async def get_text(self, image_id: str) -> str:
+        """The image's body exactly as the server sent it, unparsed: for the raw view of a row marked bad
+        (``ImageRow.problem``), whose image ``get`` and ``get_raw`` would refuse as MalformedResponse."""
+        return (await self._send("GET", self._image_path(image_id))).text
+
     async def get_raw(self, image_id: str) -> tuple[Image, str]:
         """The image and the body exactly as the server sent it, for the raw view."""
         response = await self._send("GET", self._image_path(image_id))
         return self._parsed(response, Image.parse), response.text
 
-    async def create(self, attributes: dict[str, Any]) -> Image:
-        response = await self._send("POST", "/v2/images", json_body=attributes, ok=(201, 200))
-        return self._parsed(response, Image.parse)
+    async def find(self, image_id: str) -> Image | None:
+        """The image, or None when the server says there is none (404); any other failure raises."""
+        try:
+            return await self.get(image_id)
+        except NotFound:
+            return None
+
+    async def create(self, attributes: dict[str, Any], *, image_id: str | None = None) -> Image:
+        """Create an image, safe to repeat: the request names the image's id, the same on every attempt.
+
+        The id is ``attributes["id"]``, else ``image_id``, else a new one; a form that lets the user try again
+        calls ``new_image_id()`` once when it opens and passes it every time. A 409 for that id, or a failure
+        whose outcome is unknown (``outcome_unknown``: the answer was lost), is settled with a GET of the id:
+        an image there with the name sent is the one created and is returned. A GET that finds nothing means it
+        was not created: the original error is raised with ``outcome_unknown`` cleared. A GET that fails too
+        leaves ``outcome_unknown`` set (``outcome.settle_create`` can check again later).
+        """
+        body = dict(attributes)
+        if image_id is not None and body.get("id") not in (None, image_id):
+            raise ValueError(f"two ids for one image: attributes say {body['id']!r}, image_id {image_id!r}")
+        chosen = body["id"] = body.get("id") or image_id or new_image_id()
+        try:
+            response = await self._send("POST", "/v2/images", json_body=body, ok=(201, 200))
+            return self._parsed(response, Image.parse)
+        except ApiError as exc:
+            if not (exc.outcome_unknown or isinstance(exc, Conflict)):
+                raise
+            try:
+                found = await self.find(str(chosen))
+            except ApiError:
+                exc.outcome_unknown = True  # a 409 for our id we could not check: it may well be ours
+                raise exc from None
+            if found is not None and found.name == body.get("name"):
+                log.info("create %s: the answer was lost (%s), but the image is there", chosen, exc.one_line())
+                return found
+            exc.outcome_unknown = False  # nothing with our id (not created), or another image's id (409)
+            raise
 
     async def update(self, image_id: str, ops: list[PatchOp]) -> Image:
         response = await self._send(
@@ -286,7 +330,14 @@ class ImageClient:
             exc.request_id = exc.request_id or request_id_of(response)
             exc.method = exc.method or response.request.method
             exc.path = exc.path or response.request.url.path
+            # a write's success answer we cannot read: it was most likely applied, but nobody can say
+            exc.outcome_unknown = response.request.method not in SAFE_METHODS
             raise
+
+
+def new_image_id() -> str:
+    """A fresh image id (a random UUID, as Glance makes them) for ``ImageClient.create(image_id=...)``."""
+    return str(uuid.uuid4())
 
 
 def marker_of(link: str) -> str | None:
@@ -299,9 +350,10 @@ def _is_stale_marker(exc: ApiError, marker: str) -> bool:
     """Whether a list error means the marker image is gone or no longer visible to the caller.
 
     Glance answers 400 "No image found with ID <marker>" for a deleted or unknown marker (the word "marker" does
-    not appear) and 403 "Forbidding request, image <marker> not visible" for one the caller may no longer see.
+    not appear) and 403 "Forbidding request, image <marker> not visible" for one the caller may no longer see;
+    a server that answers 404 naming the marker means the same.
     """
-    if exc.status not in (400, 403):
+    if exc.status not in (400, 403, 404):
         return False
     message = exc.message.lower()
     return marker.lower() in message or (exc.status == 400 and "marker" in message)

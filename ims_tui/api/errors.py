@@ -18,30 +18,36 @@ the request id, so the UI can show "what failed and why" without parsing HTTP it
 
 from __future__ import annotations
 
-import html
-import json
 import re
 import ssl
 from collections.abc import Callable
-from typing import Any
+from http import HTTPStatus
 from urllib.parse import urlsplit
 
 import httpx
 
-_TAG = re.compile(r"<[^>]+>")
-_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
-_SPACES = re.compile(r"[ \t\r\f\v]+")
-_BLANK_LINES = re.compile(r"\n\s*\n+")
-# C0/C1 control characters other than newline and tab: a server message must never move the terminal's cursor.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-MAX_MESSAGE = 500
+# the body parsing lives in messages; these names stay importable from here
+from .messages import MAX_MESSAGE as MAX_MESSAGE
+from .messages import clean_text as clean_text
+from .messages import message_from_body as message_from_body
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Statuses a gateway answers after it may have passed the request on: the service may have applied it.
+GATEWAY_STATUSES = frozenset({502, 504})
 
 
 class ApiError(Exception):
-    """Base of every error the client raises."""
+    """Base of every error the client raises.
+
+    ``outcome_unknown``: the request was a write that may have reached the service and been applied (the answer
+    was lost, cut off, unreadable, or a gateway's 502/504): never repeat it blindly, check first (``outcome``).
+    ``needs_reload``: the listing's saved position is no good (the marker image is gone, the paging loops), so
+    a retry must start the list again rather than repeat the same page request.
+    """
 
     status: int | None = None
     default_message = "the image service refused the request"
+    needs_reload = False
 
     def __init__(
         self,
@@ -51,6 +57,7 @@ class ApiError(Exception):
         request_id: str | None = None,
         method: str | None = None,
         path: str | None = None,
+        outcome_unknown: bool = False,
     ) -> None:
         self.message = message or self.default_message
         if status is not None:
@@ -58,6 +65,7 @@ class ApiError(Exception):
         self.request_id = request_id
         self.method = method
         self.path = path
+        self.outcome_unknown = outcome_unknown
         super().__init__(self.message)
 
     @property
@@ -67,28 +75,54 @@ class ApiError(Exception):
         words = re.sub(r"(?<!^)(?=[A-Z])", " ", kind).lower()
         return f"{words} ({self.status})" if self.status else words
 
+    @property
+    def status_phrase(self) -> str:
+        """The standard reason phrase of the status ("Service Unavailable"); empty without a (known) status."""
+        try:
+            return HTTPStatus(self.status).phrase if self.status else ""
+        except ValueError:
+            return ""
+
+    @property
+    def status_line(self) -> str:
+        """``HTTP 503 Service Unavailable``; empty without a status."""
+        if not self.status:
+            return ""
+        return f"HTTP {self.status} {self.status_phrase}".rstrip()
+
     def one_line(self) -> str:
-        """The failure on one line, for a status line or a notification: the message, the status, the request id."""
-        text = " ".join(self.message.split())
+        """The failure on one line, status first so 80 columns show it and the reason's first words; the request
+        id last: ``HTTP 503 Service Unavailable: The server is busy · request id req-1``."""
+        reason = " ".join(self.message.split())
+        text = reason
         if self.status:
-            text += f" (HTTP {self.status})"
+            head = self.status_line
+            said = reason.casefold()
+            if said in (self.status_phrase.casefold(), head[5:].casefold()):
+                text = head  # the reason only repeats the status ("Bad Gateway", "502 Bad Gateway")
+            elif said.startswith(f"{self.status} "):
+                text = f"HTTP {reason}"  # an error page's title: "502 Proxy Error"
+            elif self.status < 400:
+                text = f"{head}, but {reason}"  # a success whose answer was unusable
+            else:
+                text = f"{head}: {reason}"
         if self.request_id:
             text += f" · request id {self.request_id}"
         return text
 
     def describe(self) -> str:
-        """Everything a person needs: the message, the status and the request id to quote to support."""
-        parts = [self.message]
-        tail = []
+        """The full error, one fact a line, for a "full error" view a person can copy to support: the message,
+        the status, the request sent, the request id, and whether the write may have been applied."""
+        lines = [self.message]
         if self.status:
-            tail.append(f"HTTP {self.status}")
+            lines.append(self.status_line)
         if self.method and self.path:
-            tail.append(f"{self.method} {self.path}")
+            lines.append(f"{self.method} {self.path}")
         if self.request_id:
-            tail.append(f"request id {self.request_id}")
-        if tail:
-            parts.append(" · ".join(tail))
-        return "\n".join(parts)
+            lines.append(f"request id {self.request_id}")
+        if self.outcome_unknown:
+            lines.append("the request may have reached the image service and been applied: check before repeating it")
+        return "\n".join(lines)
 
 
 class BadRequest(ApiError):
@@ -99,6 +133,7 @@ class BadRequest(ApiError):
 class StaleMarker(BadRequest):
     """Paging from an image that no longer exists (deleted between pages): reload from the first page."""
 
+    needs_reload = True
     default_message = "the list changed while paging (the last image seen is gone); reload from the start"
 
 
@@ -138,7 +173,11 @@ class ServerError(ApiError):
 
 
 class NetworkError(ApiError):
+    """No (complete) answer. ``kind`` says how: connect, connect_timeout, tls, read_timeout, timeout, dropped,
+    cut_off, write, unsupported or other (see ``network_error``)."""
+
     default_message = "the image service could not be reached"
+    kind = "other"
 
 
 class MalformedResponse(ApiError):
@@ -178,70 +217,6 @@ _BY_STATUS: dict[int, type[ApiError]] = {
 }
 
 
-def clean_text(text: str, limit: int = MAX_MESSAGE) -> str:
-    """Turn an HTML or plain-text fragment into one readable paragraph of plain text."""
-    text = _BREAK.sub("\n", text)
-    text = _TAG.sub("", text)
-    text = html.unescape(text)
-    text = _CONTROL.sub("", text)
-    text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.splitlines())
-    text = _BLANK_LINES.sub("\n", text).strip()
-    if len(text) > limit:
-        text = text[: limit - 1].rstrip() + "…"
-    return text
-
-
-def _html_message(body: str) -> str:
-    # webob error pages repeat the title as <h1> and <title>; the body paragraph carries the reason.
-    body = re.sub(r"(?is)<(head|title|script|style)[^>]*>.*?</\1>", "", body)
-    body = re.sub(r"(?is)<h1[^>]*>.*?</h1>", "", body)
-    return clean_text(body)
-
-
-def message_from_body(body: bytes, content_type: str = "") -> str:
-    """The human message inside an error body: Glance JSON, IMS JSON, HTML or plain text."""
-    if not body:
-        return ""
-    text = body.decode("utf-8", errors="replace")
-    stripped = text.lstrip()
-    if "json" in content_type or stripped.startswith(("{", "[")):
-        try:
-            data: Any = json.loads(text)
-        except ValueError:
-            data = None
-        found = _message_from_json(data)
-        if found:
-            return clean_text(found)
-    if "html" in content_type or stripped.startswith("<"):
-        return _html_message(text)
-    return clean_text(text)
-
-
-def _message_from_json(data: Any) -> str | None:
-    if not isinstance(data, dict):
-        return None
-    # IMS: {"error": {"code": "IMG.0001", "message": ...}}; some Huawei services use error_msg/error_code.
-    inner = data.get("error")
-    if isinstance(inner, dict):
-        msg = inner.get("message") or inner.get("error_msg")
-        code = inner.get("code") or inner.get("error_code")
-        if isinstance(msg, str):
-            return f"{msg} ({code})" if isinstance(code, str) and code else msg
-    if isinstance(data.get("error_msg"), str):
-        code = data.get("error_code")
-        return f"{data['error_msg']} ({code})" if isinstance(code, str) else str(data["error_msg"])
-    # Glance (webob JSON formatter): {"code": "403 Forbidden", "title": "Forbidden", "message": ...}
-    for key in ("message", "explanation", "title", "detail"):
-        value = data.get(key)
-        if isinstance(value, str) and value.strip():
-            return value
-    # Keystone: {"error": {"message": ..}} handled above; some proxies: {"<kind>": {"message": ...}}
-    for value in data.values():
-        if isinstance(value, dict) and isinstance(value.get("message"), str):
-            return str(value["message"])
-    return None
-
-
 def request_id_of(response: httpx.Response) -> str | None:
     found: str | None = response.headers.get("x-openstack-request-id") or response.headers.get("x-request-id")
     return found
@@ -266,7 +241,22 @@ def error_from_response(response: httpx.Response, *, path: str | None = None) ->
         request_id=request_id_of(response),
         method=response.request.method,
         path=path,
+        outcome_unknown=_maybe_applied(response),
     )
+
+
+def _maybe_applied(response: httpx.Response) -> bool:
+    """Whether a write that got this error answer may have been applied all the same.
+
+    A gateway's 502/504 may come after the service got the request (and applied it); a 500 that is not the
+    service's own JSON error is a middlebox's page or a crashed worker's, after which nobody can say. A 4xx, the
+    service's own 500 and a 503 (nobody took the request) mean it was not applied.
+    """
+    if response.request.method in SAFE_METHODS:
+        return False
+    if response.status_code in GATEWAY_STATUSES:
+        return True
+    return response.status_code == 500 and "json" not in response.headers.get("content-type", "")
 
 
 # ------------------------------------------------------------------------------------------- network errors
@@ -276,15 +266,18 @@ def error_from_response(response: httpx.Response, *, path: str | None = None) ->
 SERVICE_EXTENSION = "ims_tui.service"
 
 # How each service's failures are worded, by kind of failure; a kind a service lacks falls back (_FALLBACK).
+# {after} is " after 30 s" (the timeout that ran out) or empty when the client had none.
 _NETWORK_WORDING: dict[str, dict[str, str]] = {
     "image service": {
-        "connect_timeout": "timed out connecting to {host}",
-        "read_timeout": "{host} did not answer in time",
-        "timeout": "the request to {host} timed out",
+        "connect_timeout": "timed out{after} connecting to the image service at {host}",
+        "read_timeout": "timed out{after} waiting for the image service at {host} to answer",
+        "timeout": "the request to the image service at {host} timed out{after}",
         "tls": "TLS certificate of {host} could not be verified (set cacert, or verify=false)",
         "connect": "cannot connect to {host}: {reason}",
-        "dropped": "the connection to {host} dropped mid-answer",
-        "other": "network error talking to {host}: {kind}",
+        "dropped": "the connection to the image service at {host} was dropped before the answer was complete",
+        "cut_off": "the answer from the image service at {host} was cut off: the connection dropped {where}",
+        "write": "the connection to the image service at {host} was dropped while sending the request",
+        "other": "network error talking to the image service at {host}: {kind}",
     },
     "Keystone": {
         "connect_timeout": "timed out connecting to Keystone at {host}: check auth_url and the network (VPN, proxy)",
@@ -292,11 +285,21 @@ _NETWORK_WORDING: dict[str, dict[str, str]] = {
         "tls": "the TLS certificate of Keystone at {host} could not be verified (certificate verify failed): "
         "set cacert to the CA bundle that signed it, or verify=false for a test cloud",
         "connect": "cannot reach Keystone at {host} ({reason}): check auth_url and the network",
+        "dropped": "the connection to Keystone at {host} was dropped before the answer was complete: try again",
         "unsupported": "auth_url {url!r} is not an http(s) URL",
         "other": "network error talking to Keystone at {host}: {kind}",
     },
 }
-_FALLBACK = {"read_timeout": "timeout", "dropped": "other", "unsupported": "other"}
+_FALLBACK = {"read_timeout": "timeout", "cut_off": "dropped", "write": "dropped", "dropped": "other"}
+_FALLBACK |= {"unsupported": "other"}
+# Failures that surely happened before the request left: nothing can have been applied.
+_NOT_SENT: tuple[type[httpx.HTTPError], ...] = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_NOT_SENT += (httpx.UnsupportedProtocol, httpx.LocalProtocolError, httpx.ProxyError)
+# httpcore: "peer closed connection without sending complete message body (received 38 bytes, expected 77)"
+_INCOMPLETE_BODY = re.compile(r"complete message body(?: \(received (\d+) bytes, expected (\d+)\))?")
+# which of the client's timeouts ran out, by exception
+_TIMEOUT_KEY = {httpx.ConnectTimeout: "connect", httpx.ReadTimeout: "read", httpx.WriteTimeout: "write"}
+_TIMEOUT_KEY |= {httpx.PoolTimeout: "pool"}
 
 
 def host_of(url: str) -> str:
@@ -324,6 +327,9 @@ def _is_tls_failure(exc: BaseException) -> bool:
 
 
 def _network_kind(exc: httpx.HTTPError) -> str:
+    """How the request failed; which httpx exception each real fault raises is pinned by the contract tests
+    (tests/contract/test_write_outcomes.py): a reset is a ReadError, a body shorter than its Content-Length a
+    RemoteProtocolError, no answer in time a ReadTimeout."""
     if isinstance(exc, httpx.ConnectTimeout):
         return "connect_timeout"
     if isinstance(exc, httpx.ReadTimeout):
@@ -335,10 +341,32 @@ def _network_kind(exc: httpx.HTTPError) -> str:
     if isinstance(exc, httpx.ConnectError):
         return "connect"
     if isinstance(exc, httpx.RemoteProtocolError):
+        return "cut_off" if _INCOMPLETE_BODY.search(str(exc)) else "dropped"
+    if isinstance(exc, httpx.ReadError):
         return "dropped"
+    if isinstance(exc, httpx.WriteError):
+        return "write"
     if isinstance(exc, httpx.UnsupportedProtocol):
         return "unsupported"
     return "other"
+
+
+def _timeout_after(exc: httpx.HTTPError) -> str:
+    """ " after 30 s": the client's timeout that ran out, read from the request; empty if unknown."""
+    key = next((name for cls, name in _TIMEOUT_KEY.items() if isinstance(exc, cls)), None)
+    try:
+        timeouts = exc.request.extensions.get("timeout") or {}
+    except RuntimeError:  # no request attached
+        return ""
+    seconds = timeouts.get(key) if key else None
+    return f" after {seconds:g} s" if isinstance(seconds, (int, float)) else ""
+
+
+def _where_cut(exc: httpx.HTTPError) -> str:
+    found = _INCOMPLETE_BODY.search(str(exc))
+    if found and found.group(1):
+        return f"after {found.group(1)} of {found.group(2)} bytes"
+    return "before it was complete"
 
 
 def network_error(
@@ -350,18 +378,26 @@ def network_error(
     path: str | None = None,
     redact: Callable[[str], str] = str,
 ) -> NetworkError:
-    """The ``NetworkError`` for a request to ``url`` that got no answer, worded for ``service``.
+    """The ``NetworkError`` for a request to ``url`` that got no (complete) answer, worded for ``service``.
 
-    ``redact`` scrubs secrets from the parts of the message that quote the exception or the URL.
+    ``outcome_unknown`` is set for an image-service write (any method but GET/HEAD/OPTIONS) unless the failure
+    surely came before the request left (connect, TLS, pool). ``redact`` scrubs secrets from the parts of the
+    message that quote the exception or the URL.
     """
     wording = _NETWORK_WORDING[service]
-    kind = _network_kind(exc)
-    while kind not in wording:
-        kind = _FALLBACK[kind]
-    message = wording[kind].format(
+    kind = found = _network_kind(exc)
+    while found not in wording:
+        found = _FALLBACK[found]
+    message = wording[found].format(
         host=host_of(url),
         url=redact(url),
         reason=redact(str(exc)) or "connection refused",
         kind=type(exc).__name__,
+        after=_timeout_after(exc),
+        where=_where_cut(exc),
     )
-    return NetworkError(message, method=method, path=path)
+    # an auth flow's own request (Keystone's token POST) applies nothing: the caller's write was not sent yet
+    sent = not isinstance(exc, _NOT_SENT) and kind != "tls" and service == "image service"
+    error = NetworkError(message, method=method, path=path, outcome_unknown=sent and method not in SAFE_METHODS)
+    error.kind = kind
+    return error

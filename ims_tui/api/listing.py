@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import Any
 
 from .client import ImageClient, marker_of
 from .errors import ApiError
@@ -21,7 +22,15 @@ NULLABLE_SORT_KEYS = ("size", "updated_at")
 
 
 class PagingError(ApiError):
-    """The server's paging cannot go on (it went in a circle, or cannot continue from a marker)."""
+    """The server's paging cannot go on (it went in a circle, or cannot continue from a marker).
+
+    ``needs_reload``: True when the saved position is no good (the paging loops), so a retry must start the list
+    again; False when a reload would meet the same wall (a sort the server cannot page, a page without ids).
+    """
+
+    def __init__(self, message: str | None = None, *, needs_reload: bool = True, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.needs_reload = needs_reload
 
 
 class ImageListing:
@@ -34,6 +43,10 @@ class ImageListing:
     Every page after the first is the listing's own query plus ``marker=<id>`` taken from the server's ``next``
     link, not the link itself: Glance writes ``next`` from the request's parameters as a dict, so it keeps only
     the last of several ``tag`` filters or sort keys. A ``next`` link without a marker is followed as it is.
+
+    An image that does not parse is a ``BadImageRow`` in its place (see ``ImageRow.problem``); one with no id
+    gets a placeholder id and is never a marker: a page that ends with such entries continues from the last
+    image with an id, and those entries come again on the next page, no longer last.
     """
 
     def __init__(self, client: ImageClient, query: ListQuery | None = None, page_size: int = 200) -> None:
@@ -44,6 +57,7 @@ class ImageListing:
         self.rows: list[ImageRow] = []
         self._index: dict[str, int] | None = None
         self.next_link: str | None = None
+        self.next_marker: str | None = None
         self.started = False
         self.complete = False
         self.pages_loaded = 0
@@ -73,6 +87,7 @@ class ImageListing:
         self.rows = []
         self._index = None
         self.next_link = None
+        self.next_marker = None
         self.started = False
         self.complete = False
         self.pages_loaded = 0
@@ -88,7 +103,7 @@ class ImageListing:
             if self.started and self.next_link is None:
                 self.complete = True
                 return []
-            marker = marker_of(self.next_link) if self.next_link is not None else None
+            marker = self.next_marker
             if marker is not None and marker in self._markers_used:
                 raise PagingError(
                     f"the image service's paging went in a circle (image {marker} came back as the next marker); "
@@ -97,11 +112,14 @@ class ImageListing:
             page = await self._fetch(generation, marker)
             if page is None or generation != self._generation:
                 return []
+            new_rows = page.rows(label=f"{self.pages_loaded + 1}.")
+            next_marker = marker_of(page.next) if page.next is not None else None
+            if next_marker is not None and new_rows and not new_rows[-1].actionable:
+                next_marker = self._continue_before_idless(page, new_rows)  # may raise: nothing changed yet
             if marker is not None:
                 self._markers_used.add(marker)
             self.started = True
             self.pages_loaded += 1
-            new_rows = [ImageRow(image) for image in page.images]
             # A stale page can repeat an image already held (a write moved it); keep the first one.
             index = self._ids()
             fresh: list[ImageRow] = []
@@ -113,10 +131,28 @@ class ImageListing:
             # Glance sends "next" whenever the database filled the page, and only then; a page can be short and
             # still have a next one (Glance drops rows its policy hides after the database query), so trust the
             # link. An empty page ends the listing whatever the server says.
-            self.next_link = page.next if page.images else None
+            self.next_link = page.next if page.count else None
+            self.next_marker = next_marker if self.next_link is not None else None
             if self.next_link is None:
                 self.complete = True
             return fresh
+
+    def _continue_before_idless(self, page: ImagePage, rows: list[ImageRow]) -> str:
+        """The marker for a page that ends with entries without an id (``rows`` loses them): the last id it has.
+
+        The server's ``next`` names an image whose id the listing could not read; going on from the last one it
+        could read means those entries come again at the head of the next page, where they show.
+        """
+        last = page.last_with_id()
+        if last is None:
+            raise PagingError(
+                f"cannot page on: the image service sent a page of {page.count} images of which none has an id; "
+                "filter or sort the list another way",
+                needs_reload=False,
+            )
+        while not rows[-1].actionable:
+            rows.pop()
+        return last.id
 
     async def _fetch(self, generation: int, marker: str | None) -> ImagePage | None:
         """The page after ``marker`` (the first page when None); None if a reset superseded it."""
@@ -140,7 +176,8 @@ class ImageListing:
                 raise PagingError(
                     f"cannot page on: more than {limit} images in a row have no {keys}, and the image service "
                     f"cannot continue a list sorted by {keys} from such an image; sort by another column, or "
-                    "filter them out (e.g. a minimum size)"
+                    "filter them out (e.g. a minimum size)",
+                    needs_reload=False,
                 )
             limit = min(limit * 4, self.max_page_size)
 
@@ -148,10 +185,11 @@ class ImageListing:
         return [key for key, _ in self.query.sort if key in NULLABLE_SORT_KEYS]
 
     def _ends_on_null_sort_value(self, page: ImagePage) -> bool:
-        # Only a page with a "next" matters; its length does not (a server may cap or filter a page).
-        if not page.images or page.next is None:
+        # Only a page with a "next" matters; its length does not (a server may cap or filter a page). The marker
+        # is the last image with an id (see _continue_before_idless).
+        last = page.last_with_id() if page.next is not None else None
+        if last is None:
             return False
-        last = page.images[-1]
         return any(getattr(last, key) is None for key in self._nullable_sort_keys())
 
     async def ensure_loaded(self, index: int) -> bool:

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import MalformedResponse
+
+# the list query lives in query.py; these names stay importable from here
+from .query import FILTER_PARAMS as FILTER_PARAMS
+from .query import DateFilter as DateFilter
+from .query import FilterParam as FilterParam
+from .query import ListQuery as ListQuery
 
 # Writable base attributes: Glance changes them with "replace", never "add"/"remove".
 EDITABLE_BASE = (
@@ -182,8 +188,15 @@ def _interned(value: Any) -> Any:
 class ImageRow:
     """The compact slice of an image that a list row shows; the detail pane fetches the rest fresh.
 
-    A listing may hold 100,000 of these, so it keeps only what the columns and the quick filter need.
+    A listing may hold 100,000 of these, so it keeps only what the columns and the quick filter need. A list
+    entry that did not parse is a ``BadImageRow``: ``problem`` says what is wrong, ``raw`` is what the server
+    sent, and ``actionable`` is False when it has no real id (its ``id`` is a placeholder, ``?bad-...``, that
+    must never be sent to the server). Good rows pay nothing for these: they are class attributes here.
     """
+
+    problem: str | None = None
+    raw: Any = None
+    actionable: bool = True
 
     __slots__ = (
         "id",
@@ -235,24 +248,135 @@ class ImageRow:
         return f"ImageRow(id={self.id!r}, name={self.name!r}, status={self.status!r})"
 
 
+PLACEHOLDER_PREFIX = "?bad-"
+
+
+class BadImageRow(ImageRow):
+    """A list entry that did not parse, shown with what could be read of it (see ``ImageRow``)."""
+
+    __slots__ = ("problem", "raw", "actionable")
+
+    def __init__(self, entry: BadEntry, placeholder: str) -> None:
+        super().__init__(entry.image)
+        self.problem = entry.problem
+        self.raw = entry.raw
+        self.actionable = entry.has_id
+        if not entry.has_id:
+            self.id = placeholder
+
+    def __repr__(self) -> str:
+        return f"BadImageRow(id={self.id!r}, problem={self.problem!r})"
+
+
+@dataclass(frozen=True)
+class BadEntry:
+    """Entry ``index`` of a page, which is not a valid image: the server's ``raw`` value, the ``problem``, and
+    an ``image`` of the fields that did parse (its id is a placeholder when ``has_id`` is False)."""
+
+    index: int
+    raw: Any
+    problem: str
+    image: Image
+    has_id: bool
+
+    @classmethod
+    def of(cls, index: int, raw: Any, errors: list[Any]) -> BadEntry:
+        """What is wrong with ``raw`` (pydantic's ``errors``, none for an empty id), and what can be read of it."""
+        placeholder = f"{PLACEHOLDER_PREFIX}{index}"
+        if not isinstance(raw, dict):
+            return cls(index, raw, f"not an image object but {_kind(raw)}", Image(id=placeholder), False)
+        broken = {str(error["loc"][0]) for error in errors if error.get("loc")}
+        problems = [_problem(error, raw) for error in errors if tuple(error.get("loc") or ()) != ("id",)]
+        raw_id = raw.get("id")
+        has_id = isinstance(raw_id, str) and bool(raw_id.strip())
+        if not has_id:
+            broken.add("id")
+            text = isinstance(raw_id, str)
+            problems.insert(0, "no id" if raw_id is None else "an empty id" if text else f"the id is {_kind(raw_id)}")
+        data = {key: value for key, value in raw.items() if key not in broken}
+        data["id"] = raw["id"] if has_id else placeholder
+        try:
+            salvaged = Image.model_validate(data)
+        except ValidationError:
+            salvaged = Image(id=data["id"])
+        return cls(index, raw, "; ".join(dict.fromkeys(problems)), salvaged, has_id)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    text = repr(value)
+    return f"{type(value).__name__} {text[:40]}{'…' if len(text) > 40 else ''}"
+
+
+def _problem(error: Any, raw: dict[str, Any]) -> str:
+    loc = error.get("loc") or ()
+    where = ".".join(str(part) for part in loc) or "value"
+    got = raw.get(str(loc[0])) if loc else None
+    return f"{where}: {error.get('msg', 'invalid')} (got {_kind(got)})"
+
+
 class ImagePage(BaseModel):
-    """One page of a listing; ``next`` is the server's link to the following page, if any."""
+    """One page of a listing; ``next`` is the server's link to the following page, if any.
+
+    ``images`` are the entries that parsed, in the server's order; ``bad`` the ones that did not (one bad image
+    does not hide the others). ``rows()`` gives both as list rows, in the server's order.
+    """
 
     images: list[Image]
+    bad: list[BadEntry] = Field(default_factory=list)
     next: str | None = None
     first: str | None = None
+
+    @property
+    def count(self) -> int:
+        """How many entries the server sent, good and bad."""
+        return len(self.images) + len(self.bad)
+
+    def rows(self, label: str = "") -> list[ImageRow]:
+        """The rows, bad ones in their place; an id-less one is ``?bad-<label><index>``."""
+        if not self.bad:
+            return [ImageRow(image) for image in self.images]
+        return [
+            ImageRow(image) if entry is None else BadImageRow(entry, f"{PLACEHOLDER_PREFIX}{label}{entry.index}")
+            for image, entry in self._in_order()
+        ]
+
+    def last_with_id(self) -> Image | None:
+        """The last entry that has a real id (what could be read of it, if bad): where paging can go on from."""
+        for image, entry in reversed(self._in_order()):
+            if entry is None or entry.has_id:
+                return image
+        return None
+
+    def _in_order(self) -> list[tuple[Image, BadEntry | None]]:
+        good = iter(self.images)
+        bad = {entry.index: entry for entry in self.bad}
+        return [(bad[i].image, bad[i]) if i in bad else (next(good), None) for i in range(self.count)]
 
     @classmethod
     def parse(cls, data: Any) -> ImagePage:
         if not isinstance(data, dict):
             raise MalformedResponse(f"expected a JSON object with 'images', got {type(data).__name__}")
-        images = data.get("images")
-        if not isinstance(images, list):
+        entries = data.get("images")
+        if not isinstance(entries, list):
             raise MalformedResponse("the server's answer has no 'images' list")
         next_link = data.get("next")
         if next_link is not None and not isinstance(next_link, str):
             raise MalformedResponse("the server's 'next' link is not a string")
-        return cls(images=[Image.parse(item) for item in images], next=next_link or None, first=data.get("first"))
+        images: list[Image] = []
+        bad: list[BadEntry] = []
+        for index, item in enumerate(entries):
+            try:
+                image = Image.model_validate(item)
+            except ValidationError as exc:
+                bad.append(BadEntry.of(index, item, exc.errors()))
+                continue
+            if image.id.strip():
+                images.append(image)
+            else:
+                bad.append(BadEntry.of(index, item, []))
+        return cls(images=images, bad=bad, next=next_link or None, first=data.get("first"))
 
 
 class ApiVersion(BaseModel):
@@ -276,145 +400,3 @@ def newest_version(versions: Iterable[ApiVersion]) -> ApiVersion | None:
     current = [v for v in listed if v.status.upper() == "CURRENT"]
     pool = current or listed
     return max(pool, key=lambda v: v.number) if pool else None
-
-
-DateOp = Literal["gt", "gte", "lt", "lte", "eq", "neq"]
-
-
-class DateFilter(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    op: DateOp
-    value: str  # ISO 8601, e.g. 2026-01-31T00:00:00Z
-
-    def render(self) -> str:
-        return f"{self.op}:{self.value}"
-
-
-class ListQuery(BaseModel):
-    """What to list: server-side filters, sort and page size, rendered by Glance's query rules."""
-
-    model_config = ConfigDict(frozen=True)
-
-    limit: int | None = None
-    name: str | None = None
-    ids: tuple[str, ...] = ()
-    statuses: tuple[str, ...] = ()
-    visibility: str | None = None
-    member_status: str | None = None
-    owner: str | None = None
-    tags: tuple[str, ...] = ()
-    protected: bool | None = None
-    os_hidden: bool | None = None
-    disk_formats: tuple[str, ...] = ()
-    container_formats: tuple[str, ...] = ()
-    size_min: int | None = None
-    size_max: int | None = None
-    created_at: tuple[DateFilter, ...] = ()
-    updated_at: tuple[DateFilter, ...] = ()
-    properties: tuple[tuple[str, str], ...] = ()
-    sort: tuple[tuple[str, str], ...] = ()
-    # "keys" sends sort_key/sort_dir pairs; "combined" sends one sort=key:dir,...; Glance refuses a mix.
-    sort_style: Literal["keys", "combined"] = "keys"
-
-    def to_params(self) -> list[tuple[str, str]]:
-        params = [pair for row in FILTER_PARAMS for pair in row.render(row.param, getattr(self, row.field))]
-        if self.sort:
-            if self.sort_style == "combined":
-                params.append(("sort", ",".join(f"{key}:{direction}" for key, direction in self.sort)))
-            else:
-                params.extend(("sort_key", key) for key, _ in self.sort)
-                params.extend(("sort_dir", direction) for _, direction in self.sort)
-        return params
-
-    def with_changes(self, **changes: Any) -> ListQuery:
-        return self.model_copy(update=changes)
-
-    def describe_filters(self) -> list[str]:
-        """Short human labels of the active server-side filters, for the status line."""
-        return [text for row in FILTER_PARAMS for text in row.label(getattr(self, row.field))]
-
-
-# -- one row per filter: how it is sent, and how the status line names it ----------------------------------
-
-Pairs = list[tuple[str, str]]
-
-
-@dataclass(frozen=True)
-class FilterParam:
-    """One ``ListQuery`` field. ``render(param, value)`` gives the query-string pairs it sends (none when unset);
-    ``label(value)`` the words the status line shows for it (none for what is not a filter: limit, ids)."""
-
-    field: str
-    param: str
-    render: Callable[[str, Any], Pairs]
-    label: Callable[[Any], list[str]] = lambda _value: []  # not a filter: never on the status line
-
-
-def _scalar(param: str, value: Any) -> Pairs:
-    return [] if value is None else [(param, str(value))]
-
-
-def _name(param: str, value: str | None) -> Pairs:
-    # A bare name containing ":" is parsed as an operator by Glance; eq: makes any name safe.
-    return [] if value is None else [(param, f"eq:{value}")]
-
-
-def _one_of(param: str, values: tuple[str, ...]) -> Pairs:
-    if len(values) == 1:
-        return [(param, values[0])]
-    return [(param, "in:" + ",".join(values))] if values else []
-
-
-def _each(param: str, values: tuple[str, ...]) -> Pairs:
-    return [(param, value) for value in values]
-
-
-def _flag(param: str, value: bool | None) -> Pairs:
-    return [] if value is None else [(param, "true" if value else "false")]
-
-
-def _dates(param: str, filters: tuple[DateFilter, ...]) -> Pairs:
-    return [(param, f.render()) for f in filters]
-
-
-def _pairs(_param: str, pairs: tuple[tuple[str, str], ...]) -> Pairs:
-    return list(pairs)  # custom properties: each key is its own parameter
-
-
-def _when_set(word: str) -> Callable[[Any], list[str]]:
-    return lambda value: [f"{word}={value}"] if value else []
-
-
-def _joined(word: str) -> Callable[[tuple[str, ...]], list[str]]:
-    return lambda values: [f"{word}=" + ",".join(values)] if values else []
-
-
-def _bound(word: str) -> Callable[[int | None], list[str]]:
-    return lambda value: [] if value is None else [f"size{word}{value}"]
-
-
-def _when(word: str) -> Callable[[tuple[DateFilter, ...]], list[str]]:
-    return lambda filters: [f"{word} {f.op} {f.value}" for f in filters]
-
-
-# In the order the status line names them; the query string follows the same order, then the sort.
-FILTER_PARAMS: tuple[FilterParam, ...] = (
-    FilterParam("limit", "limit", _scalar),
-    FilterParam("name", "name", _name, lambda value: [] if value is None else [f"name={value}"]),
-    FilterParam("ids", "id", _one_of),
-    FilterParam("statuses", "status", _one_of, _joined("status")),
-    FilterParam("visibility", "visibility", _scalar, _when_set("visibility")),
-    FilterParam("member_status", "member_status", _scalar),
-    FilterParam("owner", "owner", _scalar, _when_set("owner")),
-    FilterParam("tags", "tag", _each, lambda tags: [f"tag={tag}" for tag in tags]),
-    FilterParam("protected", "protected", _flag, lambda v: [] if v is None else [f"protected={'yes' if v else 'no'}"]),
-    FilterParam("disk_formats", "disk_format", _one_of, _joined("disk")),
-    FilterParam("container_formats", "container_format", _one_of, _joined("container")),
-    FilterParam("size_min", "size_min", _scalar, _bound(">=")),
-    FilterParam("size_max", "size_max", _scalar, _bound("<=")),
-    FilterParam("created_at", "created_at", _dates, _when("created")),
-    FilterParam("updated_at", "updated_at", _dates, _when("updated")),
-    FilterParam("properties", "", _pairs, lambda pairs: [f"{key}={value}" for key, value in pairs]),
-    FilterParam("os_hidden", "os_hidden", _flag, lambda hidden: ["hidden only"] if hidden else []),
-)

@@ -7,12 +7,14 @@ import asyncio
 import json
 import math
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
 
 from ims_tui.api import (
+    Conflict,
     ImageClient,
     ImageListing,
     ListQuery,
@@ -21,7 +23,7 @@ from ims_tui.api import (
     ReadOnlyError,
     ServerError,
 )
-from ims_tui.api.client import marker_of, normalize_endpoint
+from ims_tui.api.client import marker_of, new_image_id, normalize_endpoint
 from ims_tui.api.listing import PagingError
 from ims_tui.demo import DEMO_ENDPOINT, DemoCloud
 
@@ -35,9 +37,11 @@ class FaultyTransport(httpx.AsyncBaseTransport):
         self.inner = inner
         self.fault = fault
         self.seen: list[str] = []
+        self.requests: list[httpx.Request] = []
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.seen.append(f"{request.method} {request.url.path}")
+        self.requests.append(request)
         broken = self.fault(request)
         if broken is not None:
             return broken
@@ -101,8 +105,7 @@ async def test_500_is_not_retried() -> None:
         b"<html><body>Proxy error</body></html>",
         b"not json at all",
         b'{"images": "nope"}',
-        b'{"images": [{"name": "no id"}]}',
-        b'{"images": [{"id": 5}]}',
+        b'{"images": [], "next": 5}',
         b"",
     ],
 )
@@ -233,9 +236,10 @@ async def test_a_server_that_ignores_the_marker_stops_with_an_error_not_a_loop()
     cloud = DemoCloud(image_count=60)
     client = ImageClient(DEMO_ENDPOINT, transport=RewritingTransport(cloud.transport, ignore_marker=True))
     listing = ImageListing(client, page_size=5)
-    with pytest.raises(PagingError, match="circle"):
+    with pytest.raises(PagingError, match="circle") as caught:
         for _ in range(10):
             await listing.load_next_page()
+    assert caught.value.needs_reload is True  # retrying the same link would loop again: start over
     assert listing.requests == 2 and len(listing) == 5
 
 
@@ -243,3 +247,109 @@ def test_marker_of_reads_the_last_marker_of_a_link() -> None:
     assert marker_of("/v2/images?limit=2&tag=b&marker=abc") == "abc"
     assert marker_of("http://h/v2/images?marker=a&marker=b") == "b"
     assert marker_of("/v2/images?limit=2") is None
+
+
+# -- writes whose answer is lost --------------------------------------------------------------------------------
+
+
+class LosingTransport(httpx.AsyncBaseTransport):
+    """The demo cloud, but the answer to the first ``times`` requests matching ``method`` is lost: forwarded (and
+    applied) when ``applied``, then the connection resets; or reset before the cloud sees it."""
+
+    def __init__(self, method: str, *, applied: bool = True, times: int = 1, fail_gets: bool = False) -> None:
+        self.cloud = DemoCloud(image_count=5)
+        self.method, self.applied, self.left, self.fail_gets = method, applied, times, fail_gets
+        self.seen: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.seen.append(request.method)
+        if request.method == "GET" and self.fail_gets:
+            raise httpx.ConnectError("connection refused", request=request)
+        if request.method == self.method and self.left > 0:
+            self.left -= 1
+            if self.applied:
+                await self.cloud.transport.handle_async_request(request)
+            raise httpx.ReadError("", request=request)
+        return await self.cloud.transport.handle_async_request(request)
+
+
+def _losing(method: str, **kwargs: Any) -> tuple[ImageClient, LosingTransport]:
+    transport = LosingTransport(method, **kwargs)
+    return ImageClient(DEMO_ENDPOINT, transport=transport, backoff=0, retries=0), transport
+
+
+async def test_a_create_whose_answer_is_lost_is_found_by_its_id() -> None:
+    client, transport = _losing("POST")
+    image_id = new_image_id()
+    image = await client.create({"name": "lost answer"}, image_id=image_id)
+    assert image.id == image_id and image.name == "lost answer"
+    assert transport.seen == ["POST", "GET"]  # sent once, then checked: never repeated blindly
+
+
+async def test_a_create_that_never_arrived_says_so_and_a_retry_with_the_same_id_is_safe() -> None:
+    client, transport = _losing("POST", applied=False)
+    image_id = new_image_id()
+    with pytest.raises(NetworkError) as caught:
+        await client.create({"name": "n"}, image_id=image_id)
+    assert "dropped" in caught.value.message
+    assert caught.value.outcome_unknown is False  # checked: there is no such image
+    image = await client.create({"name": "n"}, image_id=image_id)
+    assert image.id == image_id
+    assert transport.seen == ["POST", "GET", "POST"]
+
+
+async def test_a_retried_create_that_meets_its_own_image_returns_it() -> None:
+    client, transport = _losing("POST", fail_gets=True)
+    image_id = new_image_id()
+    with pytest.raises(NetworkError) as caught:
+        await client.create({"name": "twice"}, image_id=image_id)
+    assert caught.value.outcome_unknown is True  # the check failed as well: nobody knows
+    transport.fail_gets = False
+    image = await client.create({"name": "twice", "id": image_id})  # the user's retry: 409, then a GET
+    assert image.id == image_id
+    assert transport.seen == ["POST", "GET", "POST", "GET"]
+    listed = [i.id for i in (await client.list_page(ListQuery(limit=100))).images]
+    assert listed.count(image_id) == 1
+
+
+async def test_a_duplicate_id_of_another_image_is_still_a_conflict() -> None:
+    client, _ = _losing("none")
+    first = await client.create({"name": "first"})
+    with pytest.raises(Conflict) as caught:
+        await client.create({"name": "other"}, image_id=first.id)
+    assert caught.value.outcome_unknown is False
+
+
+async def test_every_create_names_its_id() -> None:
+    client, transport = _client(lambda r: None)
+    ids = []
+    for _ in range(2):
+        ids.append((await client.create({"name": "x"})).id)
+    sent = [json.loads(r.content)["id"] for r in transport.requests if r.method == "POST"]
+    assert sent == ids and ids[0] != ids[1]
+    with pytest.raises(ValueError):
+        await client.create({"id": ids[0]}, image_id=ids[1])
+
+
+async def test_a_write_answered_with_something_not_json_has_an_unknown_outcome() -> None:
+    def portal(request: httpx.Request) -> httpx.Response | None:
+        if request.method == "PATCH":
+            return httpx.Response(200, content=b"<html><body>Welcome</body></html>", request=request)
+        return None
+
+    client, _ = _client(portal)
+    with pytest.raises(MalformedResponse) as caught:
+        await client.update("x", [])
+    assert caught.value.message == "the answer was not JSON: it was an HTML page: 'Welcome'"
+    assert caught.value.outcome_unknown is True
+    assert caught.value.one_line().startswith("HTTP 200 OK, but the answer was not JSON")
+
+
+async def test_the_raw_text_of_an_image_that_does_not_parse_can_still_be_read() -> None:
+    def broken(request: httpx.Request) -> httpx.Response | None:
+        return httpx.Response(200, content=b'{"id": "x", "size": "lots"}', request=request)
+
+    client, _ = _client(broken)
+    with pytest.raises(MalformedResponse):
+        await client.get_raw("x")
+    assert await client.get_text("x") == '{"id": "x", "size": "lots"}'

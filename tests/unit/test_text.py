@@ -41,8 +41,8 @@ def test_safe_lines_keeps_the_line_breaks_of_a_block() -> None:
 
 def test_an_api_error_is_one_line_with_the_request_id_last() -> None:
     error = NotFound("No image found\nwith ID abc", status=404, request_id="req-123")
-    assert error_line(error) == "No image found with ID abc (HTTP 404) · request id req-123"
-    assert error_line(NotFound("gone", status=404)) == "gone (HTTP 404)"
+    assert error_line(error) == "HTTP 404 Not Found: No image found with ID abc · request id req-123"
+    assert error_line(NotFound("gone", status=404)) == "HTTP 404 Not Found: gone"
 
 
 def test_other_failures_read_as_one_line_too() -> None:
