@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from ims_tui.api.errors import NotFound
 from ims_tui.config.errors import ConfigError
 from ims_tui.config.secrets import PasswordRequired
-from ims_tui.ui.text import error_line, safe, safe_lines
+from ims_tui.ui.text import error_line, safe, safe_lines, width_unsure
 
 
 @given(st.text())
@@ -17,7 +17,12 @@ def test_safe_text_holds_only_printable_characters(text: str) -> None:
     assert all(char.isprintable() for char in shown)
 
 
-@given(st.text(st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp", "Zs")) | st.just(" ")))
+ORDINARY = st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp", "Zs")).filter(
+    lambda char: not width_unsure(char)
+)
+
+
+@given(st.text(ORDINARY | st.just(" ")))
 def test_safe_text_leaves_ordinary_text_alone(text: str) -> None:
     assert safe(text) == text
 
@@ -50,3 +55,11 @@ def test_other_failures_read_as_one_line_too() -> None:
     assert error_line(ValueError("bad\x1b[0m")) == "ValueError: bad\\x1b[0m"
     config = error_line(ConfigError("is not a number", key="page_size", fix="write a whole number"))
     assert "page_size" in config and "\n" not in config
+
+
+def test_characters_rich_and_the_terminal_count_differently_are_escaped_too() -> None:
+    assert safe("\u2764\ufe0f") == "\u2764\\ufe0f"  # an emoji selector: 2 cells for Rich, 1 in tmux
+    assert safe("\U0001f44d\U0001f3fd") == "\U0001f44d\\U0001f3fd"  # a skin tone: 2 cells for Rich, 4 in tmux
+    assert safe("\u0939\u093f") == "\u0939\\u093f"  # a spacing vowel sign (Mc): 0 cells for Rich, 1 in tmux
+    assert safe("\u2630") == "\\u2630"  # a trigram: wide only in the newest Unicode tables
+    assert safe("Привет, 日本語, e\u0301, \U0001f1e9\U0001f1ea") == "Привет, 日本語, e\u0301, \U0001f1e9\U0001f1ea"
