@@ -45,6 +45,56 @@ def crop_cells(text: str, width: int) -> str:
     return fit(text, width).rstrip(" ")
 
 
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` broken into lines of at most ``width`` cells at spaces; a word longer than a line is cut by cells
+    (ids and hashes have no spaces). Newlines in ``text`` start new lines."""
+    width = max(width, 1)
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            candidate = f"{line} {word}" if line else word
+            if cell_len(candidate) <= width:
+                line = candidate
+                continue
+            if line:
+                lines.append(line)
+            line = ""
+            for char in word:  # a word alone longer than the line
+                if line and cell_len(line + char) > width:
+                    lines.append(line)
+                    line = ""
+                line += char
+        lines.append(line)
+    return lines
+
+
+REQUEST_ID = " · request id "
+MIN_REASON = 40  # cells of status and reason worth keeping before the request id gives way
+
+
+def fit_error(line: str, width: int, drop: tuple[str, ...] = ()) -> str:
+    """An error line (``text.error_line``: the status, the reason, the request id last) in ``width`` cells.
+
+    Whole if it fits; else the reason is cut in the middle, before the request id, as long as the status and
+    ``MIN_REASON`` cells stay; else the request id goes (the full error view has it) and so do the ``drop``
+    phrases, which the screen already shows elsewhere (" at <host>": the header names the endpoint), and the
+    reason is cut at the end. The status at the start is never cut for the reason's sake.
+    """
+    if cell_len(line) <= width:
+        return line
+    body, found, request_id = line.rpartition(REQUEST_ID)
+    tail = f"{found}{request_id}" if found else ""
+    body = body if found else line
+    for phrase in drop:
+        if cell_len(body) + cell_len(tail) <= width:
+            break
+        body = body.replace(phrase, "")
+    if tail and width - cell_len(tail) >= MIN_REASON:
+        return crop_cells(body, width - cell_len(tail)) + tail
+    return crop_cells(body, width)
+
+
 _UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB")
 
 

@@ -202,3 +202,44 @@ def test_raw_json_pretty_and_search() -> None:
     lines = pretty_json('{"name": "a\\u001b[31mb", "os_x": "OS_y"}')
     assert lines[0] == "{" and "\x1b" not in "".join(lines)
     assert find_matches(lines, "os_") == [(2, 3), (2, 11)]
+
+
+LINE = "HTTP 500 Internal Server Error: The server has either erred or is incapable of performing the requested "
+LINE += "operation. · request id req-0123-feed-beef"
+
+
+def test_an_error_that_fits_is_left_whole() -> None:
+    assert fmt.fit_error(LINE, 200) == LINE
+
+
+def test_a_long_error_keeps_its_status_and_request_id_and_cuts_the_reason_between() -> None:
+    fitted = fmt.fit_error(LINE, 80)
+    assert cell_len(fitted) <= 80
+    assert fitted.startswith("HTTP 500 Internal Server Error: The server") and fitted.endswith("req-0123-feed-beef")
+    assert "… · request id" in fitted
+
+
+def test_at_80_columns_the_request_id_gives_way_to_the_reason() -> None:
+    fitted = fmt.fit_error(LINE, 54)
+    assert fitted == "HTTP 500 Internal Server Error: The server has either…"
+
+
+def test_phrases_shown_elsewhere_go_before_the_reason_is_cut() -> None:
+    line = "the answer from the image service at glance.example.com:9292 was cut off: the connection dropped"
+    fitted = fmt.fit_error(line, 60, (" at glance.example.com:9292",))
+    assert fitted.startswith("the answer from the image service was cut off")
+
+
+@given(st.text(st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Zl", "Zp")), max_size=200), st.integers(1, 120))
+def test_a_fitted_error_never_passes_its_width(line: str, width: int) -> None:
+    line = safe(line)
+    assert cell_len(fmt.fit_error(line, width)) <= width
+    assert cell_len(fmt.fit_error(line + " · request id req-1", width)) <= width
+
+
+@given(st.text(st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Zl", "Zp")) | st.just(" "), max_size=300))
+def test_wrapped_lines_fit_and_keep_every_word(text: str) -> None:
+    text = safe(text)
+    lines = fmt.wrap(text, 30)
+    assert all(cell_len(line) <= 30 for line in lines)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")

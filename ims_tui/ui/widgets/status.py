@@ -8,9 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from rich.cells import cell_len
 from textual import on, work
 from textual.content import Content
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Static
 
 from ims_tui.api.client import ImageClient
@@ -100,7 +102,7 @@ class HeaderBar(Static):
 
 @dataclass
 class StatusState:
-    """Everything the status line can say; ``render`` decides what fits."""
+    """Everything the status line can say; ``build`` decides what fits."""
 
     loaded: int = 0
     complete: bool = False
@@ -111,13 +113,20 @@ class StatusState:
     sort: str = ""
     quick: str | None = None
     quick_matches: int = 0
-    error: str | None = None  # one line: what failed, the HTTP status, the request id (text.error_line)
+    error: str | None = None  # one line: the HTTP status, the reason, the request id last (text.error_line)
+    error_drop: tuple[str, ...] = ()  # phrases of ``error`` shown elsewhere, left out when it is too long
     retry_hint: str = "r to retry"
+    more_hint: str = ""  # the key to the full error ("E details"), shown when there is room
+    note: str | None = None  # a screen of one image: what is true of it ("fresh from the server"), not the list
     position: int | None = None
 
 
-class StatusLine(Static):
-    """One line that says what is true: how many rows, what is loading, which filters, or what failed."""
+class StatusLine(Widget):
+    """One line that says what is true: how many rows, what is loading, which filters, or what failed.
+
+    An error reads status first and keeps its retry hint at the right end at any width: the reason is what gets
+    cut (``format.fit_error``), never the status or the hint.
+    """
 
     DEFAULT_CSS = """
     StatusLine { height: 1; width: 1fr; background: $panel; color: $foreground; padding: 0 1; }
@@ -125,22 +134,25 @@ class StatusLine(Static):
     """
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__("", id=id, markup=False)
+        super().__init__(id=id)
         self.state = StatusState(connecting=True)
 
     def show(self, state: StatusState) -> None:
         self.state = state
         self.set_class(bool(state.error), "-error")
-        self.update(self.build(state))
+        self.refresh()
+
+    def render(self) -> Content:
+        return self.build(self.state, self.content_region.width or 78)
 
     @staticmethod
-    def build(state: StatusState) -> Content:
-        parts: list[str | tuple[str, str]] = []
+    def build(state: StatusState, width: int = 78) -> Content:
         if state.error:
-            # The hint goes first: the end of a long server message is what gets cut at 80 columns.
-            parts += [(f"error ({state.retry_hint})", "bold $text-error"), ": ", safe(state.error)]
-            return Content.assemble(*parts)
-        if state.connecting:
+            return StatusLine._error(state, width)
+        parts: list[str | tuple[str, str]] = []
+        if state.note is not None:
+            parts.append(safe(state.note))
+        elif state.connecting:
             parts.append(("connecting…", "italic"))
         elif state.reloading:
             parts.append(("reloading…", "italic"))
@@ -165,3 +177,15 @@ class StatusLine(Static):
         if state.sort:
             parts += [("  sort: ", "$text-muted"), state.sort]
         return Content.assemble(*parts)
+
+    @staticmethod
+    def _error(state: StatusState, width: int) -> Content:
+        assert state.error is not None
+        hint = state.retry_hint
+        more = f" · {state.more_hint}" if state.more_hint else ""
+        room = width - cell_len(hint) - 2  # two spaces between the error and the hint
+        if room - cell_len(more) >= fmt.MIN_REASON:
+            hint, room = hint + more, room - cell_len(more)
+        text = fmt.fit_error(safe(state.error), room, state.error_drop)
+        gap = " " * max(2, width - cell_len(text) - cell_len(hint))
+        return Content.assemble((text, "bold"), gap, (hint, "bold"))
