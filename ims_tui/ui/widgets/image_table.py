@@ -50,6 +50,8 @@ def _name(row: ImageRow, _table: ImageTable) -> CellText:
 
 
 def _status(row: ImageRow, _table: ImageTable) -> CellText:
+    if row.problem is not None:  # a bad row says so in words, not only by colour; the detail shows all of it
+        return f"bad: {safe(row.problem)}", "bad"
     kind = fmt.status_kind(row.status)
     return fmt.status_word(row.status), (None if kind == "other" else kind)
 
@@ -120,6 +122,7 @@ COLUMNS: tuple[Column, ...] = (
 MIN_NAME = 12
 GAP = 1
 LEFT_PAD = 1
+BAD_MARK = "!"  # in the left pad of a row the server sent broken (ImageRow.problem)
 
 
 @dataclass(frozen=True)
@@ -151,7 +154,10 @@ def layout_for(width: int, ims: bool = False) -> Layout:
 
 
 class ImageTable(ScrollView, can_focus=True):
-    """The loaded rows of a listing, a header with the sort indicator, a cursor, and a "loading…" row."""
+    """The loaded rows of a listing, a header with the sort indicator, a cursor, and a "loading…" row.
+
+    With no rows it shows ``empty_text`` instead, wrapped to the width (an error there is read in full).
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("table")
 
@@ -233,6 +239,7 @@ class ImageTable(ScrollView, can_focus=True):
         self.loading = False
         self.has_more = False
         self.empty_text = ""
+        self._empty_lines: tuple[int, list[str]] = (0, [])  # empty_text wrapped, for that width
         self.sort_key = "created_at"
         self.sort_dir = "desc"
         self._now = now or (lambda: datetime.now(timezone.utc))
@@ -323,8 +330,17 @@ class ImageTable(ScrollView, can_focus=True):
         self.refresh()
 
     def set_empty_text(self, text: str) -> None:
+        """What the list says while it has no rows; lines are kept, and wrapped to the width."""
         self.empty_text = text
+        self._empty_lines = (0, [])
         self.refresh()
+
+    def _empty_line(self, number: int, width: int) -> str | None:
+        cached_width, lines = self._empty_lines
+        if cached_width != width:
+            lines = fmt.wrap(self.empty_text, width - 2) if self.empty_text else []
+            self._empty_lines = (width, lines)
+        return lines[number] if number < len(lines) else None
 
     def _update_virtual_size(self) -> None:
         height = 1 + len(self._rows) + (1 if self.loading else 0)
@@ -487,8 +503,9 @@ class ImageTable(ScrollView, can_focus=True):
         styles = self._styles()
         if index == len(self._rows) and self.loading:
             return Strip([Segment(fmt.fit(" loading…", width), styles["dim"])], width)
-        if not self._rows and y == 1 and self.empty_text:
-            return Strip([Segment(fmt.fit(" " + self.empty_text, width), styles["dim"])], width)
+        empty = self._empty_line(y - 1, width) if not self._rows and y >= 1 else None
+        if empty is not None:
+            return Strip([Segment(fmt.fit(" " + empty, width), styles["dim"])], width)
         return Strip.blank(width, styles["base"])
 
     def _render_header(self, width: int) -> Strip:
@@ -523,21 +540,23 @@ class ImageTable(ScrollView, can_focus=True):
         # scroll over SSH (bench/RESULTS.md, what-if "simplify").
         return strip.simplify()
 
+    def _kind_style(self, kind: str, overlay: Style | None) -> Style:
+        styles = self._styles()
+        style = styles["base"] + styles[kind]
+        return style if overlay is None else style + overlay
+
     def _render_row(self, row: ImageRow, width: int, state: int) -> Strip:
         styles = self._styles()
         base = styles["base"]
         overlay = styles["cursor"] if state == 1 else styles["cursor-blurred"] if state == 2 else None
         line_style = base + overlay if overlay is not None else base
         layout = self._layout(width)
-        segments = [Segment(" " * LEFT_PAD, line_style)]
+        mark = " " * LEFT_PAD if row.problem is None else BAD_MARK.ljust(LEFT_PAD)
+        segments = [Segment(mark, line_style if row.problem is None else self._kind_style("bad", overlay))]
         for position, (column, cells) in enumerate(layout.columns):
             if position:
                 segments.append(Segment(" " * GAP, line_style))
             text, kind = column.cell(row, self)
-            style = line_style
-            if kind:
-                style = base + styles[kind]
-                if overlay is not None:
-                    style = style + overlay
+            style = line_style if kind is None else self._kind_style(kind, overlay)
             segments.append(Segment(fmt.fit(text, cells, align=column.align), style))
         return self._finish(segments, width, line_style)
