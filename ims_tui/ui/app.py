@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import BindingType
+from textual.markup import escape
 from textual.screen import Screen
 from textual.theme import Theme
 
@@ -19,6 +20,7 @@ from ims_tui.ui.text import safe, safe_lines
 
 if TYPE_CHECKING:
     from ims_tui.config import Resolved
+    from ims_tui.ui.screens.error import ErrorReport, ErrorReported
 
 # Textual 8.2.8 names its terminal-palette themes "ansi-dark"/"ansi-light" (there is no "textual-ansi").
 ANSI_THEME = "ansi-dark"
@@ -76,6 +78,7 @@ class ImsApp(App[None]):
         self.profile = profile
         self.keymap = keys.Keymap()  # the keys in effect, which the main screen's key guards read
         self.keymap_warnings: list[str] = []
+        self.last_error: ErrorReport | None = None  # what E shows: the last failure any screen reported
         if keymap:
             checked, self.keymap_warnings = keys.check_keymap(keymap)
             self.set_keymap(checked)
@@ -144,7 +147,20 @@ class ImsApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "switch_cloud":
             return self.can_switch
+        if action == "last_error":
+            return self.last_error is not None
         return True
+
+    def on_error_reported(self, message: ErrorReported) -> None:
+        if self.last_error is None:
+            self.refresh_bindings()  # the footer offers E from now on
+        self.last_error = message.report
+
+    def action_last_error(self) -> None:
+        from ims_tui.ui.screens.error import ErrorScreen
+
+        if self.last_error is not None and not isinstance(self.screen, ErrorScreen):
+            self.push_screen(ErrorScreen(self.last_error))
 
     def action_switch_cloud(self) -> None:
         if self.resolved is None or not self.can_switch:
@@ -199,9 +215,10 @@ class ImsApp(App[None]):
         if self.resolved is not None and self.can_switch:
             for name in self.resolved.sessions:
                 if name != self.profile:
+                    # The palette parses its text as markup: a cloud named "[b]x" must read as it is.
                     yield SystemCommand(
-                        f"Switch cloud: {safe(name)}",
-                        safe(self.resolved.describe(name)),
+                        f"Switch cloud: {escape(safe(name))}",
+                        escape(safe(self.resolved.describe(name))),
                         lambda n=name: self.switch_to(n),
                     )
         yield from keys.commands(self, self.keymap, {"app": self})

@@ -49,6 +49,15 @@ ACTIONS: tuple[Action, ...] = (
     Action("app.quit", "q", "quit", "Quit"),
     Action("app.help", "question_mark,f1", "help", "Help", title="Help: keys", summary="Show every key binding"),
     Action("app.switch_cloud", "p,ctrl+o", "switch_cloud", "Cloud"),
+    # In the footer only while there is an error to show (ImsApp.check_action)
+    Action(
+        "app.last_error",
+        "E,ctrl+e",
+        "last_error",
+        "Error",
+        title="Last error",
+        summary="The full text of the last error (status, request, request id), to read or copy",
+    ),
     # The image list (ImageTable)
     Action("table.down", "j,down", "cursor_down", "Down", show=False),
     Action("table.up", "k,up", "cursor_up", "Up", show=False),
@@ -138,6 +147,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("raw_screen.next", "n", "next_match", "Next"),
     Action("raw_screen.previous", "N", "previous_match", "Previous"),
     Action("raw_screen.copy", "c,ctrl+y", "copy_json", "Copy JSON"),
+    Action("raw_screen.reload", "r,ctrl+r", "refresh", "Reload", show=False),
     Action("raw.down", "j,down", "scroll_down", "Down", show=False),
     Action("raw.up", "k,up", "scroll_up", "Up", show=False),
     Action("raw.top", "g,home", "scroll_home", "Top", show=False),
@@ -148,6 +158,10 @@ ACTIONS: tuple[Action, ...] = (
     Action("help.close", "escape,q,question_mark", "close", "Close"),
     Action("help.down", "j,down", "scroll_down", "Down", show=False),
     Action("help.up", "k,up", "scroll_up", "Up", show=False),
+    Action("error.close", "escape,q", "close", "Close"),
+    Action("error.copy", "c,ctrl+y", "copy", "Copy"),
+    Action("error.down", "j,down", "scroll_down", "Down", show=False),
+    Action("error.up", "k,up", "scroll_up", "Up", show=False),
     Action("password.cancel", "escape", "cancel", "Cancel"),
     Action("clouds.cancel", "escape", "cancel", "Cancel"),
     # The form, the filter panel, the confirm dialogs and the delete dialog, as ui/screens/image_form.py,
@@ -180,6 +194,7 @@ SCOPE_TITLES = {
     "detail": "Image detail",
     "raw_screen": "Raw JSON",
     "raw": "Raw JSON: moving",
+    "error": "Last error",
 }
 
 

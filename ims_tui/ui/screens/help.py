@@ -66,7 +66,7 @@ def render_help(groups: list[tuple[str, list[Row]]]) -> RenderableType:
         grid.add_column()
         grid.add_column(style="dim", no_wrap=True)
         for keys_shown, description, ident in rows:
-            grid.add_row(Text(safe(keys_shown)), Text(description), Text(ident))
+            grid.add_row(Text(safe(keys_shown)), Text(safe(description)), Text(safe(ident)))
         parts.append(grid)
         parts.append(Text(""))
     parts.append(Text(REMAP_HINT, style="dim"))
