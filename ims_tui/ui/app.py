@@ -152,8 +152,6 @@ class ImsApp(App[None]):
         return True
 
     def on_error_reported(self, message: ErrorReported) -> None:
-        if self.last_error is None:
-            self.refresh_bindings()  # the footer offers E from now on
         self.last_error = message.report
 
     def action_last_error(self) -> None:

@@ -49,12 +49,13 @@ ACTIONS: tuple[Action, ...] = (
     Action("app.quit", "q", "quit", "Quit"),
     Action("app.help", "question_mark,f1", "help", "Help", title="Help: keys", summary="Show every key binding"),
     Action("app.switch_cloud", "p,ctrl+o", "switch_cloud", "Cloud"),
-    # In the footer only while there is an error to show (ImsApp.check_action)
+    # Enabled once there is an error (ImsApp.check_action); the status lines name it, the footer has no room
     Action(
         "app.last_error",
         "E,ctrl+e",
         "last_error",
-        "Error",
+        "Last error",
+        show=False,
         title="Last error",
         summary="The full text of the last error (status, request, request id), to read or copy",
     ),

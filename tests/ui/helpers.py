@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
+import json
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
 import httpx
+import pytest
 from textual.app import App
 from textual.screen import Screen
 
@@ -25,6 +28,22 @@ HTML_500 = (
 
 def frozen_now() -> datetime:
     return NOW
+
+
+def _forms_open_at_once() -> bool:
+    from ims_tui.ui.screens.delete import DeleteImageScreen
+    from ims_tui.ui.screens.image_form import ImageFormScreen
+
+    return all(
+        "image_id" in inspect.signature(screen.__init__).parameters for screen in (ImageFormScreen, DeleteImageScreen)
+    )
+
+
+# The main screen opens the form and the delete dialog at once, each reading the image itself: their side of that
+# comes with the faults-forms branch. Drop this mark once both are merged.
+NEEDS_FORMS_BRANCH = pytest.mark.skipif(
+    not _forms_open_at_once(), reason="needs the form and delete dialog that read the image themselves (faults-forms)"
+)
 
 
 class FlakyTransport(httpx.AsyncBaseTransport):
@@ -57,6 +76,25 @@ class FlakyTransport(httpx.AsyncBaseTransport):
                 request=request,
             )
         return await self.inner.handle_async_request(request)
+
+
+class BrokenEntries(httpx.AsyncBaseTransport):
+    """The demo, except that the first list page has an image whose size is text and one with no id."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.listed = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        if request.url.path != "/v2/images" or "marker" in request.url.params:
+            return response
+        data = json.loads(await response.aread())
+        self.listed = len(data["images"])
+        data["images"][1]["size"] = "big"
+        del data["images"][2]["id"]
+        data["images"][2]["name"] = "no-id-\x1b[31mred"
+        return httpx.Response(200, json=data, request=request)
 
 
 class FailingConnectSession(CloudSession):

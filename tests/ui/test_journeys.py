@@ -29,7 +29,7 @@ from ims_tui.ui.screens.image_form import ImageFormScreen, PatchPreviewScreen
 from ims_tui.ui.screens.main import MainScreen
 from ims_tui.ui.widgets.status import HeaderBar, StatusLine
 
-from .helpers import frozen_now, list_requests, make_app, screen_text, settle
+from .helpers import NEEDS_FORMS_BRANCH, frozen_now, list_requests, make_app, screen_text, settle
 
 
 def main_screen(app: ImsApp) -> MainScreen:
@@ -63,6 +63,7 @@ async def wait_for_screen(pilot: Any, kind: type, limit: int = 20) -> Any:
     raise AssertionError(f"{kind.__name__} never showed; on top: {pilot.app.screen!r}")
 
 
+@NEEDS_FORMS_BRANCH
 async def test_operator_journey_page_filter_sort_find_create_edit_delete() -> None:
     app, cloud = make_app(count=1000, page_size=50)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -256,6 +257,7 @@ def two_profiles(tmp_path: Path) -> Any:
     return resolve(ConnectOptions(environ={"HOME": str(tmp_path)}, config_path=path, cwd=tmp_path))
 
 
+@NEEDS_FORMS_BRANCH
 async def test_cloud_switcher_by_keys_and_by_palette(tmp_path: Path) -> None:
     resolved = two_profiles(tmp_path)
     assert resolved.default == "alpha" and set(resolved.sessions) == {"alpha", "beta"}
@@ -317,6 +319,7 @@ async def test_cloud_switcher_by_keys_and_by_palette(tmp_path: Path) -> None:
 # -- key map -------------------------------------------------------------------------------------------------
 
 
+@NEEDS_FORMS_BRANCH
 @pytest.mark.parametrize("binding_id", ["main.delete", "delete"])
 async def test_config_keymap_moves_delete_to_ctrl_d(binding_id: str) -> None:
     cloud = DemoCloud(image_count=40, latency=0.0, seed=42, clock=frozen_now)

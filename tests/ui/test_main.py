@@ -23,12 +23,14 @@ from ims_tui.ui.widgets.detail import DetailPane, DetailView
 from ims_tui.ui.widgets.status import HeaderBar, StatusLine
 
 from .helpers import (
+    NEEDS_FORMS_BRANCH,
     FailingConnectSession,
     FlakyTransport,
     frozen_now,
     get_requests,
     list_requests,
     make_app,
+    screen_text,
     settle,
 )
 
@@ -369,8 +371,12 @@ async def test_list_error_shows_message_and_r_retries() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         text = status_text(app)
-        assert "error" in text and "incapable of performing" in text
-        assert "req-0123-feed-beef" in text and "r to retry" in text
+        assert text.startswith("HTTP 500 Internal Server Error: The server") and text.endswith("r to retry · E details")
+        # The list's placeholder has room for all of it: what failed, the status and reason, the request id last.
+        placeholder = main_screen(app).table.empty_text.splitlines()
+        assert placeholder[0] == "could not list images: server error (500)"
+        assert "incapable of performing" in placeholder[1] and placeholder[1].endswith("request id req-0123-feed-beef")
+        assert app.last_error is not None and "GET /v2/images" in app.last_error.text
         flaky[0].failing = False
         await pilot.press("r")
         await settle(pilot)
@@ -392,7 +398,7 @@ async def test_dropped_connection_on_a_later_page_retries_only_that_page() -> No
         flaky[0].failing = True
         await pilot.press("G")
         await settle(pilot)
-        assert "dropped" in status_text(app) and "r to retry" in status_text(app)
+        assert "cut off" in status_text(app) and "r to retry" in status_text(app)
         assert main_screen(app).table.row_count == 200
         flaky[0].failing = False
         await pilot.press("r")
@@ -413,7 +419,9 @@ async def test_connect_failure_then_retry() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         text = status_text(app)
-        assert "requires authentication" in text and "req-auth-1" in text
+        assert text.startswith("HTTP 401 Unauthorized: The request") and "r to retry" in text
+        assert app.last_error is not None and "req-auth-1" in app.last_error.text
+        assert app.last_error.text.startswith("could not connect\n")
         sessions[0].fail = False
         await pilot.press("r")
         await settle(pilot)
@@ -428,12 +436,12 @@ async def test_create_edit_delete_update_the_list_in_place() -> None:
         table = screen.table
         requests = len(list_requests(cloud))
         created = Image(id="00000000-0000-4000-8000-000000000001", name="brand-new", status="queued")
-        screen._created(created)
+        screen._saved(created, new=True)
         await pilot.pause()
         assert table.cursor == 0 and table.current is not None and table.current.id == created.id
         assert table.row_count == 201
         edited = created.model_copy(update={"name": "renamed"})
-        screen._edited(edited)
+        screen._saved(edited, new=False)
         await pilot.pause()
         assert table.rows[0].name == "renamed"
         victim = table.rows[5].id
@@ -443,6 +451,7 @@ async def test_create_edit_delete_update_the_list_in_place() -> None:
         assert len(list_requests(cloud)) == requests
 
 
+@NEEDS_FORMS_BRANCH
 async def test_write_keys_open_the_form_and_delete_dialog() -> None:
     app, _cloud = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
@@ -520,3 +529,40 @@ async def test_full_screen_detail_starts_from_the_pane_s_fresh_image(monkeypatch
         monkeypatch.setattr(app, "push_screen", lambda new, *a, **k: (opened.append(new.image), push(new, *a, **k))[1])
         await pilot.press("enter")
         assert isinstance(app.screen, DetailScreen) and opened == [fresh] and opened[0] is fresh
+
+
+LONG_REASON = (
+    "The server is currently unavailable. Please try again at a later time. The Keystone service is busy and the "
+    "image registry did not answer within the configured timeout of the API worker pool."
+)
+LONG_REQUEST_ID = "req-" + "0123456789abcdef" * 2 + "abcd"  # 40 characters
+
+
+class BusyTransport(httpx.AsyncBaseTransport):
+    """Every list request gets a Glance-style 503 with a long message and a long request id."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v2/images":
+            body = {"code": 503, "title": "Service Unavailable", "message": LONG_REASON}
+            return httpx.Response(503, json=body, headers={"x-openstack-request-id": LONG_REQUEST_ID}, request=request)
+        return await self.inner.handle_async_request(request)
+
+
+async def test_long_error_keeps_status_and_hint_in_80_columns() -> None:
+    assert len(LONG_REQUEST_ID) == 40
+    app, _ = make_app(wrap=BusyTransport)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        line = status_text(app)
+        first = line[:80]
+        assert first.startswith("HTTP 503 Service Unavailable: The server"), line
+        assert "r to retry" in first and "E details" in first and "…" in first
+        placeholder = main_screen(app).table.empty_text.splitlines()
+        assert placeholder[1].startswith("HTTP 503 Service Unavailable") and placeholder[1].endswith(LONG_REQUEST_ID)
+        assert placeholder[-1].startswith("r to retry")
+        # Wrapped on screen: every word of it is there, none past the 80th column.
+        shown = " ".join(line.strip() for line in screen_text(app).splitlines()[2:12])
+        assert "configured timeout of the API worker pool." in shown and LONG_REQUEST_ID in shown

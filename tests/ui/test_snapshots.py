@@ -8,7 +8,7 @@ import pytest
 
 from ims_tui.ui.screens.main import MainScreen
 
-from .helpers import FailingConnectSession, FlakyTransport, make_app, settle
+from .helpers import BrokenEntries, FailingConnectSession, FlakyTransport, make_app, settle
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -132,3 +132,34 @@ def test_no_color_error_reads_without_colour(snap_compare: Any, monkeypatch: pyt
 
     app, _ = make_app(wrap=wrap)
     assert snap_compare(app, terminal_size=(80, 24), run_before=_ready)
+
+
+def _failing(match: str) -> Any:
+    def wrap(inner: Any) -> FlakyTransport:
+        transport = FlakyTransport(inner, mode="html500", match=match)
+        transport.failing = True
+        return transport
+
+    return wrap
+
+
+def test_last_error_in_full(snap_compare: Any) -> None:
+    app, _ = make_app(wrap=_failing("list"))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_keys_then_settle("E"))
+
+
+def test_later_page_error(snap_compare: Any) -> None:
+    # The rows stay; the status line keeps the status and the hint at 80 columns.
+    app, _ = make_app(page_size=50, wrap=_failing("list-next"))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_keys_then_settle("G"))
+
+
+def test_full_screen_detail_error(snap_compare: Any) -> None:
+    app, _ = make_app(wrap=_failing("/v2/images/"))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_keys_then_settle("enter"))
+
+
+@pytest.mark.parametrize("keys", [(), ("j", "j", "enter")], ids=["list", "detail"])
+def test_bad_rows(snap_compare: Any, keys: tuple[str, ...]) -> None:
+    app, _ = make_app(count=40, wrap=BrokenEntries)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_keys_then_settle(*keys))

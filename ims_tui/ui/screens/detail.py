@@ -16,12 +16,20 @@ from ims_tui.api.client import ImageClient
 from ims_tui.api.errors import ApiError, NotFound
 from ims_tui.api.models import Image, ImageRow
 from ims_tui.ui import keys
+from ims_tui.ui.screens.error import ErrorReport, ErrorReported
 from ims_tui.ui.text import error_line, safe
 from ims_tui.ui.widgets.detail import DetailView
+from ims_tui.ui.widgets.status import StatusLine, StatusState
+
+GONE = "this image no longer exists (deleted elsewhere): Esc goes back to the list, which drops it"
 
 
-class DetailScreen(Screen[None]):
-    """Every attribute of one image, fetched fresh; Esc goes back to the list."""
+class DetailScreen(Screen[str | None]):
+    """Every attribute of one image, fetched fresh; Esc goes back to the list.
+
+    Dismisses with the image's id if the server said it is gone (the list drops the row), else None. The status
+    line says where what is shown comes from, or what failed (status first, ``r`` to retry).
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("detail")
 
@@ -42,11 +50,13 @@ class DetailScreen(Screen[None]):
         self.client = client
         self.row = row
         self.image = image
+        self.gone = False
         self._now = now
 
     def compose(self) -> ComposeResult:
         yield Static("", id="detail-title", classes="title-bar", markup=False)
         yield DetailView(now=self._now, id="detail-full")
+        yield StatusLine(id="detail-status")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -57,6 +67,16 @@ class DetailScreen(Screen[None]):
         else:
             view.show_row(self.row)
         view.focus()
+        self.action_refresh()
+
+    def _status(self, state: StatusState) -> None:
+        self.query_one(StatusLine).show(state)
+
+    def action_refresh(self) -> None:
+        if not self.row.actionable:
+            self._status(StatusState(note="from the list page: this entry has no id, so it cannot be read again"))
+            return
+        self._status(StatusState(note="fetching…" if self.image is None else "shown from the list's copy; fetching…"))
         self._fetch()
 
     @work(exclusive=True, group="detail-screen")
@@ -65,19 +85,21 @@ class DetailScreen(Screen[None]):
         try:
             image = await self.client.get(self.row.id)
         except NotFound:
-            view.show_error(self.row, "this image no longer exists (deleted elsewhere?)")
+            self.gone = True
+            view.show_error(self.row, GONE)
+            self._status(StatusState(note="gone: the server has no image with this id"))
             return
         except ApiError as exc:
-            view.show_error(self.image or self.row, error_line(exc))
+            self.post_message(ErrorReported(ErrorReport(f"could not read image {self.row.id}", exc)))
+            view.show_error(self.image or self.row, f"could not read it again; shown: the last copy\n{error_line(exc)}")
+            self._status(StatusState(error=error_line(exc), more_hint="E details"))
             return
         self.image = image
         view.show_image(image)
+        self._status(StatusState(note="fresh from the server"))
 
     def action_back(self) -> None:
-        self.dismiss()
-
-    def action_refresh(self) -> None:
-        self._fetch()
+        self.dismiss(self.row.id if self.gone else None)
 
     def action_scroll_down(self) -> None:
         self.query_one(DetailView).scroll_down(animate=False)
@@ -88,9 +110,12 @@ class DetailScreen(Screen[None]):
     def action_raw(self) -> None:
         from ims_tui.ui.screens.raw import RawScreen
 
-        self.app.push_screen(RawScreen(self.client, self.row.id, self.row.name or ""))
+        self.app.push_screen(RawScreen(self.client, self.row))
 
     def action_copy_id(self) -> None:
         from ims_tui.ui.clipboard import copy_text
 
+        if not self.row.actionable:
+            self.notify("this entry has no id (the server sent it without one): nothing to copy", severity="warning")
+            return
         copy_text(self.app, self.row.id, what="image ID")

@@ -1,41 +1,40 @@
 """The main screen: header, the image list with its detail pane, the quick filter, the status line, the footer.
 
-The screen lays them out and runs paging, sort, the server filter and the actions. Small owners keep the rest:
-``RowView`` (ui/rows.py) what the list shows, ``DetailPane`` the detail and its fetches, ``SessionGate``
-connecting, ``HeaderBar`` the API version. All I/O runs in workers, one group per job ("connect", "pages",
-"detail", "versions", "action"); workers post messages and the handlers own the state. A generation number drops
-answers to a query no longer shown.
+The screen lays them out and meets the list's keys, paging, sort, the server filter and the actions. Small owners
+keep the rest: ``RowView`` (ui/rows.py) what the list shows, ``PageLoader`` (ui/page_loader.py) paging and its
+generation number, ``DetailPane`` the detail and its fetches, ``SessionGate`` connecting, ``HeaderBar`` the API
+version. All I/O runs in their workers; workers post messages and the handlers own the state. The create/edit
+form and the delete dialog open at once and read what they need themselves.
 
-About 650 lines, over the ~400 a module should have: this is where the list's keys, paging, filters and actions
-meet, each a few short handlers, and splitting them further would spread one screen over mixins.
+Still over the ~400 lines a module should have: what remains is where the list's keys, filters and actions meet
+the table, each a few short handlers, and splitting them further would spread one screen over mixins.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar, Literal
+from typing import ClassVar
 
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult, SystemCommand
-from textual.binding import BindingType
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input
-from textual.worker import Worker, WorkerState
 
 from ims_tui.api.client import ImageClient
-from ims_tui.api.errors import ApiError, NotFound, StaleMarker
+from ims_tui.api.errors import ApiError, host_of
 from ims_tui.api.listing import ImageListing
 from ims_tui.api.models import Image, ImageRow, ListQuery
 from ims_tui.api.session import CloudSession
 from ims_tui.config.secrets import PasswordRequired
 from ims_tui.ui import keys
 from ims_tui.ui.app import ImsApp
+from ims_tui.ui.page_loader import PageLoader
 from ims_tui.ui.rows import NONE, Change, RowView
+from ims_tui.ui.schema_cache import SchemaCache
+from ims_tui.ui.screens.error import ErrorReport, ErrorReported
 from ims_tui.ui.session_gate import SessionGate
 from ims_tui.ui.text import error_line, safe
 from ims_tui.ui.widgets import SteadyInput
@@ -44,7 +43,6 @@ from ims_tui.ui.widgets.image_table import ImageTable
 from ims_tui.ui.widgets.status import HeaderBar, LinkState, StatusLine, StatusState
 
 WIDE = 100  # from this width the detail pane sits beside the list
-RELOAD_PAGES = 5  # how far a reload looks for the image that was highlighted
 SORT_CYCLE = ("name", "status", "size", "disk_format", "container_format", "created_at", "updated_at")
 SORT_LABEL = {
     "name": "name",
@@ -61,40 +59,12 @@ DEFAULT_DIR = {"name": "asc", "status": "asc", "disk_format": "asc", "container_
 WRITES = keys.writes("main")
 ON_TABLE = ("table", "main", "app")  # the binding chain while the list has the focus, innermost first
 ELSEWHERE = ("main", "app")
-Purpose = Literal["create", "edit", "delete"]
 
 
 class MainScreen(Screen[None]):
     """The list of images of one cloud, with everything an operator does to them."""
 
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("main")
-
-    @dataclass
-    class PageLoaded(Message):
-        generation: int
-        rows: list[ImageRow]
-        keep_id: str | None
-        reload: bool
-
-    @dataclass
-    class PageFailed(Message):
-        generation: int
-        error: BaseException
-        reload: bool
-
-    @dataclass
-    class SchemaLoaded(Message):
-        schema: dict[str, Any] | None  # None: the server would not say; the form checks less then
-
-    @dataclass
-    class ActionReady(Message):
-        purpose: Purpose
-        image: Image | None  # None for create
-
-    @dataclass
-    class ActionFailed(Message):
-        image_id: str
-        error: ApiError
 
     def __init__(
         self,
@@ -111,20 +81,14 @@ class MainScreen(Screen[None]):
         self.page_size = page_size
         self._now = now
         self.client: ImageClient | None = None
-        self.listing: ImageListing | None = None
+        self.schema: SchemaCache | None = None  # one per connection: the form asks it, never waits on it
+        self.pages = PageLoader()
         self.view = RowView()
         self.list_query = query or ListQuery(sort=(("created_at", "desc"),))
         if not self.list_query.sort:
             self.list_query = self.list_query.with_changes(sort=(("created_at", "desc"),))
-        self.schema: dict[str, Any] | None = None
-        self._schema_fetched = False
         self._connect_error: BaseException | None = None
         self._versions_asked = False
-        self._generation = 0
-        self._reloading = False
-        self._page_error: BaseException | None = None
-        self._page_worker: Worker[None] | None = None
-        self._loading_page: int | None = None
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(id="header")
@@ -136,6 +100,11 @@ class MainScreen(Screen[None]):
         yield StatusLine(id="status")
         yield Footer(compact=True, show_command_palette=False)
         yield SessionGate(self.session)
+        yield self.pages
+
+    @property
+    def listing(self) -> ImageListing | None:
+        return self.pages.listing
 
     @property
     def table(self) -> ImageTable:
@@ -175,6 +144,25 @@ class MainScreen(Screen[None]):
         if self.wide and not was_wide:
             self.detail.follow(self.table.current)
 
+    def _key(self, binding_id: str) -> str:
+        """How the first key of a binding reads now (a keymap may have moved it)."""
+        found = self._keymap.keys_of(keys.BY_ID[binding_id])
+        return self.app.get_key_display(Binding(found[0], "")) if found else "?"
+
+    @property
+    def _retry_hint(self) -> str:
+        retry = f"{self._key('main.refresh')} to retry"
+        return f"{retry}, {self._key('app.switch_cloud')} to switch cloud" if self.can_switch else retry
+
+    def _failed(self, what: str, error: BaseException) -> str:
+        """Report a failure (E shows it in full) and give the list's placeholder for it: every line of it, what
+        failed first, the status and the reason, the request id last, then what to do."""
+        self.post_message(ErrorReported(ErrorReport(what, error)))
+        kind = f": {error.title}" if isinstance(error, ApiError) else ""
+        return (
+            f"{what}{kind}\n{error_line(error)}\n\n{self._retry_hint} · {self._key('app.last_error')} shows all of it"
+        )
+
     # Connecting (the gate does it; the screen shows how it goes)
 
     @on(SessionGate.Asking)
@@ -190,10 +178,10 @@ class MainScreen(Screen[None]):
     @on(SessionGate.Connected)
     def _connected(self, message: SessionGate.Connected) -> None:
         self.client = self.detail.client = message.connection.client
+        self.schema = SchemaCache(self.client)
         self._connect_error = None
-        self._schema_fetched = False
-        self.listing = ImageListing(self.client, self.list_query, self.page_size)
-        self.view = RowView(self.listing, self.view.needle)
+        self.pages.listing = ImageListing(self.client, self.list_query, self.page_size)
+        self.view = RowView(self.pages.listing, self.view.needle)
         # Keystone learns the catalog's endpoint, the region and the names it resolved only now.
         self.query_one(HeaderBar).show(message.connection.info, LinkState(connected=True))
         self._versions_asked = False
@@ -203,18 +191,11 @@ class MainScreen(Screen[None]):
     def _connect_failed(self, message: SessionGate.Failed) -> None:
         self._connect_error = message.error
         if isinstance(message.error, PasswordRequired):  # the prompt was left with Esc
-            self.table.set_empty_text("not signed in: r asks for the password again")
+            self.table.set_empty_text(f"not signed in: {self._key('main.refresh')} asks for the password again")
         else:
             self.query_one(HeaderBar).show(link=LinkState(failed=True))
-            self.table.set_empty_text(self._error_text(message.error, "could not connect"))
+            self.table.set_empty_text(self._failed("could not connect", message.error))
         self._update_status()
-
-    def _error_text(self, error: BaseException, what: str) -> str:
-        return f"{what}: {error_line(error)}; {self._retry_hint}"
-
-    @property
-    def _retry_hint(self) -> str:
-        return "r to retry, p to switch cloud" if self.can_switch else "r to retry"
 
     def _ask_versions(self) -> None:
         # Only once the first page is in: a small server (or one Glance worker) answers one request at a time,
@@ -223,74 +204,33 @@ class MainScreen(Screen[None]):
             self._versions_asked = True
             self.query_one(HeaderBar).ask_version(self.client)
 
-    # Paging
+    # Paging (the loader asks; these handlers show what came)
 
     def _reload(self, keep_id: str | None) -> None:
         """Start the listing over (new query, refresh, retry), keeping ``keep_id`` highlighted if it is found."""
-        if self.listing is None:
-            return
-        self._generation += 1
-        self._page_error = None
-        self.listing.reset(self.list_query)
-        self._reloading = True
-        self._loading_page = 1
-        self.table.set_loading(True, has_more=True)
-        self._page_worker = self._load_pages(self._generation, keep_id, True)
-        self._update_status()
+        if self.pages.reload(self.list_query, keep_id):
+            self.table.set_loading(True, has_more=True)
+            self._update_status()
 
     def _load_next(self) -> None:
-        if self.listing is None or self.listing.complete or self._page_busy:
-            return
-        self._page_error = None
-        self._loading_page = self.listing.pages_loaded + 1
-        self.table.set_loading(True)
-        self._page_worker = self._load_pages(self._generation, None, False)
-        self._update_status()
-
-    @property
-    def _page_busy(self) -> bool:
-        worker = self._page_worker
-        return worker is not None and worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
+        if self.pages.next():
+            self.table.set_loading(True)
+            self._update_status()
 
     @property
     def _has_more(self) -> bool:
         """More pages to ask for: never while the quick filter narrows what is loaded."""
         return self.listing is not None and not self.listing.complete and not self.view.filtering
 
-    @work(exclusive=True, group="pages")
-    async def _load_pages(self, generation: int, keep_id: str | None, reload: bool) -> None:
-        listing = self.listing
-        assert listing is not None
-        rows_before = len(listing.rows)
-        try:
-            await listing.load_next_page()
-            pages = 1
-            # A reload looks a few pages down for the image that was highlighted, then gives up and shows the top.
-            while (
-                keep_id is not None
-                and listing.position_of(keep_id) is None
-                and not listing.complete
-                and pages < RELOAD_PAGES
-            ):
-                await listing.load_next_page()
-                pages += 1
-        except ApiError as exc:
-            self.post_message(self.PageFailed(generation, exc, reload))
-            return
-        self.post_message(self.PageLoaded(generation, listing.rows[rows_before:], keep_id, reload))
-
-    def on_main_screen_page_loaded(self, message: PageLoaded) -> None:
-        if message.generation != self._generation or self.listing is None:
+    def on_main_screen_page_loaded(self, message: PageLoader.PageLoaded) -> None:
+        if not self.pages.landed(message):
             return
         self._ask_versions()
-        self._loading_page = None
-        self._page_error = None
         table = self.table
         with self.app.batch_update():
             table.set_ims(self.ims)
             table.set_loading(False, has_more=self._has_more)
             if message.reload:
-                self._reloading = False
                 self.view.reloaded()
                 table.set_rows(self.view.visible, cursor=self.view.index_of(message.keep_id) or 0)
                 table.set_empty_text(self._empty_text())
@@ -299,23 +239,22 @@ class MainScreen(Screen[None]):
             self._update_status()
         table.check_near_end()
 
-    def on_main_screen_page_failed(self, message: PageFailed) -> None:
-        if message.generation != self._generation:
+    def on_main_screen_page_failed(self, message: PageLoader.PageFailed) -> None:
+        if not self.pages.landed(message):
             return
         self._ask_versions()
-        self._loading_page = None
-        self._page_error = message.error
         if message.reload:
-            self._reloading = False
             self.view.reloaded()
             self.table.set_rows(self.view.visible)
-            self.table.set_empty_text(self._error_text(message.error, "could not list images"))
+            self.table.set_empty_text(self._failed("could not list images", message.error))
+        else:
+            self.post_message(ErrorReported(ErrorReport("could not load the next page of images", message.error)))
         self.table.set_loading(False)
         self._update_status()
 
     @on(ImageTable.NearEnd)
     def _near_end(self) -> None:
-        if self._page_error is None and not self._reloading and not self.view.filtering:
+        if self.pages.error is None and not self.pages.reloading and not self.view.filtering:
             self._load_next()
 
     def _show(self, change: Change) -> None:
@@ -340,19 +279,23 @@ class MainScreen(Screen[None]):
 
     def _update_status(self) -> None:
         state = StatusState()
-        listing = self.listing
-        if self._connect_error is not None:
-            state.error = error_line(self._connect_error)
+        listing, pages = self.listing, self.pages
+        error = self._connect_error or (pages.error if listing is not None else None)
+        if error is not None:
+            state.error = error_line(error)
             state.retry_hint = self._retry_hint
+            state.more_hint = f"{self._key('app.last_error')} details"
+            # The header names the endpoint: a network error need not say it again where room is short.
+            endpoint = self.query_one(HeaderBar).info
+            if endpoint is not None and endpoint.endpoint:
+                state.error_drop = (f" at {host_of(endpoint.endpoint)}",)
         elif listing is None:
             state.connecting = True
-        else:
+        if listing is not None:
             state.loaded = len(listing.rows)
-            state.complete = listing.complete and not self._reloading
-            state.loading_page = self._loading_page
-            state.reloading = self._reloading and bool(self.table.rows)
-            if self._page_error is not None:
-                state.error = error_line(self._page_error)
+            state.complete = listing.complete and not pages.reloading
+            state.loading_page = pages.loading_page
+            state.reloading = pages.reloading and bool(self.table.rows)
         state.filters = self.list_query.describe_filters()
         if self.list_query.sort:
             key, direction = self.list_query.sort[0]
@@ -371,15 +314,15 @@ class MainScreen(Screen[None]):
 
     @on(DetailPane.Fresh)
     def _fresh(self, message: DetailPane.Fresh) -> None:
-        self._sync_row(message.image)
+        self._show(self.view.replace(ImageRow(message.image)))
+
+    @on(DetailPane.Gone)
+    def _pane_found_gone(self, message: DetailPane.Gone) -> None:
+        self._gone(message.image_id)
 
     def flush_detail(self) -> None:
         """Fetch the pending detail now rather than after the debounce (tests and screenshots)."""
         self.detail.flush()
-
-    def _sync_row(self, image: Image) -> None:
-        """A fresh GET may show a newer state than the page did (queued -> active): keep the list honest."""
-        self._show(self.view.replace(ImageRow(image)))
 
     @on(ImageTable.Selected)
     def _selected(self) -> None:
@@ -391,7 +334,8 @@ class MainScreen(Screen[None]):
             return
         from ims_tui.ui.screens.detail import DetailScreen
 
-        self.app.push_screen(DetailScreen(self.client, row, self.detail.cached(row.id), now=self._now))
+        screen = DetailScreen(self.client, row, self.detail.cached(row.id), now=self._now)
+        self.app.push_screen(screen, self._gone)
 
     # Quick filter
 
@@ -511,14 +455,12 @@ class MainScreen(Screen[None]):
             self.table.set_empty_text("")
             self._update_status()
             self.query_one(SessionGate).open()
-            return
-        if self._page_error is not None and not isinstance(self._page_error, StaleMarker):
-            listing = self.listing
-            if listing is not None and listing.started and listing.rows:
-                self._load_next()  # retry just the page that failed
-                return
-        self.detail.forget()
-        self._reload(keep_id=self._current_id())
+        elif self.pages.can_resume:
+            self._load_next()  # ask for just the page that failed
+        else:
+            # A reload, or a failed page the saved position cannot continue from (needs_reload): start over.
+            self.detail.forget()
+            self._reload(keep_id=self._current_id())
 
     def _current_id(self) -> str | None:
         row = self.table.current
@@ -533,105 +475,91 @@ class MainScreen(Screen[None]):
             return None  # shown but dimmed: there is no image to act on yet
         return True
 
-    def action_raw(self) -> None:
+    def _target(self, verb: str) -> ImageRow | None:
+        """The highlighted row if ``verb`` can act on it; a row the server sent broken is refused, saying why."""
         row = self.table.current
         if row is None or self.client is None:
-            return
-        from ims_tui.ui.screens.raw import RawScreen
+            return None
+        if row.problem is not None and (verb != "copy" or not row.actionable):
+            why = "it has no id" if not row.actionable else f"its data does not parse ({safe(row.problem)})"
+            self.notify(f"cannot {verb} this image: {why}; y shows what the server sent", severity="warning")
+            return None
+        return row
 
-        self.app.push_screen(RawScreen(self.client, row.id, row.name or ""))
+    def action_raw(self) -> None:
+        row = self.table.current
+        if row is not None and self.client is not None:
+            from ims_tui.ui.screens.raw import RawScreen
+
+            self.app.push_screen(RawScreen(self.client, row), self._gone)
 
     def action_copy_id(self) -> None:
-        row = self.table.current
+        row = self._target("copy")
         if row is not None:
             from ims_tui.ui.clipboard import copy_text
 
             copy_text(self.app, row.id, what="image ID")
 
     def action_create(self) -> None:
-        if not self.read_only and self.client is not None:
-            self._prepare("create", None)
+        self._open_form(None)
 
     def action_edit(self) -> None:
-        row = self.table.current
-        if not self.read_only and self.client is not None and row is not None:
-            self._prepare("edit", row.id)
+        row = self._target("edit")
+        if row is not None:
+            self._open_form(row)
 
-    def action_delete(self) -> None:
-        row = self.table.current
-        if not self.read_only and self.client is not None and row is not None:
-            self._prepare("delete", row.id)
-
-    @work(exclusive=True, group="action")
-    async def _prepare(self, purpose: Purpose, image_id: str | None) -> None:
-        """The one read an action needs: the image to edit or delete (the form and the dialog take it as it is),
-        and once per connection the schema the form validates against (a server may refuse it: that is fine)."""
-        client = self.client
-        assert client is not None
-        if purpose != "delete" and not self._schema_fetched:
-            schema = None
-            with contextlib.suppress(ApiError):
-                schema = await client.schema()
-            self.post_message(self.SchemaLoaded(schema))
-        image = None
-        if image_id is not None:
-            try:
-                image = await client.get(image_id)
-            except ApiError as exc:
-                self.post_message(self.ActionFailed(image_id, exc))
-                return
-        self.post_message(self.ActionReady(purpose, image))
-
-    def on_main_screen_schema_loaded(self, message: SchemaLoaded) -> None:
-        self.schema, self._schema_fetched = message.schema, True
-
-    def on_main_screen_action_failed(self, message: ActionFailed) -> None:
-        if isinstance(message.error, NotFound):
-            self.notify("that image no longer exists; removed from the list", severity="warning")
-            self._drop_row(message.image_id)
-        else:
-            self.notify(error_line(message.error), severity="error", markup=False)
-
-    def on_main_screen_action_ready(self, message: ActionReady) -> None:
-        from ims_tui.ui.screens.delete import DeleteImageScreen
+    def _open_form(self, row: ImageRow | None) -> None:
+        """The form at once: to edit, with the pane's fresh copy if it has one (one read per action), else the
+        form reads the image itself; the schema comes when it comes."""
+        if self.read_only or self.client is None:
+            return
         from ims_tui.ui.screens.image_form import ImageFormScreen
 
-        client, image = self.client, message.image
-        if client is None:
-            return
-        if image is not None:
-            self.detail.remember(image)
-        if message.purpose == "delete":
-            assert image is not None
-            self.app.push_screen(DeleteImageScreen(client, image), self._deleted)
-        elif message.purpose == "edit":
-            self.app.push_screen(ImageFormScreen(client, "edit", image, self.schema, self.ims), self._edited)
-        else:
-            self.app.push_screen(ImageFormScreen(client, "create", None, self.schema, self.ims), self._created)
+        form = ImageFormScreen(
+            self.client,
+            "create" if row is None else "edit",
+            None if row is None else self.detail.cached(row.id),
+            image_id=None if row is None else row.id,  # type: ignore[call-arg]
+            schema=self.schema,  # type: ignore[arg-type]
+            ims=self.ims,
+        )
+        self.app.push_screen(form, lambda image: self._saved(image, new=row is None))
 
-    def _created(self, image: Image | None) -> None:
+    def action_delete(self) -> None:
+        row = self._target("delete")
+        if not self.read_only and row is not None and self.client is not None:
+            from ims_tui.ui.screens.delete import DeleteImageScreen
+
+            cached = self.detail.cached(row.id)
+            dialog = DeleteImageScreen(self.client, cached, image_id=row.id)  # type: ignore[call-arg, arg-type]
+            self.app.push_screen(dialog, self._deleted)
+
+    def _saved(self, image: Image | None, *, new: bool) -> None:
+        """The server's image after a write: it replaces its row, or comes in at the top (created, or gone from
+        the rows loaded now): the list never drops an image that exists."""
         if image is None or self.listing is None:
             return
-        self.detail.remember(image)
+        self.detail.show_fresh(image)
         row = ImageRow(image)
-        self._show(self.view.insert(row, 0))
+        known = self.listing.position_of(row.id) is not None
+        self._show(self.view.replace(row) if known else self.view.insert(row, 0))
         index = self.view.index_of(row.id)
-        if index is not None:  # a quick filter it does not match hides it, like any other row
+        if new and index is not None:  # a quick filter it does not match hides it, like any other row
             self.table.move_to(index)
         self.table.set_empty_text("")
         self._update_status()
-        self.notify(f"created {safe(image.name or image.id)}", markup=False)
-
-    def _edited(self, image: Image | None) -> None:
-        if image is not None:
-            self._sync_row(image)
-            self.detail.show_fresh(image)
-            self.notify(f"saved {safe(image.name or image.id)}", markup=False)
+        self.notify(f"{'created' if new else 'saved'} {safe(image.name or image.id)}", markup=False)
 
     def _deleted(self, image_id: str | None) -> None:
         if image_id is not None:
             self._drop_row(image_id)
             self.notify(f"deleted {safe(image_id)}", markup=False)
+
+    def _gone(self, image_id: str | None) -> None:
+        """A read found no image ``image_id`` (deleted elsewhere): the list drops it and says so."""
+        if image_id is not None and self.listing is not None and self.listing.position_of(image_id) is not None:
+            self._drop_row(image_id)
+            self.notify(f"{safe(image_id)} no longer exists (deleted elsewhere): removed from the list", markup=False)
 
     def _drop_row(self, image_id: str) -> None:
         self.detail.forget(image_id)

@@ -1,4 +1,4 @@
-"""The image's JSON exactly as the server sent it (pretty-printed), with search: / then n / N."""
+"""The image's JSON exactly as the server sent it (pretty-printed), with search: / then n / N; r reads it again."""
 
 from __future__ import annotations
 
@@ -18,9 +18,12 @@ from textual.strip import Strip
 from textual.widgets import Footer, Input, Static
 
 from ims_tui.api.client import ImageClient
-from ims_tui.api.errors import ApiError
+from ims_tui.api.errors import ApiError, NotFound
+from ims_tui.api.models import ImageRow
+from ims_tui.ui import format as fmt
 from ims_tui.ui import keys
-from ims_tui.ui.text import safe
+from ims_tui.ui.screens.error import ErrorReport, ErrorReported
+from ims_tui.ui.text import error_line, safe, safe_lines
 from ims_tui.ui.widgets import SteadyInput
 
 
@@ -143,8 +146,9 @@ class RawView(ScrollView, can_focus=True):
         return segments
 
 
-class RawScreen(Screen[None]):
-    """GET /v2/images/{id} as the server answered it."""
+class RawScreen(Screen[str | None]):
+    """The image as the server sends it (``GET /v2/images/{id}``, unparsed: a broken image shows too), or, for a
+    list entry without an id, as the list page sent it. Dismisses with the id if the server said it is gone."""
 
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("raw_screen")
 
@@ -154,12 +158,12 @@ class RawScreen(Screen[None]):
     RawScreen #raw-search.-shown { display: block; }
     """
 
-    def __init__(self, client: ImageClient, image_id: str, name: str = "") -> None:
+    def __init__(self, client: ImageClient, row: ImageRow) -> None:
         super().__init__()
         self.client = client
-        self.image_id = image_id
-        self.image_name = name
+        self.row = row
         self.body = ""
+        self.gone = False
 
     def compose(self) -> ComposeResult:
         yield Static("", id="raw-title", classes="title-bar", markup=False)
@@ -168,12 +172,11 @@ class RawScreen(Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self._title("loading…")
         self.query_one(RawView).focus()
-        self._load()
+        self.action_refresh()
 
     def _title(self, extra: str = "") -> None:
-        name = safe(self.image_name or self.image_id)
+        name = safe(self.row.name or self.row.id)
         text = f"raw JSON of {name}"
         view = self.query_one(RawView)
         if view.needle:
@@ -184,20 +187,41 @@ class RawScreen(Screen[None]):
             text += f"  ·  {extra}"
         self.query_one("#raw-title", Static).update(text)
 
+    def action_refresh(self) -> None:
+        if self.row.actionable:
+            self._title("loading…")
+            self._load()
+            return
+        # No id to ask for: what the list page sent is all there is.
+        self._show(json.dumps(self.row.raw, indent=2, ensure_ascii=False), "as the list page sent it (no id)")
+
+    def _show(self, body: str, extra: str = "") -> None:
+        self.body = body
+        self.query_one(RawView).set_lines(pretty_json(body))
+        self._title(extra)
+
     @work(exclusive=True, group="raw")
     async def _load(self) -> None:
         try:
-            _image, body = await self.client.get_raw(self.image_id)
+            body = await self.client.get_text(self.row.id)
         except ApiError as exc:
-            self.query_one(RawView).set_lines([safe(line) for line in exc.describe().splitlines()])
-            self._title("failed")
+            self.gone = isinstance(exc, NotFound)
+            if not self.gone:
+                self.post_message(ErrorReported(ErrorReport(f"could not read image {self.row.id}", exc)))
+            self.body = ""
+            self.query_one(RawView).set_lines(self._error_lines(exc))
+            self._title("gone" if self.gone else "failed")
             return
-        self.body = body
-        self.query_one(RawView).set_lines(pretty_json(body))
-        self._title()
+        self._show(body)
+
+    def _error_lines(self, error: ApiError) -> list[str]:
+        width = max(self.query_one(RawView).scrollable_content_region.width or self.app.size.width - 2, 40)
+        hint = "Esc goes back to the list, which drops it" if self.gone else "r to retry · E shows the full error"
+        text = f"{error_line(error)}\n\n{safe_lines(error.describe())}\n\n{hint}"
+        return fmt.wrap(text, width - 1)
 
     def action_back(self) -> None:
-        self.dismiss()
+        self.dismiss(self.row.id if self.gone else None)
 
     def action_search(self) -> None:
         field = self.query_one("#raw-search", Input)

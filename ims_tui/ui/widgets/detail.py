@@ -25,6 +25,7 @@ from ims_tui.api.client import ImageClient
 from ims_tui.api.errors import ApiError, NotFound
 from ims_tui.api.models import Image, ImageRow, is_ims_property
 from ims_tui.ui import format as fmt
+from ims_tui.ui.screens.error import ErrorReport, ErrorReported
 from ims_tui.ui.text import error_line, safe
 
 KEY_WIDTH = 15
@@ -60,12 +61,25 @@ def image_sections(image: Image | ImageRow, now: datetime) -> list[tuple[str, li
     kind = fmt.status_kind(image.status)
     status = Text(fmt.status_word(image.status), style=_STATUS_STYLE[kind])
     sections: list[tuple[str, list[tuple[str, Text]]]] = []
+    row = image if isinstance(image, ImageRow) else None
+    if row is not None and row.problem is not None:
+        # What the server sent does not parse: say what is wrong first; the fields below are what could be read.
+        sections.append(
+            (
+                "Problem",
+                [
+                    ("bad", Text(safe(row.problem), style="bold")),
+                    ("", Text("y shows what the server sent", style="dim")),
+                ],
+            )
+        )
+    has_id = row is None or row.actionable
     sections.append(
         (
             "Identity",
             [
                 ("name", text(image.name) if image.name else Text("(no name)", style="dim")),
-                ("id", text(image.id)),
+                ("id", text(image.id) if has_id else Text("(none: the server sent no id)", style="dim")),
                 ("owner", text(image.owner)),
             ],
         )
@@ -146,9 +160,10 @@ def render_sections(
 ) -> Text:
     """One Text for the whole pane, laid out by hand: a rich Table re-measures every cell on every keystroke."""
     out = Text(no_wrap=True, overflow="crop", end="")
-    if note is not None:
-        out.append_text(note)
-        out.append("\n")
+    if note is not None:  # an error or a state, wrapped: it is read in full, status first
+        for line in fmt.wrap(note.plain, width):
+            out.append(line, style=note.style)
+            out.append("\n")
     value_width = max(width - KEY_WIDTH - 1, 8)
     pad = " " * (KEY_WIDTH + 1)
     for title, rows in sections:
@@ -184,6 +199,7 @@ class DetailView(VerticalScroll):
         self.image: Image | ImageRow | None = None
         self.fresh = False
         self.rendered: RenderableType = ""
+        self._note: Text | None = None  # what is said above the image (fetching, an error), kept on a resize
 
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static("", id="detail-body")
@@ -195,23 +211,18 @@ class DetailView(VerticalScroll):
     def show_row(self, row: ImageRow | None) -> None:
         """The list's data, at once; a fetch is on its way."""
         if row is None:
-            self.image, self.fresh = None, False
+            self.image, self.fresh, self._note = None, False, None
             self._body(Text("no image selected", style="dim"))
             return
         if self.image is not None and self.image.id == row.id and self.fresh:
             return
-        self.image, self.fresh = row, False
-        self._body(
-            render_sections(
-                image_sections(row, self._now()), self._width(), Text("from the list; fetching…", style="dim")
-            )
-        )
+        note = "from the list; fetching…" if row.actionable else "from the list page: without an id it cannot be read"
+        self._draw(row, Text(note, style="dim"), fresh=False)
         self.scroll_home(animate=False)
 
     def show_image(self, image: Image) -> None:
         same = self.image is not None and self.image.id == image.id
-        self.image, self.fresh = image, True
-        self._body(render_sections(image_sections(image, self._now()), self._width()))
+        self._draw(image, None, fresh=True)
         if not same:
             self.scroll_home(animate=False)
 
@@ -220,8 +231,11 @@ class DetailView(VerticalScroll):
         if row is None:
             self._body(note)
             return
-        self.image, self.fresh = row, False
-        self._body(render_sections(image_sections(row, self._now()), self._width(), note))
+        self._draw(row, note, fresh=False)
+
+    def _draw(self, image: Image | ImageRow, note: Text | None, *, fresh: bool) -> None:
+        self.image, self.fresh, self._note = image, fresh, note
+        self._body(render_sections(image_sections(image, self._now()), self._width(), note))
 
     def _width(self) -> int:
         return self.scrollable_content_region.width or 60
@@ -231,11 +245,8 @@ class DetailView(VerticalScroll):
         self.query_one("#detail-body", Static).update(renderable)
 
     def on_resize(self) -> None:
-        if isinstance(self.image, Image):
-            self.show_image(self.image)
-        elif self.image is not None:
-            row, self.image = self.image, None
-            self.show_row(row)
+        if self.image is not None:  # the same image and note, laid out for the new width
+            self._draw(self.image, self._note, fresh=self.fresh)
 
 
 class DetailPane(DetailView):
@@ -251,6 +262,12 @@ class DetailPane(DetailView):
         """A GET returned ``image``, which may be newer than the list's row (queued -> active)."""
 
         image: Image
+
+    @dataclass
+    class Gone(Message):
+        """A GET found no image ``image_id`` (404): deleted elsewhere; the list should drop it."""
+
+        image_id: str
 
     @dataclass
     class _Failed(Message, bubble=False):
@@ -318,7 +335,8 @@ class DetailPane(DetailView):
             return
         if self.image_id != row.id:
             self.show_row(row)
-        self._fetch(row.id)
+        if row.actionable:  # a placeholder id (a list entry without one) is never sent
+            self._fetch(row.id)
 
     def _stop_timer(self) -> None:
         if self._timer is not None:
@@ -343,11 +361,14 @@ class DetailPane(DetailView):
 
     @on(_Failed)
     def _failed(self, message: _Failed) -> None:
+        if isinstance(message.error, NotFound):
+            self.post_message(self.Gone(message.image_id))
         if self.image_id != message.image_id:
             return
         if isinstance(message.error, NotFound):
-            text = "this image no longer exists (deleted elsewhere?): r reloads the list"
+            text = "this image no longer exists (deleted elsewhere): removed from the list"
         else:
-            text = error_line(message.error)
+            self.post_message(ErrorReported(ErrorReport(f"could not read image {message.image_id}", message.error)))
+            text = f"{error_line(message.error)}\nr reloads the list · E shows the full error"
         row = self._row if self._row is not None and self._row.id == message.image_id else None
         self.show_error(row, text)
