@@ -50,6 +50,11 @@ def monochrome_theme() -> Theme:
     )
 
 
+def keymap_of(app: App[object]) -> keys.Keymap:
+    """The keys in effect for ``app`` (the registry's own under an app that is not ims-tui's, as in tests)."""
+    return app.keymap if isinstance(app, ImsApp) else keys.Keymap()
+
+
 class ImsApp(App[None]):
     """ims-tui: browse and fix the images of one Glance v2 / IMS endpoint at a time."""
 

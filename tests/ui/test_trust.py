@@ -286,3 +286,17 @@ async def test_n_e_and_d_open_at_once_while_the_schema_hangs() -> None:
             await pilot.press("escape")
             await pilot.pause()
             assert isinstance(app.screen, MainScreen)
+
+
+async def test_typing_right_after_slash_in_the_raw_view_goes_into_its_search() -> None:
+    app, _cloud = make_app(count=30)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        for key, char in (("slash", "/"), ("o", "o"), ("s", "s"), ("underscore", "_"), ("enter", "\r")):
+            app.post_message(events.Key(key, char))
+        await settle(pilot)
+        assert isinstance(app.screen, RawScreen)
+        view = app.screen.query_one(RawView)
+        assert view.needle == "os_" and len(view.matches) >= 2

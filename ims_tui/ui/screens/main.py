@@ -30,7 +30,7 @@ from ims_tui.api.models import Image, ImageRow, ListQuery
 from ims_tui.api.session import CloudSession
 from ims_tui.config.secrets import PasswordRequired
 from ims_tui.ui import keys
-from ims_tui.ui.app import ImsApp
+from ims_tui.ui.app import keymap_of
 from ims_tui.ui.page_loader import PageLoader
 from ims_tui.ui.rows import NONE, Change, RowView
 from ims_tui.ui.schema_cache import SchemaCache
@@ -374,7 +374,7 @@ class MainScreen(Screen[None]):
         field.display = False
 
     def on_key(self, event: events.Key) -> None:
-        field = self.query_one("#quick", Input)
+        field = self.query_one("#quick", SteadyInput)
         if field.has_focus and event.key in ("escape", "down"):
             event.stop()
             if event.key == "escape":
@@ -390,12 +390,7 @@ class MainScreen(Screen[None]):
             event.prevent_default()
             self.action_quick_filter()
             return
-        if self.focused is field and event.is_printable and event.character:
-            # A key of that burst, still addressed to the list (the field itself never lets a printable key
-            # bubble up here): it is filter text.
-            event.stop()
-            event.prevent_default()
-            field.insert_text_at_cursor(event.character)
+        if field.catch(event):  # a key of that burst, still addressed to the list: it is filter text
             return
         if self.read_only and bound is not None and bound.writes:
             event.stop()
@@ -403,8 +398,7 @@ class MainScreen(Screen[None]):
 
     @property
     def _keymap(self) -> keys.Keymap:
-        app = self.app
-        return app.keymap if isinstance(app, ImsApp) else keys.Keymap()
+        return keymap_of(self.app)
 
     def action_back(self) -> None:
         if self.view.filtering or self.query_one("#quick", Input).display:

@@ -8,7 +8,7 @@ from typing import ClassVar
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.geometry import Size
@@ -22,6 +22,7 @@ from ims_tui.api.errors import ApiError, NotFound
 from ims_tui.api.models import ImageRow
 from ims_tui.ui import format as fmt
 from ims_tui.ui import keys
+from ims_tui.ui.app import keymap_of
 from ims_tui.ui.screens.error import ErrorReport, ErrorReported
 from ims_tui.ui.text import error_line, safe, safe_lines
 from ims_tui.ui.widgets import SteadyInput
@@ -226,7 +227,7 @@ class RawScreen(Screen[str | None]):
     def action_search(self) -> None:
         field = self.query_one("#raw-search", Input)
         field.add_class("-shown")
-        field.focus()
+        self.set_focus(field)  # at once: the keys typed right after "/" are the search text
 
     @on(Input.Submitted, "#raw-search")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -235,12 +236,21 @@ class RawScreen(Screen[str | None]):
         self.query_one(RawView).focus()
         self._title()
 
-    def on_key(self, event) -> None:  # type: ignore[no-untyped-def]
-        field = self.query_one("#raw-search", Input)
+    def on_key(self, event: events.Key) -> None:
+        field = self.query_one("#raw-search", SteadyInput)
         if event.key == "escape" and field.has_focus:
             event.stop()
             field.remove_class("-shown")
             self.query_one(RawView).focus()
+            return
+        bound = None if self.focused is field else keymap_of(self.app).bound(event.key, ("raw", "raw_screen", "app"))
+        if bound is not None and bound.id == "raw_screen.search":
+            # Now rather than through the binding, which runs after the keys already queued ("/os_" in one read).
+            event.stop()
+            event.prevent_default()
+            self.action_search()
+            return
+        field.catch(event)
 
     def action_next_match(self) -> None:
         self.query_one(RawView).step(1)
