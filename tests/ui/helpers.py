@@ -17,6 +17,8 @@ from ims_tui.api.errors import Unauthorized
 from ims_tui.api.session import CloudSession, SessionInfo, StaticSession
 from ims_tui.demo import DEMO_ENDPOINT, DemoCloud
 from ims_tui.ui.app import ImsApp
+from ims_tui.ui.screens.main import MainScreen
+from ims_tui.ui.widgets.status import StatusLine
 
 NOW = datetime(2026, 11, 2, 12, 0, tzinfo=timezone.utc)
 HTML_500 = (
@@ -180,6 +182,18 @@ async def settle(pilot: Any) -> None:
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+def main_screen(app: ImsApp) -> MainScreen:
+    """The screen on top, which must be the main screen."""
+    screen = app.screen
+    assert isinstance(screen, MainScreen), screen
+    return screen
+
+
+def status_text(app: ImsApp) -> str:
+    """What the status line of the screen on top says."""
+    return str(app.screen.query_one(StatusLine).render())
 
 
 def screen_text(app: ImsApp | Any) -> str:

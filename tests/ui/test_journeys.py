@@ -27,19 +27,18 @@ from ims_tui.ui.screens.filter import FilterScreen
 from ims_tui.ui.screens.help import HelpScreen
 from ims_tui.ui.screens.image_form import ImageFormScreen, PatchPreviewScreen
 from ims_tui.ui.screens.main import MainScreen
-from ims_tui.ui.widgets.status import HeaderBar, StatusLine
+from ims_tui.ui.widgets.status import HeaderBar
 
-from .helpers import NEEDS_FORMS_BRANCH, frozen_now, list_requests, make_app, screen_text, settle
-
-
-def main_screen(app: ImsApp) -> MainScreen:
-    screen = app.screen
-    assert isinstance(screen, MainScreen), screen
-    return screen
-
-
-def status_text(app: ImsApp) -> str:
-    return str(app.screen.query_one(StatusLine).render())
+from .helpers import (
+    NEEDS_FORMS_BRANCH,
+    frozen_now,
+    list_requests,
+    main_screen,
+    make_app,
+    screen_text,
+    settle,
+    status_text,
+)
 
 
 def header_text(app: ImsApp) -> str:

@@ -20,7 +20,7 @@ from ims_tui.ui.screens.help import HelpScreen
 from ims_tui.ui.screens.main import MainScreen
 from ims_tui.ui.screens.raw import RawScreen, RawView
 from ims_tui.ui.widgets.detail import DetailPane, DetailView
-from ims_tui.ui.widgets.status import HeaderBar, StatusLine
+from ims_tui.ui.widgets.status import HeaderBar
 
 from .helpers import (
     NEEDS_FORMS_BRANCH,
@@ -29,20 +29,12 @@ from .helpers import (
     frozen_now,
     get_requests,
     list_requests,
+    main_screen,
     make_app,
     screen_text,
     settle,
+    status_text,
 )
-
-
-def main_screen(app) -> MainScreen:  # type: ignore[no-untyped-def]
-    screen = app.screen
-    assert isinstance(screen, MainScreen), screen
-    return screen
-
-
-def status_text(app) -> str:  # type: ignore[no-untyped-def]
-    return str(app.screen.query_one(StatusLine).render())
 
 
 def params(path: str) -> dict[str, list[str]]:

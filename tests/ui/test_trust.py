@@ -17,7 +17,6 @@ from ims_tui.ui.screens.error import ErrorScreen
 from ims_tui.ui.screens.main import MainScreen
 from ims_tui.ui.screens.raw import RawScreen, RawView
 from ims_tui.ui.widgets.detail import DetailView
-from ims_tui.ui.widgets.status import StatusLine
 
 from .helpers import (
     NEEDS_FORMS_BRANCH,
@@ -25,20 +24,12 @@ from .helpers import (
     FlakyTransport,
     get_requests,
     list_requests,
+    main_screen,
     make_app,
     screen_text,
     settle,
+    status_text,
 )
-
-
-def main_screen(app: ImsApp) -> MainScreen:
-    screen = app.screen
-    assert isinstance(screen, MainScreen), screen
-    return screen
-
-
-def status_text(app: ImsApp) -> str:
-    return str(app.screen.query_one(StatusLine).render())
 
 
 def notes(app: ImsApp) -> list[str]:
@@ -211,17 +202,23 @@ async def test_the_full_screen_detail_says_what_it_shows_and_drops_an_image_foun
         assert table.row_count == rows - 1 and all(row.id != victim for row in table.rows)
 
 
-def main_screen_of(app: ImsApp) -> MainScreen:
-    return next(screen for screen in app.screen_stack if isinstance(screen, MainScreen))
-
-
-async def test_the_full_screen_detail_shows_a_failed_read_status_first_and_r_retries() -> None:
+def failing_gets() -> tuple[list[FlakyTransport], Any]:
+    """A wrap for make_app whose GETs of one image fail (HTML 500) while ``flaky[0].failing`` is set."""
     flaky: list[FlakyTransport] = []
 
     def wrap(inner: httpx.AsyncBaseTransport) -> FlakyTransport:
         flaky.append(FlakyTransport(inner, mode="html500", match="/v2/images/"))
         return flaky[0]
 
+    return flaky, wrap
+
+
+def main_screen_of(app: ImsApp) -> MainScreen:
+    return next(screen for screen in app.screen_stack if isinstance(screen, MainScreen))
+
+
+async def test_the_full_screen_detail_shows_a_failed_read_status_first_and_r_retries() -> None:
+    flaky, wrap = failing_gets()
     app, _cloud = make_app(count=30, wrap=wrap)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -238,12 +235,7 @@ async def test_the_full_screen_detail_shows_a_failed_read_status_first_and_r_ret
 
 
 async def test_the_raw_view_leads_a_failure_with_its_status_and_r_retries() -> None:
-    flaky: list[FlakyTransport] = []
-
-    def wrap(inner: httpx.AsyncBaseTransport) -> FlakyTransport:
-        flaky.append(FlakyTransport(inner, mode="html500", match="/v2/images/"))
-        return flaky[0]
-
+    flaky, wrap = failing_gets()
     app, _cloud = make_app(count=30, wrap=wrap)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
