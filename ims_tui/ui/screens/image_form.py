@@ -4,6 +4,9 @@ Edit mode starts from the image it is handed (the main screen has just read it),
 ops with ``ims_tui.api.patch.diff`` and shows them for confirmation before anything is sent. A refusal keeps the
 form open with every keystroke. The fields come from ``form_model.FORM_FIELDS``: one loop builds, fills and
 reads them.
+
+Over 400 lines (~630): the form screen plus its preview and discard dialogs, whose keymap ids live here. The
+checks and the conflict view move out with issue 9's form work (outcome settling, lost-update view).
 """
 
 from __future__ import annotations
