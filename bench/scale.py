@@ -47,13 +47,13 @@ def demo_rows(images: int, count: int) -> list[tuple[str, str]]:
     """(id, name as the list shows it) of the first ``count`` rows the app lists on a demo of ``images``."""
     from ims_tui.api import ImageClient, ImageListing, ListQuery
     from ims_tui.demo import DEMO_ENDPOINT, DemoCloud
-    from ims_tui.ui.format import safe_text
+    from ims_tui.ui.text import safe
 
     async def rows() -> list[tuple[str, str]]:
         async with ImageClient(DEMO_ENDPOINT, transport=DemoCloud(image_count=images).transport) as client:
             listing = ImageListing(client, ListQuery(sort=(("created_at", "desc"),)), 200)
             await listing.ensure_loaded(count - 1)
-            return [(row.id, safe_text(row.name) if row.name else "(no name)") for row in listing.rows[:count]]
+            return [(row.id, safe(row.name) if row.name else "(no name)") for row in listing.rows[:count]]
 
     return asyncio.run(rows())
 

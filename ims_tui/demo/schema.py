@@ -100,6 +100,8 @@ NEVER_LISTED = frozenset(("killed", "deleted"))
 
 DISK_FORMATS = [None, "ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop"]
 CONTAINER_FORMATS = [None, "ami", "ari", "aki", "bare", "ovf", "ova", "docker", "compressed"]
+# The id pattern of every Glance schema (image, member, task).
+UUID_PATTERN = "^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$"
 STATUSES = [
     "queued",
     "saving",
@@ -123,7 +125,7 @@ def _image_properties() -> dict[str, Any]:
         "id": {
             "type": "string",
             "description": "An identifier for the image",
-            "pattern": "^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$",
+            "pattern": UUID_PATTERN,
         },
         "name": {"type": ["null", "string"], "description": "Descriptive name for the image", "maxLength": 255},
         "status": ro({"type": "string", "description": "Status of the image", "enum": STATUSES}),
@@ -240,88 +242,6 @@ def images_schema() -> dict[str, Any]:
 
 
 PROPERTIES = _image_properties()
-
-_UUID_PATTERN = "^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$"
-
-
-def member_schema() -> dict[str, Any]:
-    """glance.api.v2.image_members.get_schema(), as Glance 33 serves it (no links)."""
-    return {
-        "name": "member",
-        "properties": {
-            "member_id": {"type": "string", "description": "An identifier for the image member (tenantId)"},
-            "image_id": {"type": "string", "description": "An identifier for the image", "pattern": _UUID_PATTERN},
-            "created_at": {"type": "string", "description": "Date and time of image member creation"},
-            "updated_at": {"type": "string", "description": "Date and time of last modification of image member"},
-            "status": {
-                "type": "string",
-                "description": "The status of this image member",
-                "enum": ["pending", "accepted", "rejected"],
-            },
-            "schema": {"readOnly": True, "type": "string"},
-        },
-    }
-
-
-def members_schema() -> dict[str, Any]:
-    return {
-        "name": "members",
-        "properties": {"members": {"type": "array", "items": member_schema()}, "schema": {"type": "string"}},
-        "links": [{"rel": "describedby", "href": "{schema}"}],
-    }
-
-
-def _task_properties(*, collection: bool) -> dict[str, Any]:
-    """glance.api.v2.tasks._get_base_properties(); the collection's items leave out input, result and message."""
-
-    def prop(description: str, kind: Any, **extra: Any) -> dict[str, Any]:
-        return {"description": description, **extra, "type": kind}
-
-    properties = {
-        "id": prop("An identifier for the task", "string", pattern=_UUID_PATTERN),
-        "type": prop(
-            "The type of task represented by this content",
-            "string",
-            enum=["import", "api_image_import", "location_import"],
-        ),
-        "status": prop(
-            "The current status of this task", "string", enum=["pending", "processing", "success", "failure"]
-        ),
-        "input": prop("The parameters required by task, JSON blob", ["null", "object"]),
-        "result": prop("The result of current task, JSON blob", ["null", "object"]),
-        "owner": prop("An identifier for the owner of this task", "string"),
-        "message": prop(
-            "Human-readable informative message only included when appropriate (usually on failure)", "string"
-        ),
-        "image_id": prop("Image associated with the task", "string"),
-        "request_id": prop("Human-readable informative request-id", "string"),
-        "user_id": prop("User associated with the task", "string"),
-        "expires_at": prop("Datetime when this resource would be subject to removal", ["null", "string"]),
-        "created_at": prop("Datetime when this resource was created", "string"),
-        "updated_at": prop("Datetime when this resource was updated", "string"),
-        "self": {"readOnly": True, "type": "string"},
-        "schema": {"readOnly": True, "type": "string"},
-    }
-    if collection:
-        for key in ("input", "result", "message"):
-            del properties[key]
-    return properties
-
-
-def task_schema() -> dict[str, Any]:
-    return {"name": "task", "properties": _task_properties(collection=False)}
-
-
-def tasks_schema() -> dict[str, Any]:
-    return {
-        "name": "tasks",
-        "properties": {
-            "tasks": {"type": "array", "items": {"name": "task", "properties": _task_properties(collection=True)}},
-            "schema": {"type": "string"},
-        },
-        "links": [{"rel": "describedby", "href": "{schema}"}],
-    }
-
 
 # Glance 33 with several stores and no image cache lists exactly these, in this (odd) order. (The lab's Glance
 # has an image cache directory configured, so it lists 2.18 as CURRENT and 2.14 and 2.16 as well.)

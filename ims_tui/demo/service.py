@@ -28,6 +28,7 @@ from .errors import (
     no_content,
     not_allowed,
 )
+from .other_schemas import member_schema, members_schema, task_schema, tasks_schema
 from .query import Orders, parse_list, predicate
 from .schema import (
     TAG_QUOTA,
@@ -37,11 +38,7 @@ from .schema import (
     image_schema,
     image_view,
     images_schema,
-    member_schema,
     member_view,
-    members_schema,
-    task_schema,
-    tasks_schema,
     validate_partial,
 )
 from .store import Caller, ImageStore
