@@ -164,7 +164,6 @@ ACTIONS: tuple[Action, ...] = (
     Action("patch_preview.back", "escape", "cancel", "Back to form"),
     Action("patch_preview.confirm", "ctrl+s", "confirm", "Confirm"),
     Action("discard_changes.keep", "escape", "cancel", "Keep editing"),
-    Action("save_conflict.cancel", "escape", "cancel", "Back to form"),
     Action("filter.cancel", "escape", "cancel", "Cancel"),
     Action("filter.apply", "ctrl+s", "apply", "Apply", priority=True),
     Action("filter.clear", "ctrl+l", "clear", "Clear all", priority=True),
@@ -179,8 +178,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("delete_image.cancel", "escape", "cancel", "Cancel"),
     Action("delete_image.confirm", "y", "confirm", "Delete"),
     Action("delete_image.cancel_n", "n", "cancel", "Cancel", show=False),
-    Action("delete_image.check", "r,ctrl+r", "check", "Check again", show=False),
-    Action("delete_image.copy_error", "c,ctrl+y", "copy_error", "Copy error", show=False),
+    Action("delete_image.check", "r", "check", "Check again", show=False),
+    Action("delete_image.copy_error", "c", "copy_error", "Copy error", show=False),
 )
 
 BY_ID: dict[str, Action] = {action.id: action for action in ACTIONS}

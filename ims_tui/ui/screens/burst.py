@@ -11,7 +11,7 @@ input, as ``MainScreen.on_key`` does after ``/``.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.actions import SkipAction
@@ -19,13 +19,19 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input
 
-ResultT = TypeVar("ResultT")
 MOVES = ("next_field", "previous_field")
 
+# A mixin, not a Screen subclass: a Screen base ahead of ModalScreen in the MRO would let Screen's opaque
+# background win over the modal's see-through one. Type checkers see the Screen it is mixed into.
+if TYPE_CHECKING:
+    _Base = Screen[Any]
+else:
+    _Base = object
 
-class BurstKeys(Screen[ResultT]):
-    """A screen whose focus keys (``next_field``, ``previous_field`` bound with ``priority=True`` in its scope)
-    move the focus on arrival, and which types stray text into the focused input."""
+
+class BurstKeys(_Base):
+    """Mixed into a screen whose focus keys (``next_field``, ``previous_field`` bound with ``priority=True`` in its
+    scope) move the focus on arrival; it also types stray text into the focused input."""
 
     def focus_now(self, widget: Widget | None) -> None:
         """Focus ``widget`` at once: keys already on their way must find it focused."""

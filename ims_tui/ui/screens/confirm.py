@@ -11,6 +11,7 @@ A dialog keeps its look through its ``prefix`` (ids ``<prefix>-dialog``, ``<pref
 
 from __future__ import annotations
 
+import dataclasses
 from typing import ClassVar, Literal, TypeVar
 
 from textual import on
@@ -23,16 +24,22 @@ from textual.widget import Widget
 from textual.widgets import Button, Static
 from textual.widgets.button import ButtonVariant
 
+from ims_tui.api.outcome import Outcome
 from ims_tui.ui import keys
 from ims_tui.ui.screens.burst import BurstKeys
 
 ResultT = TypeVar("ResultT")
 Tone = Literal["error", "warning", "accent"]
 
-__all__ = ["ConfirmDialog", "ConfirmScreen", "Tone"]
+__all__ = ["ConfirmDialog", "ConfirmScreen", "Tone", "settled_line"]
 
 
-class ConfirmDialog(BurstKeys[ResultT], ModalScreen[ResultT]):
+def settled_line(outcome: Outcome) -> str:
+    """What the check of a lost answer found, without repeating the error the panel already leads with."""
+    return outcome.message() if outcome.still_working else dataclasses.replace(outcome, error=None).message()
+
+
+class ConfirmDialog(BurstKeys, ModalScreen[ResultT]):
     """The layout, keys and focus every confirm dialog shares; what confirming and cancelling do is the subclass's.
 
     Tab moves between the buttons as it arrives (``BurstKeys``): "Tab Enter" typed in one go presses the button

@@ -36,7 +36,7 @@ from ims_tui.ui.widgets import SteadyInput
 __all__ = ["IMS_FIELDS", "IMS_IMAGE_TYPES", "IMS_OS_TYPES", "IMS_PLATFORMS", "FilterForm", "FilterScreen"]
 
 
-class FilterScreen(BurstKeys[ListQuery | None], ModalScreen[ListQuery | None]):
+class FilterScreen(BurstKeys, ModalScreen[ListQuery | None]):
     """Server-side filters; dismisses with the new query (without sort), or None when cancelled.
 
     Tab and Enter act as they arrive (``BurstKeys``): "Tab rocky" typed in one go lands in the next field, and

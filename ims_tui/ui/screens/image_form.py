@@ -12,18 +12,22 @@ import json
 from typing import Any, ClassVar, Literal
 
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from ims_tui.api.client import ImageClient
+from ims_tui.api.client import ImageClient, new_image_id
 from ims_tui.api.errors import ApiError, Conflict
 from ims_tui.api.models import Image
+from ims_tui.api.outcome import Outcome, settle_create, settle_update
 from ims_tui.api.patch import PatchError, PatchOp, describe, diff
+from ims_tui.ui import keys
+from ims_tui.ui.clipboard import copy_text
 from ims_tui.ui.form_model import (
     FIELD_LABELS,
     FORM_FIELDS,
@@ -41,7 +45,8 @@ from ims_tui.ui.form_model import (
     validate,
     values_from_image,
 )
-from ims_tui.ui.screens.confirm import ConfirmScreen
+from ims_tui.ui.screens.burst import BurstKeys
+from ims_tui.ui.screens.confirm import ConfirmScreen, settled_line
 from ims_tui.ui.text import safe, safe_lines
 
 Mode = Literal["create", "edit"]
@@ -106,10 +111,7 @@ class PropertyEditorRow(Vertical):
 class PatchPreviewScreen(ConfirmScreen):
     """The exact JSON-patch the form will send; nothing goes out until Confirm. Esc goes back to the form."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Back to form", id="patch_preview.back"),
-        Binding("ctrl+s", "confirm", "Confirm", id="patch_preview.confirm"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("patch_preview")
     DEFAULT_CSS = """
     PatchPreviewScreen > #preview-dialog { width: 100%; max-width: 110; }
     #preview-header { height: auto; margin-bottom: 1; }
@@ -163,7 +165,7 @@ class PatchPreviewScreen(ConfirmScreen):
 class DiscardChangesScreen(ConfirmScreen):
     """Leaving a form with edits: "Keep editing" is focused and Esc keeps editing, so nothing is lost by accident."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Keep editing", id="discard_changes.keep")]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("discard_changes")
 
     def __init__(self) -> None:
         super().__init__(
@@ -179,15 +181,10 @@ class DiscardChangesScreen(ConfirmScreen):
         )
 
 
-class ImageFormScreen(Screen[Image | None]):
+class ImageFormScreen(BurstKeys, Screen[Image | None]):
     """Create (POST) or edit (PATCH) one image; dismisses with the server's image, or None on cancel."""
 
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="image_form.save"),
-        Binding("escape", "cancel", "Cancel", id="image_form.cancel"),
-        Binding("ctrl+n", "add_property", "Add property", id="image_form.add_property"),
-        Binding("ctrl+r", "reload", "Reload", id="image_form.reload", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("image_form")
     DEFAULT_CSS = """
     ImageFormScreen { layout: vertical; }
     #form-title { height: 1; background: $panel; color: $text; text-style: bold; padding: 0 1; }
@@ -247,6 +244,10 @@ class ImageFormScreen(Screen[Image | None]):
         self.busy = False
         self._serial = 0
         self._initial: tuple[Any, ...] | None = None
+        # One id for every attempt, so a retry after a lost answer can never make a second image. Huawei IMS
+        # documents no ``id`` on create: there the form names none and cannot check a lost answer itself.
+        self.create_id: str | None = new_image_id() if mode == "create" and not ims else None
+        self.last_error: ApiError | None = None
 
     # -- layout -------------------------------------------------------------------------------------------
 
@@ -311,7 +312,7 @@ class ImageFormScreen(Screen[Image | None]):
     async def on_mount(self) -> None:
         if self.mode == "create":
             self._initial = self._read().comparable()
-            self.query_one("#name", Input).focus()
+            self.focus_now(self.query_one("#name", Input))
             self._show_info()
         elif self.fresh:
             assert self.image is not None
@@ -347,7 +348,7 @@ class ImageFormScreen(Screen[Image | None]):
         self._show_info()
         self._initial = self._read().comparable()
         self._status("ctrl+s save · esc cancel · tab next")
-        self.query_one("#name", Input).focus()
+        self.focus_now(self.query_one("#name", Input))
 
     def action_reload(self) -> None:
         if self.mode == "edit" and not self.loaded and not self.busy:
@@ -466,23 +467,42 @@ class ImageFormScreen(Screen[Image | None]):
             first.focus()
             self.query_one("#form-body", VerticalScroll).scroll_to_widget(first, animate=False)
 
-    def _show_server_error(self, exc: ApiError, title: str, hint: str) -> None:
+    def _show_server_error(self, exc: ApiError, title: str, hint: str, outcome: str = "") -> None:
+        """Status first (``one_line``), so 80 columns show what failed; ctrl+y copies the full error."""
+        self.last_error = exc
         panel = self.query_one("#server-error", Static)
-        panel.border_title = f"{title}: {exc.title}"
-        panel.update(Content.assemble(safe_lines(exc.describe()), ("\n" + hint, "italic")))
+        panel.border_title = title
+        panel.border_subtitle = "ctrl+y copies the full error"
+        parts: list[str | tuple[str, str]] = [(safe(exc.one_line()), "bold")]
+        if outcome:
+            parts.append("\n" + safe(outcome))
+        parts.append(("\n" + hint, "italic"))
+        panel.update(Content.assemble(*parts))
         panel.add_class("-shown")
+
+    def action_copy_error(self) -> None:
+        if self.last_error is None:
+            raise SkipAction()
+        copy_text(self.app, self.last_error.describe(), what="error")
 
     def _clear_server_error(self) -> None:
         panel = self.query_one("#server-error", Static)
         panel.remove_class("-shown")
         panel.update("")
+        self.last_error = None
 
     # -- actions -------------------------------------------------------------------------------------------
 
+    def action_enter(self) -> None:
+        """Enter in a field moves on like Tab, as it arrives: a form of one-line fields never submits half-filled.
+        Elsewhere (a select, a check box, a button) Enter does what it does there."""
+        if not isinstance(self.focused, Input):
+            raise SkipAction()
+        self.focus_next()
+
     @on(Input.Submitted)
     def _next_field(self, event: Input.Submitted) -> None:
-        # Enter moves on like tab: a form full of one-line fields should never submit half-filled
-        event.stop()
+        event.stop()  # an Enter that reaches the field: a keymap has moved image_form.enter elsewhere
         self.focus_next()
 
     @on(Button.Pressed, "#save")
@@ -515,8 +535,8 @@ class ImageFormScreen(Screen[Image | None]):
             return
         row = self._new_row(PropertyRow())
         await self.query_one("#props-rows", Vertical).mount(row)
-        key = self.query_one(f"#prop-key-{row.serial}", Input)
-        key.focus()
+        # at once: ctrl+n is a priority binding, so the key name typed behind it in one burst finds this field
+        self.focus_now(self.query_one(f"#prop-key-{row.serial}", Input))
         self.query_one("#form-body", VerticalScroll).scroll_to_widget(row, animate=False)
 
     def action_cancel(self) -> None:
@@ -588,14 +608,39 @@ class ImageFormScreen(Screen[Image | None]):
     async def submit_create(self, attributes: dict[str, Any]) -> None:
         self._set_busy(True, "creating…")
         try:
-            image = await self.client.create(attributes)
+            image = await self.client.create(attributes, image_id=self.create_id)
         except ApiError as exc:
+            outcome = None
+            if exc.outcome_unknown and self.create_id is not None:
+                outcome = await settle_create(self.client, self.create_id, exc, name=attributes.get("name"))
             self._set_busy(False)
-            self._show_server_error(exc, "Not created", "Everything you typed is kept · ctrl+s tries again")
-            self._status("not saved: see the error below", problem=True)
+            if outcome is not None and outcome.state == "done" and outcome.image is not None:
+                self.app.notify(outcome.message(), markup=False)
+                self.dismiss(outcome.image)
+                return
+            if exc.outcome_unknown and outcome is None:
+                said = "It may have been created: check the image list before sending it again"
+                self._maybe_applied(exc, "Maybe created", said)
+            else:
+                self._failed(exc, "Not created", outcome)
             return
         self._set_busy(False)
         self.dismiss(image)
+
+    def _failed(self, exc: ApiError, title: str, outcome: Outcome | None, hint: str = "") -> None:
+        """Show a failed write as it settled: surely not applied ("not saved"), or maybe applied."""
+        if exc.outcome_unknown and (outcome is None or outcome.state != "not_done"):
+            said = settled_line(outcome) if outcome is not None else "It may have been applied"
+            self._maybe_applied(exc, title.replace("Not", "Maybe"), said)
+            return
+        said = settled_line(outcome) if outcome is not None else ""
+        self._show_server_error(exc, title, hint or "Everything you typed is kept · ctrl+s tries again", said)
+        self._status("not saved: see the error below", problem=True)
+
+    def _maybe_applied(self, exc: ApiError, title: str, said: str) -> None:
+        hint = "Everything you typed is kept · check before ctrl+s sends it again"
+        self._show_server_error(exc, title, hint, said)
+        self._status("may have been applied: check before sending again", problem=True)
 
     @work(exclusive=True, group="image-form-submit")
     async def submit_update(self, ops: list[PatchOp]) -> None:
@@ -604,12 +649,19 @@ class ImageFormScreen(Screen[Image | None]):
         try:
             image = await self.client.update(self.image.id, ops)
         except ApiError as exc:
-            hint = "Everything you typed is kept · ctrl+s tries again"
+            outcome = None
+            if exc.outcome_unknown:
+                outcome = await settle_update(self.client, self.image.id, ops, self.before, exc)
+                if outcome.state == "done" and outcome.image is not None:
+                    self._set_busy(False)
+                    self.app.notify(outcome.message(), markup=False)
+                    self.dismiss(outcome.image)
+                    return
+            hint = ""
             if isinstance(exc, Conflict):
-                hint = await self._rebase_after_conflict() or hint
+                hint = await self._rebase_after_conflict() or ""
             self._set_busy(False)
-            self._show_server_error(exc, "Not saved", hint)
-            self._status("not saved: see the error below", problem=True)
+            self._failed(exc, "Not saved", outcome, hint)
             return
         self._set_busy(False)
         self.dismiss(image)
