@@ -89,6 +89,29 @@ async def test_min_ram_abc_is_shown_next_to_the_field_and_nothing_is_sent(
     assert writes(cloud) == []
 
 
+async def test_a_create_refuses_emoji_and_out_of_range_numbers_beside_each_field(
+    client: ImageClient, cloud: DemoCloud
+) -> None:
+    app = ScreenHost(lambda: ImageFormScreen(client, "create"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        screen.query_one("#name", Input).value = "web-\U0001f600"
+        screen.query_one("#tags", Input).value = "ok, \U0001f680"
+        screen.query_one("#min_ram", Input).value = "2147483648"
+        await pilot.press("ctrl+n", *"os_distro", "tab")
+        screen.query_one(".prop-value", Input).value = "\U0001f427"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "beyond U+FFFF" in error_text(app, "#error-name")
+        assert "beyond U+FFFF" in error_text(app, "#error-tags")
+        assert "too large" in error_text(app, "#error-min_ram")
+        assert "beyond U+FFFF" in error_text(app, ".prop-row .field-error")
+        assert "4 problems" in str(screen.query_one("#form-status", Static).render())
+        assert app.focused is screen.query_one("#name")
+    assert writes(cloud) == []
+
+
 async def test_reserved_property_key_is_refused_before_sending(client: ImageClient, cloud: DemoCloud) -> None:
     app = ScreenHost(lambda: ImageFormScreen(client, "create"))
     async with app.run_test(size=(80, 24)) as pilot:
