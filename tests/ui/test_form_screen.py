@@ -466,6 +466,27 @@ async def test_text_typed_behind_tabs_in_one_burst_lands_in_the_field_the_tabs_w
         assert screen.query_one("#name", Input).value == "web-01"
 
 
+async def test_tabs_and_text_pressed_back_to_back_land_where_the_tabs_went(client: ImageClient) -> None:
+    app = ScreenHost(lambda: ImageFormScreen(client, "create"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press(*"web", *["tab"] * 7, *"prod", *["shift+tab"] * 7, *"-01")
+        screen = app.screen
+        assert screen.query_one("#tags", Input).value == "prod"
+        assert screen.query_one("#name", Input).value == "web-01"
+
+
+async def test_the_filter_panel_applies_text_typed_just_before_enter() -> None:
+    from ims_tui.api.models import ListQuery
+    from ims_tui.ui.screens.filter import FilterScreen
+
+    app = ScreenHost(lambda: FilterScreen(ListQuery()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press(*"web", "tab", "tab", "tab", "tab", *"alice", *["shift+tab"] * 4, *"-01", "enter")
+    assert [(query.name, query.owner) for query in app.results] == [("web-01", "alice")]
+
+
 async def test_enter_and_ctrl_n_in_one_burst_move_on_before_the_next_keys(client: ImageClient) -> None:
     app = ScreenHost(lambda: ImageFormScreen(client, "create"))
     async with app.run_test(size=(80, 24)) as pilot:

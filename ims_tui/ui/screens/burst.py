@@ -11,6 +11,7 @@ input, as ``MainScreen.on_key`` does after ``/``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from textual import events
@@ -37,6 +38,15 @@ class BurstKeys(_Base):
         """Focus ``widget`` at once: keys already on their way must find it focused."""
         if widget is not None and widget.is_attached:
             self.set_focus(widget)
+
+    def after_typing(self, callback: Callable[[], object]) -> None:
+        """Run ``callback`` once the keys already on their way to the focused widget have landed: a priority key
+        (an Enter that applies) runs on arrival, ahead of the text typed just before it."""
+        target: Widget | None = self.focused
+        if target is None:
+            callback()
+        else:
+            target.call_later(callback)
 
     def action_next_field(self) -> None:
         self._arriving(1)

@@ -96,8 +96,14 @@ class FilterScreen(BurstKeys, ModalScreen[ListQuery | None]):
             yield Static("", id=f"e-{key}", classes="error", markup=False)
 
     def _input(self, widget_id: str, key: str, placeholder: str, classes: str = "") -> Input:
+        # as in the form: Tab back into a field puts the cursor at its end, so text typed on adds to it
         return SteadyInput(
-            getattr(self.initial, key), placeholder=placeholder, id=widget_id, classes=classes, compact=True
+            getattr(self.initial, key),
+            placeholder=placeholder,
+            id=widget_id,
+            classes=classes,
+            compact=True,
+            select_on_focus=False,
         )
 
     def _widget(self, field: FilterField, value: Any) -> Widget:
@@ -141,6 +147,10 @@ class FilterScreen(BurstKeys, ModalScreen[ListQuery | None]):
         return FilterForm(**values)
 
     def action_apply(self) -> None:
+        """ctrl+s (a priority key) and Enter: apply once the text typed just before them is in the fields."""
+        self.after_typing(self._apply)
+
+    def _apply(self) -> None:
         query, errors = self.read_form().to_query()
         for widget in self.query(".error"):
             key = (widget.id or "")[2:]
@@ -163,15 +173,15 @@ class FilterScreen(BurstKeys, ModalScreen[ListQuery | None]):
         """Enter in a field applies, as it arrives; elsewhere (a select, a button) it does what it does there."""
         if not isinstance(self.focused, Input):
             raise SkipAction()
-        self.action_apply()
+        self.after_typing(self._apply)
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
-        self.action_apply()  # an Enter that reaches the field: a keymap has moved filter.enter elsewhere
+        self._apply()  # an Enter that reaches the field: a keymap has moved filter.enter elsewhere
 
     @on(Button.Pressed, "#apply")
     def _apply_pressed(self) -> None:
-        self.action_apply()
+        self._apply()
 
     @on(Button.Pressed, "#clear")
     def _clear_pressed(self) -> None:
