@@ -15,6 +15,7 @@ from textual.widgets import Input, Select, Static
 from ims_tui.api import ImageClient
 from ims_tui.api.models import Image
 from ims_tui.demo import DEMO_ENDPOINT, DemoCloud
+from ims_tui.ui.form_model import FormSchema
 from ims_tui.ui.screens.image_form import DiscardChangesScreen, ImageFormScreen, PatchPreviewScreen
 
 from .helpers import DroppingTransport, FlakyTransport, ScreenHost
@@ -638,3 +639,30 @@ async def test_an_edit_whose_answer_was_lost_but_applied_says_saved(
     assert len(app.results) == 1 and isinstance(app.results[0], Image) and app.results[0].name == "renamed"
     assert any(note.startswith("Saved") for note in notes)
     assert writes(cloud).count(("PATCH", f"/v2/images/{image.id}")) == 1
+
+
+# -- opens at once ------------------------------------------------------------------------------------------
+
+
+async def test_an_edit_form_given_only_an_id_loads_the_image_itself(client: ImageClient, cloud: DemoCloud) -> None:
+    image = await make_image(client, name="by-id")
+    app = ScreenHost(lambda: ImageFormScreen(client, "edit", image_id=image.id))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_edit(app, pilot)
+        assert app.screen.query_one("#name", Input).value == "by-id"
+        assert "by-id" in str(app.screen.query_one("#form-title", Static).render())
+    assert image_reads(cloud, image.id) == 1
+
+
+async def test_a_schema_cache_s_formats_reach_the_form_when_they_come(client: ImageClient) -> None:
+    from ims_tui.ui.schema_cache import SchemaCache
+
+    cache = SchemaCache(client)
+    app = ScreenHost(lambda: ImageFormScreen(client, "create", schema=cache))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ImageFormScreen) and cache.schema is not None
+        offered = [str(option[1]) for option in screen.query_one("#disk_format", Select)._options]
+        assert set(screen.form_schema.disk_formats) <= set(offered)
+        assert screen.form_schema.disk_formats == FormSchema.from_schema(cache.schema).disk_formats

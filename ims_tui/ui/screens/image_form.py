@@ -45,6 +45,7 @@ from ims_tui.ui.form_model import (
     validate,
     values_from_image,
 )
+from ims_tui.ui.schema_cache import SchemaCache
 from ims_tui.ui.screens.burst import BurstKeys
 from ims_tui.ui.screens.confirm import ConfirmScreen, settled_line
 from ims_tui.ui.text import safe, safe_lines
@@ -218,28 +219,30 @@ class ImageFormScreen(BurstKeys, Screen[Image | None]):
         client: ImageClient,
         mode: Mode,
         image: Image | None = None,
-        schema: dict[str, Any] | None = None,
+        schema: SchemaCache | dict[str, Any] | None = None,
         ims: bool = False,
         *,
+        image_id: str | None = None,
         fresh: bool = True,
     ) -> None:
         """``image`` (edit mode) is taken as the server has it now: the caller has just read it. With
-        ``fresh=False`` the form reads it again before it can be edited."""
-        if mode == "edit" and image is None:
-            raise ValueError("edit mode needs the image to edit")
+        ``fresh=False``, or only an ``image_id``, the form opens at once and reads the image itself. A
+        ``SchemaCache`` never holds the form up: its schema is applied when it comes."""
+        if mode == "edit" and image is None and image_id is None:
+            raise ValueError("edit mode needs the image to edit, or its id")
         super().__init__()
         self.client = client
         self.mode: Mode = mode
         self.image = image
+        self.image_id = image.id if image is not None else image_id
         self.ims = ims
-        self.form_schema = FormSchema.from_schema(schema)
-        if ims:
-            self.form_schema.read_only = self.form_schema.read_only | IMS_READ_ONLY
+        self.schema_cache = schema if isinstance(schema, SchemaCache) else None
+        self._apply_schema(None if isinstance(schema, SchemaCache) else schema)
         # ``before`` is what the diff compares against; ``original`` is what the form was filled from, kept so
         # that after a 409 the user's own edits can be re-applied on top of the image as it is now.
         self.before: dict[str, Any] = {}
         self.original: dict[str, Any] = {}
-        self.fresh = fresh
+        self.fresh = fresh and image is not None
         self.loaded = mode == "create"
         self.busy = False
         self._serial = 0
@@ -252,11 +255,7 @@ class ImageFormScreen(BurstKeys, Screen[Image | None]):
     # -- layout -------------------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        if self.mode == "create":
-            title = Content("New image")
-        else:
-            assert self.image is not None
-            title = Content.assemble("Edit image  ", safe(self.image.name or "(no name)"))
+        title = Content("New image") if self.mode == "create" else self._edit_title()
         yield Static(title, id="form-title")
         values = default_values(self.form_schema, ims=self.ims)
         with VerticalScroll(id="form-body"):
@@ -309,7 +308,35 @@ class ImageFormScreen(BurstKeys, Screen[Image | None]):
             )
         return Input(value, id=spec.key, compact=True, placeholder=spec.placeholder, select_on_focus=False)
 
+    def _edit_title(self) -> Content:
+        if self.image is None:
+            return Content.assemble("Edit image  ", safe(self.image_id or ""))
+        return Content.assemble("Edit image  ", safe(self.image.name or "(no name)"))
+
+    def _apply_schema(self, schema: dict[str, Any] | None) -> None:
+        self.form_schema = FormSchema.from_schema(schema)
+        if self.ims:
+            self.form_schema.read_only = self.form_schema.read_only | IMS_READ_ONLY
+
+    @work(exclusive=True, group="image-form-schema")
+    async def fetch_schema(self) -> None:
+        """The schema from the cache, when it comes: the format choices follow it; typed values stay."""
+        assert self.schema_cache is not None
+        schema = await self.schema_cache.get()
+        if schema is None:
+            return
+        self._apply_schema(schema)
+        for spec in FORM_FIELDS:
+            if spec.kind != "choice" or self._fixed(spec):
+                continue
+            select = self.query_one(f"#{spec.key}", Select)
+            value = None if select.value is Select.NULL else str(select.value)
+            select.set_options([(v, v) for v in choices(self._options(spec), value)])
+            select.value = value if value else Select.NULL
+
     async def on_mount(self) -> None:
+        if self.schema_cache is not None:
+            self.fetch_schema()
         if self.mode == "create":
             self._initial = self._read().comparable()
             self.focus_now(self.query_one("#name", Input))
@@ -327,9 +354,9 @@ class ImageFormScreen(BurstKeys, Screen[Image | None]):
     @work(exclusive=True, group="image-form-load")
     async def load(self) -> None:
         """Read the image again: on open when it may be stale, and for ctrl+r after that read failed."""
-        assert self.image is not None
+        assert self.image_id is not None
         try:
-            fresh = await self.client.get(self.image.id)
+            fresh = await self.client.get(self.image_id)
         except ApiError as exc:
             self._show_server_error(exc, "Could not load the image", "ctrl+r tries again · esc goes back")
             self._status("not loaded", problem=True)
@@ -339,6 +366,7 @@ class ImageFormScreen(BurstKeys, Screen[Image | None]):
     async def _start_from(self, image: Image) -> None:
         """Fill the form from ``image`` as the server has it now, and let it be edited."""
         self.image = image
+        self.query_one("#form-title", Static).update(self._edit_title())
         self.before = image.editable()
         self.original = dict(self.before)
         await self._fill(values_from_image(self.before, self.form_schema))
