@@ -4,7 +4,7 @@ The screen only reads widgets into a ``FormValues`` and shows the ``FormErrors``
 fields they name. Every rule comes from ``ims_tui.api.patch`` (``check_value``/``check_property_key``) plus the
 server's JSON schema, so the form refuses exactly what the patch engine and Glance would refuse.
 
-Over 400 lines (~470): the field table, the value read from and written to the form, and the checks against
+Over 400 lines (~485): the field table, the value read from and written to the form, and the checks against
 the schema; the checks are the part to move out (ui/form_checks.py) with issue 9's create-form checks.
 """
 

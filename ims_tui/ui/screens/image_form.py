@@ -5,7 +5,7 @@ ops with ``ims_tui.api.patch.diff`` and shows them for confirmation before anyth
 form open with every keystroke. The fields come from ``form_model.FORM_FIELDS``: one loop builds, fills and
 reads them.
 
-Over 400 lines (~630): the form screen plus its preview and discard dialogs, whose keymap ids live here. The
+Over 400 lines (~710): the form screen plus its preview and discard dialogs, whose keymap ids live here. The
 checks and the conflict view move out with issue 9's form work (outcome settling, lost-update view).
 """
 
