@@ -266,17 +266,18 @@ def _maybe_applied(response: httpx.Response) -> bool:
 SERVICE_EXTENSION = "ims_tui.service"
 
 # How each service's failures are worded, by kind of failure; a kind a service lacks falls back (_FALLBACK).
+# The words a user acts on come first: at 80 columns a long host name must not push them off the line.
 # {after} is " after 30 s" (the timeout that ran out) or empty when the client had none.
 _NETWORK_WORDING: dict[str, dict[str, str]] = {
     "image service": {
         "connect_timeout": "timed out{after} connecting to the image service at {host}",
         "read_timeout": "timed out{after} waiting for the image service at {host} to answer",
-        "timeout": "the request to the image service at {host} timed out{after}",
+        "timeout": "timed out{after}: the request to the image service at {host} got no answer",
         "tls": "TLS certificate of {host} could not be verified (set cacert, or verify=false)",
         "connect": "cannot connect to {host}: {reason}",
-        "dropped": "the connection to the image service at {host} was dropped before the answer was complete",
-        "cut_off": "the answer from the image service at {host} was cut off: the connection dropped {where}",
-        "write": "the connection to the image service at {host} was dropped while sending the request",
+        "dropped": "connection dropped before the answer was complete (the image service at {host})",
+        "cut_off": "answer cut off: the connection to the image service at {host} dropped {where}",
+        "write": "connection dropped while sending the request to the image service at {host}",
         "other": "network error talking to the image service at {host}: {kind}",
     },
     "Keystone": {

@@ -165,24 +165,36 @@ ACTIONS: tuple[Action, ...] = (
     Action("error.up", "k,up", "scroll_up", "Up", show=False),
     Action("password.cancel", "escape", "cancel", "Cancel"),
     Action("clouds.cancel", "escape", "cancel", "Cancel"),
-    # The form, the filter panel, the confirm dialogs and the delete dialog, as ui/screens/image_form.py,
-    # filter.py, confirm.py and delete.py declare them on main (those files switch to bindings(scope) later)
+    # The form, the filter panel, the confirm dialogs and the delete dialog. The keys that move the focus are
+    # priority bindings: they run as they arrive, so the keys typed behind them in one burst (a slow SSH link
+    # delivers them together) reach the field they were meant for (ui/screens/burst.py).
     Action("image_form.save", "ctrl+s", "save", "Save"),
     Action("image_form.cancel", "escape", "cancel", "Cancel"),
-    Action("image_form.add_property", "ctrl+n", "add_property", "Add property"),
-    Action("image_form.reload", "ctrl+r", "reload", "Reload", show=False),
+    Action("image_form.add_property", "ctrl+n", "add_property", "Add property", priority=True),
+    Action("image_form.reload", "ctrl+r", "reload", "Reload / check", show=False),
+    Action("image_form.copy_error", "ctrl+y", "copy_error", "Copy error", show=False),
+    Action("image_form.next_field", "tab", "next_field", "Next field", show=False, priority=True),
+    Action("image_form.previous_field", "shift+tab", "previous_field", "Previous field", show=False, priority=True),
+    Action("image_form.enter", "enter", "enter", "Next field", show=False, priority=True),
     Action("patch_preview.back", "escape", "cancel", "Back to form"),
     Action("patch_preview.confirm", "ctrl+s", "confirm", "Confirm"),
     Action("discard_changes.keep", "escape", "cancel", "Keep editing"),
     Action("filter.cancel", "escape", "cancel", "Cancel"),
     Action("filter.apply", "ctrl+s", "apply", "Apply", priority=True),
     Action("filter.clear", "ctrl+l", "clear", "Clear all", priority=True),
+    Action("filter.next_field", "tab", "next_field", "Next field", show=False, priority=True),
+    Action("filter.previous_field", "shift+tab", "previous_field", "Previous field", show=False, priority=True),
+    Action("filter.enter", "enter", "enter", "Apply", show=False, priority=True),
     Action("confirm.cancel", "escape", "cancel", "Cancel"),
     Action("confirm.yes", "y", "yes", "Yes"),
     Action("confirm.no", "n", "no", "No", show=False),
+    Action("confirm.next_field", "tab", "next_field", "Next button", show=False, priority=True),
+    Action("confirm.previous_field", "shift+tab", "previous_field", "Previous button", show=False, priority=True),
     Action("delete_image.cancel", "escape", "cancel", "Cancel"),
     Action("delete_image.confirm", "y", "confirm", "Delete"),
     Action("delete_image.cancel_n", "n", "cancel", "Cancel", show=False),
+    Action("delete_image.check", "r", "check", "Check again", show=False),
+    Action("delete_image.copy_error", "c", "copy_error", "Copy error", show=False),
 )
 
 BY_ID: dict[str, Action] = {action.id: action for action in ACTIONS}

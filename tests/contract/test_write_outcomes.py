@@ -172,7 +172,11 @@ async def test_what_each_real_fault_raises(
     glance_noauth: str, fault: fault_proxy.Fault, exception: type[Exception], kind: str
 ) -> None:
     timeout = httpx.Timeout(0.5, connect=2.0)
-    words = {"dropped": "was dropped before the answer", "cut_off": "was cut off", "read_timeout": "timed out after"}
+    words = {
+        "dropped": "connection dropped before the answer",
+        "cut_off": "answer cut off",
+        "read_timeout": "timed out after",
+    }
     image_id = new_image_id()  # the POST may reach Glance (reset_mid, truncated): removed at the end
     with FaultProxy(glance_noauth) as proxy:
         client = ImageClient(proxy.url, timeout=timeout, backoff=0, retries=0)

@@ -111,7 +111,7 @@ FAULTS = [
     Case("reset-mid-answer", reset_mid, r"dropped|closed|reset|cut off"),
     Case("truncated-body", truncated, r"cut off|incomplete|dropped"),
     Case("non-json-200", non_json, r"not JSON|HTML"),
-    Case("wrong-types", lambda: rewrite_json(_lose_images), r"malformed|unexpected|not a|expected"),
+    Case("wrong-types", lambda: rewrite_json(_lose_images), r"malformed|answer has no|not a list|expected"),
     Case("hang", lambda: hang(30), r"timed out|time ?out|no answer"),
 ]
 FAULT_IDS = [case.name for case in FAULTS]

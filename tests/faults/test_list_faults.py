@@ -14,8 +14,7 @@ from tools.fault_proxy import FaultProxy
 
 from .conftest import FAULTS, IMAGES, Case, assert_responsive, faulty_app, main_screen, readable, wait_until
 
-# Until the errors are readable at 80 columns (issue 9, under way): the suite runs, its verdict is not yet binding.
-pytestmark = [pytest.mark.glance, pytest.mark.xfail(reason="issue 9 under way", strict=False)]
+pytestmark = pytest.mark.glance
 LATER_PAGES = re.compile(r"^/v2/images\?.*marker=")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, Static
@@ -15,6 +16,7 @@ from ims_tui.ui.screens.image_form import ImageFormScreen
 
 from .helpers import DroppingTransport, ScreenHost, make_app
 from .helpers import settle as settle_app
+from .test_form_screen import LosingTransport
 
 
 async def settle(app: App[Any], pilot: Pilot[Any]) -> None:
@@ -203,3 +205,47 @@ async def test_e_and_d_on_the_list_each_read_the_image_once_and_show_it_as_it_is
         await pilot.press("y", "escape")
         await settle_app(pilot)
     assert deletes(cloud) == []
+
+
+# -- a delete whose answer was lost: settled with one look, never reported wrongly ---------------------------
+
+
+@pytest.mark.parametrize("reads_fail", [False, True])
+async def test_a_lost_answer_to_a_delete_that_was_applied(cloud: DemoCloud, reads_fail: bool) -> None:
+    lossy = LosingTransport(cloud.transport)
+    async with ImageClient(DEMO_ENDPOINT, transport=lossy, backoff=0) as client:
+        image = await client.create({"name": "victim"})
+        app = ScreenHost(lambda: DeleteImageScreen(client, image))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(app, pilot)
+            lossy.mode, lossy.reads_fail = "applied", reads_fail
+            await pilot.press("y")
+            await settle(app, pilot)
+            if reads_fail:  # the check failed too: it may be gone, so say so and look again on r
+                error = str(app.screen.query_one("#delete-error", Static).render())
+                assert error.startswith("Maybe deleted: ") and "not deleted" not in error.lower()
+                assert app.results == [] and app.screen.query_one("#delete-confirm", Button).disabled
+                lossy.mode, lossy.reads_fail = None, False
+                await pilot.press("r")
+                await settle(app, pilot)
+    assert app.results == [image.id]
+    assert deletes(cloud) == [("DELETE", f"/v2/images/{image.id}")]
+
+
+async def test_a_lost_answer_to_a_delete_that_was_not_applied_says_not_deleted(cloud: DemoCloud) -> None:
+    lossy = LosingTransport(cloud.transport)
+    async with ImageClient(DEMO_ENDPOINT, transport=lossy, backoff=0) as client:
+        image = await client.create({"name": "victim"})
+        app = ScreenHost(lambda: DeleteImageScreen(client, image))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(app, pilot)
+            lossy.mode = "not_applied"
+            await pilot.press("y")
+            await settle(app, pilot)
+            error = str(app.screen.query_one("#delete-error", Static).render())
+            assert error.startswith("Not deleted: ") and "safe to try again" in error
+            assert app.results == []
+            lossy.mode = None
+            await pilot.press("y")
+            await settle(app, pilot)
+    assert app.results == [image.id]

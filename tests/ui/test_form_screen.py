@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
+from textual import events
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
@@ -12,6 +15,7 @@ from textual.widgets import Input, Select, Static
 from ims_tui.api import ImageClient
 from ims_tui.api.models import Image
 from ims_tui.demo import DEMO_ENDPOINT, DemoCloud
+from ims_tui.ui.form_model import FormSchema
 from ims_tui.ui.screens.image_form import DiscardChangesScreen, ImageFormScreen, PatchPreviewScreen
 
 from .helpers import DroppingTransport, FlakyTransport, ScreenHost
@@ -83,6 +87,29 @@ async def test_min_ram_abc_is_shown_next_to_the_field_and_nothing_is_sent(
         assert error_text(app, "#error-min_disk") == ""
         assert app.focused is app.screen.query_one("#min_ram")
         assert app.results == []
+    assert writes(cloud) == []
+
+
+async def test_a_create_refuses_emoji_and_out_of_range_numbers_beside_each_field(
+    client: ImageClient, cloud: DemoCloud
+) -> None:
+    app = ScreenHost(lambda: ImageFormScreen(client, "create"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        screen.query_one("#name", Input).value = "web-\U0001f600"
+        screen.query_one("#tags", Input).value = "ok, \U0001f680"
+        screen.query_one("#min_ram", Input).value = "2147483648"
+        await pilot.press("ctrl+n", *"os_distro", "tab")
+        screen.query_one(".prop-value", Input).value = "\U0001f427"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "beyond U+FFFF" in error_text(app, "#error-name")
+        assert "beyond U+FFFF" in error_text(app, "#error-tags")
+        assert "too large" in error_text(app, "#error-min_ram")
+        assert "beyond U+FFFF" in error_text(app, ".prop-row .field-error")
+        assert "4 problems" in str(screen.query_one("#form-status", Static).render())
+        assert app.focused is screen.query_one("#name")
     assert writes(cloud) == []
 
 
@@ -408,3 +435,234 @@ async def test_a_form_told_its_image_may_be_stale_reads_it_and_ctrl_r_retries_a_
         assert screen.loaded and not screen.query_one("#server-error", Static).has_class("-shown")
         assert screen.query_one("#name", Input).value == "app-server"  # the server's, not the stale copy's
     await client.aclose()
+
+
+# -- keys in one burst --------------------------------------------------------------------------------------
+
+CHARACTERS = {"tab": "\t", "enter": "\r", "space": " ", "ctrl+n": "\x0e", "ctrl+s": "\x13"}
+
+
+async def burst(pilot: Pilot[Any], *keys: str) -> None:
+    """Post the keys back to back, as the driver does when a slow link delivers them in one read (pilot.press
+    waits for the app to go idle between keys, which a burst never does); then let them all land: each key that
+    bubbles (a binding) takes one more round of every widget's queue, so one pause per key is enough."""
+    for key in keys:
+        pilot.app.post_message(events.Key(key, CHARACTERS.get(key, key if len(key) == 1 else None)))
+    for _ in range(len(keys) + 2):
+        await pilot.pause()
+    await settle(pilot.app, pilot)
+
+
+async def test_text_typed_behind_tabs_in_one_burst_lands_in_the_field_the_tabs_went_to(client: ImageClient) -> None:
+    app = ScreenHost(lambda: ImageFormScreen(client, "create"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        # name -> disk format -> container format -> visibility -> min disk -> min RAM -> protected -> tags
+        await burst(pilot, *"web", *["tab"] * 7, *"prod")
+        screen = app.screen
+        assert screen.query_one("#name", Input).value == "web"
+        assert screen.query_one("#tags", Input).value == "prod"
+        assert app.focused is screen.query_one("#tags")
+        await burst(pilot, *["shift+tab"] * 7, *"-01")
+        assert screen.query_one("#name", Input).value == "web-01"
+
+
+async def test_tabs_and_text_pressed_back_to_back_land_where_the_tabs_went(client: ImageClient) -> None:
+    app = ScreenHost(lambda: ImageFormScreen(client, "create"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press(*"web", *["tab"] * 7, *"prod", *["shift+tab"] * 7, *"-01")
+        screen = app.screen
+        assert screen.query_one("#tags", Input).value == "prod"
+        assert screen.query_one("#name", Input).value == "web-01"
+
+
+async def test_the_filter_panel_applies_text_typed_just_before_enter() -> None:
+    from ims_tui.api.models import ListQuery
+    from ims_tui.ui.screens.filter import FilterScreen
+
+    app = ScreenHost(lambda: FilterScreen(ListQuery()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press(*"web", "tab", "tab", "tab", "tab", *"alice", *["shift+tab"] * 4, *"-01", "enter")
+    assert [(query.name, query.owner) for query in app.results] == [("web-01", "alice")]
+
+
+async def test_enter_and_ctrl_n_in_one_burst_move_on_before_the_next_keys(client: ImageClient) -> None:
+    app = ScreenHost(lambda: ImageFormScreen(client, "create"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await burst(pilot, *"img", "ctrl+n", *"os_distro", "enter", *"ubuntu", "ctrl+n", *"hw", "tab", *"uefi")
+        screen = app.screen
+        assert screen.query_one("#name", Input).value == "img"
+        assert [i.value for i in screen.query(".prop-key").results(Input)] == ["os_distro", "hw"]
+        assert [i.value for i in screen.query(".prop-value").results(Input)] == ["ubuntu", "uefi"]
+
+
+async def test_tab_enter_in_one_burst_on_the_discard_dialog_presses_discard(client: ImageClient) -> None:
+    app = ScreenHost(lambda: ImageFormScreen(client, "create"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press(*"draft", "escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DiscardChangesScreen)
+        await burst(pilot, "tab", "enter")
+    assert app.results == [None]
+
+
+async def test_the_filter_panel_takes_a_burst_where_it_was_meant() -> None:
+    from ims_tui.api.models import ListQuery
+    from ims_tui.ui.screens.filter import FilterScreen
+
+    app = ScreenHost(lambda: FilterScreen(ListQuery()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        # typed before the panel has even drawn: the keys wait for its first focus, the name field
+        await burst(pilot, *"web", "tab", "tab", "tab", "tab", *"alice")
+        screen = app.screen
+        assert screen.query_one("#f-name", Input).value == "web"
+        assert app.focused is screen.query_one("#f-owner", Input)
+        assert screen.query_one("#f-owner", Input).value == "alice"
+        await burst(pilot, *["shift+tab"] * 4, *"-01", "enter")
+    assert len(app.results) == 1
+    assert app.results[0].name == "web-01"
+
+
+# -- lost answers: settled, never repeated blindly, never reported wrongly ----------------------------------
+
+
+class LosingTransport(httpx.AsyncBaseTransport):
+    """The demo cloud, except that while ``mode`` is set a write's answer is lost: "applied" forwards the write
+    and then raises ``httpx.ReadError``; "not_applied" raises before forwarding. ``reads_fail`` makes the GETs
+    that would check it fail too."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.mode: str | None = None
+        self.reads_fail = False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "GET" and self.reads_fail:
+            raise httpx.ConnectError("connection refused", request=request)
+        if request.method != "GET" and self.mode is not None:
+            if self.mode == "applied":
+                await self.inner.handle_async_request(request)
+            raise httpx.ReadError("connection reset by peer", request=request)
+        return await self.inner.handle_async_request(request)
+
+
+@pytest.fixture
+async def losing(cloud: DemoCloud) -> AsyncIterator[tuple[ImageClient, LosingTransport]]:
+    lossy = LosingTransport(cloud.transport)
+    async with ImageClient(DEMO_ENDPOINT, transport=lossy, backoff=0) as api:
+        yield api, lossy
+
+
+def named(cloud: DemoCloud, name: str) -> int:
+    return sum(1 for image in cloud.images.values() if image.get("name") == name)
+
+
+async def test_a_create_whose_answer_was_lost_is_never_made_twice(
+    cloud: DemoCloud, losing: tuple[ImageClient, LosingTransport]
+) -> None:
+    client, lossy = losing
+    app = ScreenHost(lambda: ImageFormScreen(client, "create"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press(*"once-only")
+        lossy.mode, lossy.reads_fail = "applied", True
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        panel = str(app.screen.query_one("#server-error", Static).render())
+        status = str(app.screen.query_one("#form-status", Static).render())
+        assert "not saved" not in (panel + status).lower()
+        assert "check" in status and app.screen.query_one("#name", Input).value == "once-only"
+        lossy.mode, lossy.reads_fail = None, False
+        await pilot.press("ctrl+s")  # the same id again: the service says it exists, and it is ours
+        await settle(app, pilot)
+    assert len(app.results) == 1 and isinstance(app.results[0], Image)
+    assert named(cloud, "once-only") == 1
+
+
+async def test_a_create_that_was_not_applied_says_not_saved_and_the_retry_makes_one(
+    cloud: DemoCloud, losing: tuple[ImageClient, LosingTransport]
+) -> None:
+    client, lossy = losing
+    app = ScreenHost(lambda: ImageFormScreen(client, "create"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press(*"retried")
+        lossy.mode = "not_applied"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "not saved" in str(app.screen.query_one("#form-status", Static).render())
+        assert app.results == []
+        lossy.mode = None
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+    assert isinstance(app.results[0], Image) and named(cloud, "retried") == 1
+
+
+async def test_an_ims_create_with_a_lost_answer_says_it_may_have_been_created(
+    cloud: DemoCloud, losing: tuple[ImageClient, LosingTransport]
+) -> None:
+    client, lossy = losing
+    app = ScreenHost(lambda: ImageFormScreen(client, "create", ims=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, ImageFormScreen) and app.screen.create_id is None
+        await pilot.press(*"ims-one")
+        lossy.mode, lossy.reads_fail = "applied", True
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        panel = str(app.screen.query_one("#server-error", Static).render())
+        assert "may have been created" in panel and "check the image list" in panel
+        assert "not saved" not in str(app.screen.query_one("#form-status", Static).render())
+    assert app.results == []
+
+
+async def test_an_edit_whose_answer_was_lost_but_applied_says_saved(
+    cloud: DemoCloud, losing: tuple[ImageClient, LosingTransport]
+) -> None:
+    client, lossy = losing
+    image = await make_image(client)
+    app = ScreenHost(lambda: ImageFormScreen(client, "edit", image))
+    notes: list[str] = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.notify = lambda message, **_: notes.append(str(message))  # type: ignore[method-assign]
+        await open_edit(app, pilot)
+        await type_into(pilot, "#name", "renamed")
+        lossy.mode = "applied"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await pilot.press("ctrl+s")  # confirm the preview
+        await settle(app, pilot)
+    assert len(app.results) == 1 and isinstance(app.results[0], Image) and app.results[0].name == "renamed"
+    assert any(note.startswith("Saved") for note in notes)
+    assert writes(cloud).count(("PATCH", f"/v2/images/{image.id}")) == 1
+
+
+# -- opens at once ------------------------------------------------------------------------------------------
+
+
+async def test_an_edit_form_given_only_an_id_loads_the_image_itself(client: ImageClient, cloud: DemoCloud) -> None:
+    image = await make_image(client, name="by-id")
+    app = ScreenHost(lambda: ImageFormScreen(client, "edit", image_id=image.id))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_edit(app, pilot)
+        assert app.screen.query_one("#name", Input).value == "by-id"
+        assert "by-id" in str(app.screen.query_one("#form-title", Static).render())
+    assert image_reads(cloud, image.id) == 1
+
+
+async def test_a_schema_cache_s_formats_reach_the_form_when_they_come(client: ImageClient) -> None:
+    from ims_tui.ui.schema_cache import SchemaCache
+
+    cache = SchemaCache(client)
+    app = ScreenHost(lambda: ImageFormScreen(client, "create", schema=cache))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ImageFormScreen) and cache.schema is not None
+        offered = [str(option[1]) for option in screen.query_one("#disk_format", Select)._options]
+        assert set(screen.form_schema.disk_formats) <= set(offered)
+        assert screen.form_schema.disk_formats == FormSchema.from_schema(cache.schema).disk_formats

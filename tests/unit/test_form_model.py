@@ -6,6 +6,7 @@ import string
 from dataclasses import fields
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -25,8 +26,9 @@ from ims_tui.ui.form_model import (
     values_from_image,
 )
 
-# Text an operator can type: printable, no control characters (those are covered by the edit round-trip).
-typed = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs")), max_size=40)
+# Text an operator can type that Glance stores: printable, no control characters (those are covered by the edit
+# round-trip), nothing beyond U+FFFF (a create refuses it: test_a_create_refuses_what_glance_refuses_...).
+typed = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs"), max_codepoint=0xFFFF), max_size=40)
 tag = typed.map(str.strip).filter(lambda t: t and "," not in t)
 prop_key = (
     st.text(alphabet=string.ascii_letters + string.digits + "_:.-", min_size=1, max_size=30)
@@ -254,3 +256,43 @@ def test_filling_from_an_image_gives_each_kind_of_field_its_text() -> None:
     values = values_from_image({**image, "protected": None, "tags": ["b", "a"]})
     assert (values.name, values.disk_format, values.visibility) == ("n\\x1b", None, "shared")
     assert (values.min_disk, values.min_ram, values.protected, values.tags) == ("", "512", False, "b, a")
+
+
+# -- a create refuses what Glance refuses, before sending ----------------------------------------------------
+
+EMOJI = "web-\U0001f600"
+
+
+@pytest.mark.parametrize(
+    ("values", "where"),
+    [
+        (FormValues(name=EMOJI), "name"),
+        (FormValues(name="x" * 256), "name"),
+        (FormValues(tags=f"ok, {EMOJI}"), "tags"),
+        (FormValues(tags="t" * 256), "tags"),
+        (FormValues(min_ram="2147483648"), "min_ram"),
+        (FormValues(min_disk="-1"), "min_disk"),
+        (FormValues(properties=[PropertyRow(key=EMOJI, value="v")]), ("key", 0)),
+        (FormValues(properties=[PropertyRow(key="k" * 256, value="v")]), ("key", 0)),
+        (FormValues(properties=[PropertyRow(key="k", value=EMOJI)]), ("value", 0)),
+    ],
+)
+def test_a_create_refuses_what_glance_refuses_beside_the_field(values: FormValues, where: Any) -> None:
+    attributes, errors = validate(values, mode="create")
+    found = errors.rows if isinstance(where, tuple) else errors.fields
+    assert list(found) == [where] and len(errors) == 1, errors
+
+
+def test_a_create_takes_the_limits_themselves() -> None:
+    values = FormValues(name="x" * 255, tags="t" * 255, min_ram="2147483647", min_disk="0")
+    values.properties = [PropertyRow(key="k" * 255, value="\u00e9\u4e2d")]
+    attributes, errors = validate(values, mode="create")
+    assert not errors, errors
+    assert attributes["min_ram"] == 2147483647 and attributes["k" * 255] == "\u00e9\u4e2d"
+
+
+def test_an_edit_keeps_an_emoji_name_it_leaves_alone() -> None:
+    before = {"name": EMOJI, "visibility": "private", "tags": [], "min_ram": 0, "min_disk": 0}
+    values = values_from_image(before, FormSchema())
+    attributes, errors = validate(values, mode="edit", before=before)
+    assert not errors and diff(before, attributes) == []

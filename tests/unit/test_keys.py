@@ -29,32 +29,21 @@ def declared_bindings() -> dict[str, tuple[type, Binding]]:
     return found
 
 
-# Scopes whose classes take their BINDINGS from the registry. The form, filter, confirm and delete screens still
-# spell theirs out; they keep the same ids, keys and descriptions until they switch.
-FROM_REGISTRY = {"app", "table", "main", "detail", "raw", "raw_screen", "help", "password", "clouds"}
-# ui/screens/confirm.py (ConfirmDialog) comes with the form branch; drop this once it is merged.
-ARRIVING = {"confirm"}
-
-
-def test_every_binding_of_the_ui_is_declared_in_the_registry() -> None:
+def test_every_binding_of_the_ui_is_the_registry_s() -> None:
     found = declared_bindings()
     for binding_id, (owner, binding) in found.items():
         action = keys.BY_ID.get(binding_id)
         assert action is not None, f"{owner.__name__}: {binding_id} is not in ui/keys.py"
-        if action.scope in FROM_REGISTRY:
-            assert binding == action.binding(), f"{owner.__name__}: {binding_id}"
-        else:
-            declared = (binding.key, binding.description, binding.show, binding.priority)
-            expected = action.binding()
-            assert declared == (expected.key, expected.description, expected.show, expected.priority), binding_id
-    unbound = {action.id for action in keys.ACTIONS if action.id not in found and action.scope not in ARRIVING}
+        assert binding == action.binding(), f"{owner.__name__}: {binding_id}"
+    unbound = {action.id for action in keys.ACTIONS if action.id not in found}
     assert unbound == set(), "declared in ui/keys.py but bound nowhere"
 
 
 def test_the_registry_s_scopes_are_what_their_classes_bind() -> None:
     owners = {binding_id.partition(".")[0]: owner for binding_id, (owner, _b) in declared_bindings().items()}
-    for scope in FROM_REGISTRY:
-        assert owners[scope].__dict__["BINDINGS"] == keys.bindings(scope), scope
+    assert set(owners) == {action.scope for action in keys.ACTIONS}
+    for scope, owner in owners.items():
+        assert owner.__dict__["BINDINGS"] == keys.bindings(scope), scope
 
 
 def test_ids_are_unique_described_and_scoped() -> None:

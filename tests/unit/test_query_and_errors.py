@@ -325,14 +325,14 @@ def _failure(cls: type[httpx.HTTPError], text: str, method: str = "POST") -> htt
             httpx.ReadError,
             "",
             "dropped",
-            "connection to the image service at cloud:9292 was dropped before the answer was complete",
+            "connection dropped before the answer was complete (the image service at cloud:9292)",
             True,
         ),
         (
             httpx.RemoteProtocolError,
             "peer closed connection without sending complete message body (received 38 bytes, expected 77)",
             "cut_off",
-            "answer from the image service at cloud:9292 was cut off: the connection dropped after 38 of 77 bytes",
+            "answer cut off: the connection to the image service at cloud:9292 dropped after 38 of 77 bytes",
             True,
         ),
         (
@@ -343,7 +343,13 @@ def _failure(cls: type[httpx.HTTPError], text: str, method: str = "POST") -> htt
             True,
         ),
         # and the rest
-        (httpx.RemoteProtocolError, "Server disconnected without sending a response.", "dropped", "was dropped", True),
+        (
+            httpx.RemoteProtocolError,
+            "Server disconnected without sending a response.",
+            "dropped",
+            "connection dropped",
+            True,
+        ),
         (httpx.WriteError, "", "write", "dropped while sending the request", True),
         (httpx.WriteTimeout, "", "timeout", "timed out after 30 s", True),
         (httpx.ConnectTimeout, "", "connect_timeout", "timed out after 5 s connecting to the image service", False),

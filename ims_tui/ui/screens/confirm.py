@@ -11,11 +11,12 @@ A dialog keeps its look through its ``prefix`` (ids ``<prefix>-dialog``, ``<pref
 
 from __future__ import annotations
 
+import dataclasses
 from typing import ClassVar, Literal, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -23,20 +24,28 @@ from textual.widget import Widget
 from textual.widgets import Button, Static
 from textual.widgets.button import ButtonVariant
 
+from ims_tui.api.outcome import Outcome
+from ims_tui.ui import keys
+from ims_tui.ui.screens.burst import BurstKeys
+
 ResultT = TypeVar("ResultT")
 Tone = Literal["error", "warning", "accent"]
 
-__all__ = ["ConfirmDialog", "ConfirmScreen", "Tone"]
+__all__ = ["ConfirmDialog", "ConfirmScreen", "Tone", "settled_line"]
 
 
-class ConfirmDialog(ModalScreen[ResultT]):
-    """The layout, keys and focus every confirm dialog shares; what confirming and cancelling do is the subclass's."""
+def settled_line(outcome: Outcome) -> str:
+    """What the check of a lost answer found, without repeating the error the panel already leads with."""
+    return outcome.message() if outcome.still_working else dataclasses.replace(outcome, error=None).message()
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="confirm.cancel"),
-        Binding("y", "yes", "Yes", id="confirm.yes"),
-        Binding("n", "no", "No", id="confirm.no", show=False),
-    ]
+
+class ConfirmDialog(BurstKeys, ModalScreen[ResultT]):
+    """The layout, keys and focus every confirm dialog shares; what confirming and cancelling do is the subclass's.
+
+    Tab moves between the buttons as it arrives (``BurstKeys``): "Tab Enter" typed in one go presses the button
+    the Tab went to."""
+
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("confirm")
     DEFAULT_CSS = """
     ConfirmDialog { align: center middle; }
     ConfirmDialog > .confirm-dialog {
@@ -110,7 +119,7 @@ class ConfirmDialog(ModalScreen[ResultT]):
         return self.confirm_button if self.focus_confirm else self.cancel_button
 
     def on_mount(self) -> None:
-        self.first_focus().focus()
+        self.focus_now(self.first_focus())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("yes", "no"):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widget import Widget
@@ -15,8 +16,11 @@ from textual.widgets import Button, Static
 from ims_tui.api.client import ImageClient
 from ims_tui.api.errors import ApiError, NotFound
 from ims_tui.api.models import Image
-from ims_tui.ui.screens.confirm import ConfirmDialog
-from ims_tui.ui.text import safe, safe_lines
+from ims_tui.api.outcome import settle_delete
+from ims_tui.ui import keys
+from ims_tui.ui.clipboard import copy_text
+from ims_tui.ui.screens.confirm import ConfirmDialog, settled_line
+from ims_tui.ui.text import safe
 
 
 def _name(image: Image) -> str:
@@ -31,11 +35,7 @@ class DeleteImageScreen(ConfirmDialog[str | None]):
     the dialog reads it first, so a protected image is explained instead of refused.
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="delete_image.cancel"),
-        Binding("y", "confirm", "Delete", id="delete_image.confirm"),
-        Binding("n", "cancel", "Cancel", id="delete_image.cancel_n", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("delete_image")
     DEFAULT_CSS = """
     DeleteImageScreen > #delete-dialog { width: 72; }
     #delete-status { height: auto; color: $text-muted; margin-top: 1; }
@@ -51,6 +51,7 @@ class DeleteImageScreen(ConfirmDialog[str | None]):
         self.checked = False
         self.protected = False
         self.busy = False
+        self.last_error: ApiError | None = None
         self.confirm_button.disabled = True  # until the image's state is known
 
     def compose_body(self) -> ComposeResult:
@@ -124,10 +125,28 @@ class DeleteImageScreen(ConfirmDialog[str | None]):
         close.remove_class("-hidden")
         close.focus()
 
-    def _show_error(self, exc: ApiError, title: str) -> None:
+    def _show_error(self, exc: ApiError, title: str, said: str = "") -> None:
+        """Status first (``one_line``), so 72 columns show what failed; c copies the full error."""
+        self.last_error = exc
         error = self.query_one("#delete-error", Static)
-        error.update(Content.assemble((f"{title}: {exc.title}\n", "bold"), safe_lines(exc.describe())))
+        parts: list[str | tuple[str, str]] = [(f"{title}: ", "bold"), safe(exc.one_line())]
+        if said:
+            parts.append("\n" + safe(said))
+        parts.append(("\nc copies the full error", "italic"))
+        error.update(Content.assemble(*parts))
         error.add_class("-shown")
+
+    def action_copy_error(self) -> None:
+        if self.last_error is None:
+            raise SkipAction()
+        copy_text(self.app, self.last_error.describe(), what="error")
+
+    def action_check(self) -> None:
+        """Look at the image again (after a delete whose answer was lost): gone closes the dialog."""
+        if self.busy:
+            return
+        self.query_one("#delete-status", Static).update(Content("checking the image's current state…"))
+        self.check()
 
     def _gone(self) -> None:
         self.app.notify(f"{_name(self.image)} was already gone", title="Image not found", markup=False)
@@ -159,8 +178,19 @@ class DeleteImageScreen(ConfirmDialog[str | None]):
             self._gone()
             return
         except ApiError as exc:
+            outcome = await settle_delete(self.client, self.image.id, exc) if exc.outcome_unknown else None
             self.busy = False
-            self._show_error(exc, "Not deleted")
+            if outcome is not None and outcome.state == "done":
+                self.app.notify(outcome.message(), title=f"Deleted {_name(self.image)}", markup=False)
+                self.dismiss(self.image.id)
+                return
+            if outcome is not None and outcome.state == "unknown":
+                self._show_error(exc, "Maybe deleted", settled_line(outcome))
+                self.query_one("#delete-status", Static).update(Content("r checks again · esc cancels"))
+                self.checked = False  # Delete again only once a check shows the image still there
+                self.cancel_button.focus()
+                return
+            self._show_error(exc, "Not deleted", settled_line(outcome) if outcome is not None else "")
             self.confirm_button.disabled = False
             self.query_one("#delete-status", Static).update(Content("y tries again · esc cancels"))
             self.cancel_button.focus()

@@ -10,14 +10,16 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
 from ims_tui.api.models import ListQuery
+from ims_tui.ui import keys
 from ims_tui.ui.filter_model import (
     FILTER_FIELDS,
     IMS_FIELDS,
@@ -27,27 +29,23 @@ from ims_tui.ui.filter_model import (
     FilterField,
     FilterForm,
 )
+from ims_tui.ui.screens.burst import BurstKeys
 from ims_tui.ui.widgets import SteadyInput
 
 # The model's names stay importable from here, where they used to live.
 __all__ = ["IMS_FIELDS", "IMS_IMAGE_TYPES", "IMS_OS_TYPES", "IMS_PLATFORMS", "FilterForm", "FilterScreen"]
 
 
-class FilterScreen(ModalScreen[ListQuery | None]):
-    """Server-side filters; dismisses with the new query (without sort), or None when cancelled."""
+class FilterScreen(BurstKeys, ModalScreen[ListQuery | None]):
+    """Server-side filters; dismisses with the new query (without sort), or None when cancelled.
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="filter.cancel"),
-        Binding("ctrl+s", "apply", "Apply", priority=True, id="filter.apply"),
-        Binding("ctrl+l", "clear", "Clear all", priority=True, id="filter.clear"),
-    ]
+    Tab and Enter act as they arrive (``BurstKeys``): "Tab rocky" typed in one go lands in the next field, and
+    the keys behind an Enter that applies reach the list it goes back to."""
 
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("filter")
+    DEFAULT_CLASSES = "dialog-screen"  # centred, with the shared .dialog box of app.tcss
     DEFAULT_CSS = """
-    FilterScreen { align: center middle; }
-    FilterScreen > #filter-dialog {
-        width: 76; max-width: 100%; height: auto; max-height: 100%;
-        border: round $primary; background: $surface; padding: 0 1;
-    }
+    FilterScreen > #filter-dialog { width: 76; max-height: 100%; border: round $primary; }
     FilterScreen #filter-fields { height: auto; max-height: 1fr; }
     FilterScreen .row { height: auto; }
     FilterScreen .row > Label { width: 14; padding-right: 1; color: $text-muted; }
@@ -69,7 +67,7 @@ class FilterScreen(ModalScreen[ListQuery | None]):
         self.fields = tuple(field for field in FILTER_FIELDS if ims or not field.ims)
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="filter-dialog") as dialog:
+        with Vertical(id="filter-dialog", classes="dialog") as dialog:
             dialog.border_title = "Server filter"
             dialog.border_subtitle = "Enter/ctrl+s apply · ctrl+l clear · Esc cancel"
             with VerticalScroll(id="filter-fields"):
@@ -98,8 +96,14 @@ class FilterScreen(ModalScreen[ListQuery | None]):
             yield Static("", id=f"e-{key}", classes="error", markup=False)
 
     def _input(self, widget_id: str, key: str, placeholder: str, classes: str = "") -> Input:
+        # as in the form: Tab back into a field puts the cursor at its end, so text typed on adds to it
         return SteadyInput(
-            getattr(self.initial, key), placeholder=placeholder, id=widget_id, classes=classes, compact=True
+            getattr(self.initial, key),
+            placeholder=placeholder,
+            id=widget_id,
+            classes=classes,
+            compact=True,
+            select_on_focus=False,
         )
 
     def _widget(self, field: FilterField, value: Any) -> Widget:
@@ -123,7 +127,7 @@ class FilterScreen(ModalScreen[ListQuery | None]):
         )
 
     def on_mount(self) -> None:
-        self.query_one("#f-name", Input).focus()
+        self.focus_now(self.query_one("#f-name", Input))
 
     def read_form(self) -> FilterForm:
         values: dict[str, Any] = {}
@@ -143,6 +147,10 @@ class FilterScreen(ModalScreen[ListQuery | None]):
         return FilterForm(**values)
 
     def action_apply(self) -> None:
+        """ctrl+s (a priority key) and Enter: apply once the text typed just before them is in the fields."""
+        self.after_typing(self._apply)
+
+    def _apply(self) -> None:
         query, errors = self.read_form().to_query()
         for widget in self.query(".error"):
             key = (widget.id or "")[2:]
@@ -161,13 +169,19 @@ class FilterScreen(ModalScreen[ListQuery | None]):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
+    def action_enter(self) -> None:
+        """Enter in a field applies, as it arrives; elsewhere (a select, a button) it does what it does there."""
+        if not isinstance(self.focused, Input):
+            raise SkipAction()
+        self.after_typing(self._apply)
+
     @on(Input.Submitted)
     def _submitted(self) -> None:
-        self.action_apply()
+        self._apply()  # an Enter that reaches the field: a keymap has moved filter.enter elsewhere
 
     @on(Button.Pressed, "#apply")
     def _apply_pressed(self) -> None:
-        self.action_apply()
+        self._apply()
 
     @on(Button.Pressed, "#clear")
     def _clear_pressed(self) -> None:

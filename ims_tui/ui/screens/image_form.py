@@ -4,6 +4,9 @@ Edit mode starts from the image it is handed (the main screen has just read it),
 ops with ``ims_tui.api.patch.diff`` and shows them for confirmation before anything is sent. A refusal keeps the
 form open with every keystroke. The fields come from ``form_model.FORM_FIELDS``: one loop builds, fills and
 reads them.
+
+Over 400 lines (~710): the form screen plus its preview and discard dialogs, whose keymap ids live here. The
+checks and the conflict view move out with issue 9's form work (outcome settling, lost-update view).
 """
 
 from __future__ import annotations
@@ -12,18 +15,22 @@ import json
 from typing import Any, ClassVar, Literal
 
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from ims_tui.api.client import ImageClient
+from ims_tui.api.client import ImageClient, new_image_id
 from ims_tui.api.errors import ApiError, Conflict
 from ims_tui.api.models import Image
+from ims_tui.api.outcome import Outcome, settle_create, settle_update
 from ims_tui.api.patch import PatchError, PatchOp, describe, diff
+from ims_tui.ui import keys
+from ims_tui.ui.clipboard import copy_text
 from ims_tui.ui.form_model import (
     FIELD_LABELS,
     FORM_FIELDS,
@@ -41,7 +48,9 @@ from ims_tui.ui.form_model import (
     validate,
     values_from_image,
 )
-from ims_tui.ui.screens.confirm import ConfirmScreen
+from ims_tui.ui.schema_cache import SchemaCache
+from ims_tui.ui.screens.burst import BurstKeys
+from ims_tui.ui.screens.confirm import ConfirmScreen, settled_line
 from ims_tui.ui.text import safe, safe_lines
 
 Mode = Literal["create", "edit"]
@@ -106,10 +115,7 @@ class PropertyEditorRow(Vertical):
 class PatchPreviewScreen(ConfirmScreen):
     """The exact JSON-patch the form will send; nothing goes out until Confirm. Esc goes back to the form."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Back to form", id="patch_preview.back"),
-        Binding("ctrl+s", "confirm", "Confirm", id="patch_preview.confirm"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("patch_preview")
     DEFAULT_CSS = """
     PatchPreviewScreen > #preview-dialog { width: 100%; max-width: 110; }
     #preview-header { height: auto; margin-bottom: 1; }
@@ -163,7 +169,7 @@ class PatchPreviewScreen(ConfirmScreen):
 class DiscardChangesScreen(ConfirmScreen):
     """Leaving a form with edits: "Keep editing" is focused and Esc keeps editing, so nothing is lost by accident."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Keep editing", id="discard_changes.keep")]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("discard_changes")
 
     def __init__(self) -> None:
         super().__init__(
@@ -179,15 +185,10 @@ class DiscardChangesScreen(ConfirmScreen):
         )
 
 
-class ImageFormScreen(Screen[Image | None]):
+class ImageFormScreen(BurstKeys, Screen[Image | None]):
     """Create (POST) or edit (PATCH) one image; dismisses with the server's image, or None on cancel."""
 
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="image_form.save"),
-        Binding("escape", "cancel", "Cancel", id="image_form.cancel"),
-        Binding("ctrl+n", "add_property", "Add property", id="image_form.add_property"),
-        Binding("ctrl+r", "reload", "Reload", id="image_form.reload", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("image_form")
     DEFAULT_CSS = """
     ImageFormScreen { layout: vertical; }
     #form-title { height: 1; background: $panel; color: $text; text-style: bold; padding: 0 1; }
@@ -221,41 +222,43 @@ class ImageFormScreen(Screen[Image | None]):
         client: ImageClient,
         mode: Mode,
         image: Image | None = None,
-        schema: dict[str, Any] | None = None,
+        schema: SchemaCache | dict[str, Any] | None = None,
         ims: bool = False,
         *,
+        image_id: str | None = None,
         fresh: bool = True,
     ) -> None:
         """``image`` (edit mode) is taken as the server has it now: the caller has just read it. With
-        ``fresh=False`` the form reads it again before it can be edited."""
-        if mode == "edit" and image is None:
-            raise ValueError("edit mode needs the image to edit")
+        ``fresh=False``, or only an ``image_id``, the form opens at once and reads the image itself. A
+        ``SchemaCache`` never holds the form up: its schema is applied when it comes."""
+        if mode == "edit" and image is None and image_id is None:
+            raise ValueError("edit mode needs the image to edit, or its id")
         super().__init__()
         self.client = client
         self.mode: Mode = mode
         self.image = image
+        self.image_id = image.id if image is not None else image_id
         self.ims = ims
-        self.form_schema = FormSchema.from_schema(schema)
-        if ims:
-            self.form_schema.read_only = self.form_schema.read_only | IMS_READ_ONLY
+        self.schema_cache = schema if isinstance(schema, SchemaCache) else None
+        self._apply_schema(None if isinstance(schema, SchemaCache) else schema)
         # ``before`` is what the diff compares against; ``original`` is what the form was filled from, kept so
         # that after a 409 the user's own edits can be re-applied on top of the image as it is now.
         self.before: dict[str, Any] = {}
         self.original: dict[str, Any] = {}
-        self.fresh = fresh
+        self.fresh = fresh and image is not None
         self.loaded = mode == "create"
         self.busy = False
         self._serial = 0
         self._initial: tuple[Any, ...] | None = None
+        # One id for every attempt, so a retry after a lost answer can never make a second image. Huawei IMS
+        # documents no ``id`` on create: there the form names none and cannot check a lost answer itself.
+        self.create_id: str | None = new_image_id() if mode == "create" and not ims else None
+        self.last_error: ApiError | None = None
 
     # -- layout -------------------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        if self.mode == "create":
-            title = Content("New image")
-        else:
-            assert self.image is not None
-            title = Content.assemble("Edit image  ", safe(self.image.name or "(no name)"))
+        title = Content("New image") if self.mode == "create" else self._edit_title()
         yield Static(title, id="form-title")
         values = default_values(self.form_schema, ims=self.ims)
         with VerticalScroll(id="form-body"):
@@ -308,10 +311,38 @@ class ImageFormScreen(Screen[Image | None]):
             )
         return Input(value, id=spec.key, compact=True, placeholder=spec.placeholder, select_on_focus=False)
 
+    def _edit_title(self) -> Content:
+        if self.image is None:
+            return Content.assemble("Edit image  ", safe(self.image_id or ""))
+        return Content.assemble("Edit image  ", safe(self.image.name or "(no name)"))
+
+    def _apply_schema(self, schema: dict[str, Any] | None) -> None:
+        self.form_schema = FormSchema.from_schema(schema)
+        if self.ims:
+            self.form_schema.read_only = self.form_schema.read_only | IMS_READ_ONLY
+
+    @work(exclusive=True, group="image-form-schema")
+    async def fetch_schema(self) -> None:
+        """The schema from the cache, when it comes: the format choices follow it; typed values stay."""
+        assert self.schema_cache is not None
+        schema = await self.schema_cache.get()
+        if schema is None:
+            return
+        self._apply_schema(schema)
+        for spec in FORM_FIELDS:
+            if spec.kind != "choice" or self._fixed(spec):
+                continue
+            select = self.query_one(f"#{spec.key}", Select)
+            value = None if select.value is Select.NULL else str(select.value)
+            select.set_options([(v, v) for v in choices(self._options(spec), value)])
+            select.value = value if value else Select.NULL
+
     async def on_mount(self) -> None:
+        if self.schema_cache is not None:
+            self.fetch_schema()
         if self.mode == "create":
             self._initial = self._read().comparable()
-            self.query_one("#name", Input).focus()
+            self.focus_now(self.query_one("#name", Input))
             self._show_info()
         elif self.fresh:
             assert self.image is not None
@@ -326,9 +357,9 @@ class ImageFormScreen(Screen[Image | None]):
     @work(exclusive=True, group="image-form-load")
     async def load(self) -> None:
         """Read the image again: on open when it may be stale, and for ctrl+r after that read failed."""
-        assert self.image is not None
+        assert self.image_id is not None
         try:
-            fresh = await self.client.get(self.image.id)
+            fresh = await self.client.get(self.image_id)
         except ApiError as exc:
             self._show_server_error(exc, "Could not load the image", "ctrl+r tries again · esc goes back")
             self._status("not loaded", problem=True)
@@ -338,6 +369,7 @@ class ImageFormScreen(Screen[Image | None]):
     async def _start_from(self, image: Image) -> None:
         """Fill the form from ``image`` as the server has it now, and let it be edited."""
         self.image = image
+        self.query_one("#form-title", Static).update(self._edit_title())
         self.before = image.editable()
         self.original = dict(self.before)
         await self._fill(values_from_image(self.before, self.form_schema))
@@ -347,7 +379,7 @@ class ImageFormScreen(Screen[Image | None]):
         self._show_info()
         self._initial = self._read().comparable()
         self._status("ctrl+s save · esc cancel · tab next")
-        self.query_one("#name", Input).focus()
+        self.focus_now(self.query_one("#name", Input))
 
     def action_reload(self) -> None:
         if self.mode == "edit" and not self.loaded and not self.busy:
@@ -466,23 +498,42 @@ class ImageFormScreen(Screen[Image | None]):
             first.focus()
             self.query_one("#form-body", VerticalScroll).scroll_to_widget(first, animate=False)
 
-    def _show_server_error(self, exc: ApiError, title: str, hint: str) -> None:
+    def _show_server_error(self, exc: ApiError, title: str, hint: str, outcome: str = "") -> None:
+        """Status first (``one_line``), so 80 columns show what failed; ctrl+y copies the full error."""
+        self.last_error = exc
         panel = self.query_one("#server-error", Static)
-        panel.border_title = f"{title}: {exc.title}"
-        panel.update(Content.assemble(safe_lines(exc.describe()), ("\n" + hint, "italic")))
+        panel.border_title = title
+        panel.border_subtitle = "ctrl+y copies the full error"
+        parts: list[str | tuple[str, str]] = [(safe(exc.one_line()), "bold")]
+        if outcome:
+            parts.append("\n" + safe(outcome))
+        parts.append(("\n" + hint, "italic"))
+        panel.update(Content.assemble(*parts))
         panel.add_class("-shown")
+
+    def action_copy_error(self) -> None:
+        if self.last_error is None:
+            raise SkipAction()
+        copy_text(self.app, self.last_error.describe(), what="error")
 
     def _clear_server_error(self) -> None:
         panel = self.query_one("#server-error", Static)
         panel.remove_class("-shown")
         panel.update("")
+        self.last_error = None
 
     # -- actions -------------------------------------------------------------------------------------------
 
+    def action_enter(self) -> None:
+        """Enter in a field moves on like Tab, as it arrives: a form of one-line fields never submits half-filled.
+        Elsewhere (a select, a check box, a button) Enter does what it does there."""
+        if not isinstance(self.focused, Input):
+            raise SkipAction()
+        self.focus_next()
+
     @on(Input.Submitted)
     def _next_field(self, event: Input.Submitted) -> None:
-        # Enter moves on like tab: a form full of one-line fields should never submit half-filled
-        event.stop()
+        event.stop()  # an Enter that reaches the field: a keymap has moved image_form.enter elsewhere
         self.focus_next()
 
     @on(Button.Pressed, "#save")
@@ -515,8 +566,8 @@ class ImageFormScreen(Screen[Image | None]):
             return
         row = self._new_row(PropertyRow())
         await self.query_one("#props-rows", Vertical).mount(row)
-        key = self.query_one(f"#prop-key-{row.serial}", Input)
-        key.focus()
+        # at once: ctrl+n is a priority binding, so the key name typed behind it in one burst finds this field
+        self.focus_now(self.query_one(f"#prop-key-{row.serial}", Input))
         self.query_one("#form-body", VerticalScroll).scroll_to_widget(row, animate=False)
 
     def action_cancel(self) -> None:
@@ -588,14 +639,39 @@ class ImageFormScreen(Screen[Image | None]):
     async def submit_create(self, attributes: dict[str, Any]) -> None:
         self._set_busy(True, "creating…")
         try:
-            image = await self.client.create(attributes)
+            image = await self.client.create(attributes, image_id=self.create_id)
         except ApiError as exc:
+            outcome = None
+            if exc.outcome_unknown and self.create_id is not None:
+                outcome = await settle_create(self.client, self.create_id, exc, name=attributes.get("name"))
             self._set_busy(False)
-            self._show_server_error(exc, "Not created", "Everything you typed is kept · ctrl+s tries again")
-            self._status("not saved: see the error below", problem=True)
+            if outcome is not None and outcome.state == "done" and outcome.image is not None:
+                self.app.notify(outcome.message(), markup=False)
+                self.dismiss(outcome.image)
+                return
+            if exc.outcome_unknown and outcome is None:
+                said = "It may have been created: check the image list before sending it again"
+                self._maybe_applied(exc, "Maybe created", said)
+            else:
+                self._failed(exc, "Not created", outcome)
             return
         self._set_busy(False)
         self.dismiss(image)
+
+    def _failed(self, exc: ApiError, title: str, outcome: Outcome | None, hint: str = "") -> None:
+        """Show a failed write as it settled: surely not applied ("not saved"), or maybe applied."""
+        if exc.outcome_unknown and (outcome is None or outcome.state != "not_done"):
+            said = settled_line(outcome) if outcome is not None else "It may have been applied"
+            self._maybe_applied(exc, title.replace("Not", "Maybe"), said)
+            return
+        said = settled_line(outcome) if outcome is not None else ""
+        self._show_server_error(exc, title, hint or "Everything you typed is kept · ctrl+s tries again", said)
+        self._status("not saved: see the error below", problem=True)
+
+    def _maybe_applied(self, exc: ApiError, title: str, said: str) -> None:
+        hint = "Everything you typed is kept · check before ctrl+s sends it again"
+        self._show_server_error(exc, title, hint, said)
+        self._status("may have been applied: check before sending again", problem=True)
 
     @work(exclusive=True, group="image-form-submit")
     async def submit_update(self, ops: list[PatchOp]) -> None:
@@ -604,12 +680,19 @@ class ImageFormScreen(Screen[Image | None]):
         try:
             image = await self.client.update(self.image.id, ops)
         except ApiError as exc:
-            hint = "Everything you typed is kept · ctrl+s tries again"
+            outcome = None
+            if exc.outcome_unknown:
+                outcome = await settle_update(self.client, self.image.id, ops, self.before, exc)
+                if outcome.state == "done" and outcome.image is not None:
+                    self._set_busy(False)
+                    self.app.notify(outcome.message(), markup=False)
+                    self.dismiss(outcome.image)
+                    return
+            hint = ""
             if isinstance(exc, Conflict):
-                hint = await self._rebase_after_conflict() or hint
+                hint = await self._rebase_after_conflict() or ""
             self._set_busy(False)
-            self._show_server_error(exc, "Not saved", hint)
-            self._status("not saved: see the error below", problem=True)
+            self._failed(exc, "Not saved", outcome, hint)
             return
         self._set_busy(False)
         self.dismiss(image)

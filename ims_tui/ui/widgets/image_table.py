@@ -3,6 +3,10 @@
 Only visible rows are rendered (``render_line``), each into a cached ``Strip``; moving the cursor repaints two
 lines. A DataTable measures every cell of every row and rebuilds its index on removal, which costs seconds at
 tens of thousands of images (see notes/terminal-ui.md).
+
+Over 400 lines (~540): the render path (render_line, the row cache, the layout per width) and the column
+table it reads sit together so a cell costs one function call on the hot path; the column table and its cell
+functions are the next thing to move out (widgets/columns.py) without touching the render path.
 """
 
 from __future__ import annotations
