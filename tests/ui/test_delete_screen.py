@@ -102,6 +102,30 @@ async def test_protected_is_explained_from_a_fresh_get_and_nothing_is_sent(
     assert deletes(cloud) == []
 
 
+async def test_opened_by_id_reads_the_image_and_explains_protection(client: ImageClient, cloud: DemoCloud) -> None:
+    """The main screen opens the dialog at once with the row's id and name; the dialog reads the rest itself."""
+    image = await client.create({"name": "row name", "protected": True})
+    app = ScreenHost(lambda: DeleteImageScreen(client, image_id=image.id, name="row name"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        message = str(app.screen.query_one("#delete-message", Static).render())
+        assert message.startswith("row name is protected")
+        await pilot.press("y")
+        await settle(app, pilot)
+    assert deletes(cloud) == []
+
+
+async def test_opened_by_id_deletes_once_checked(client: ImageClient, cloud: DemoCloud) -> None:
+    image = await client.create({"name": "victim"})
+    app = ScreenHost(lambda: DeleteImageScreen(client, image_id=image.id, name="victim"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("y")
+        await settle(app, pilot)
+    assert app.results == [image.id]
+    assert deletes(cloud) == [("DELETE", f"/v2/images/{image.id}")]
+
+
 async def test_failure_is_shown_and_the_dialog_stays(
     client: ImageClient, cloud: DemoCloud, transport: DroppingTransport
 ) -> None:

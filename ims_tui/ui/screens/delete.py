@@ -23,16 +23,17 @@ from ims_tui.ui.screens.confirm import ConfirmDialog, settled_line
 from ims_tui.ui.text import safe
 
 
-def _name(image: Image) -> str:
-    return safe(image.name) if image.name else "(no name)"
+def _name(name: str | None) -> str:
+    return safe(name) if name else "(no name)"
 
 
 class DeleteImageScreen(ConfirmDialog[str | None]):
     """Dismisses with the id of the image that is gone (deleted now, or already), or None.
 
-    ``image`` is taken as the server has it now: the main screen reads it just before opening the dialog, so a
-    second read would tell nothing new. With ``fresh=False`` (an image that may be stale, such as a list row)
-    the dialog reads it first, so a protected image is explained instead of refused.
+    ``image`` is taken as the server has it now (the detail pane's fresh copy), so a second read would tell
+    nothing new. Handed only ``image_id`` (and the ``name`` the list shows), or with ``fresh=False``, the dialog
+    opens at once and reads the image first, so a protected image is explained instead of refused; Delete waits
+    for that read, and a failed read does not block it.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("delete_image")
@@ -43,11 +44,23 @@ class DeleteImageScreen(ConfirmDialog[str | None]):
     #delete-error.-shown { display: block; }
     """
 
-    def __init__(self, client: ImageClient, image: Image, *, fresh: bool = True) -> None:
+    def __init__(
+        self,
+        client: ImageClient,
+        image: Image | None = None,
+        *,
+        image_id: str | None = None,
+        name: str | None = None,
+        fresh: bool = True,
+    ) -> None:
         super().__init__("Delete image?", confirm="Delete", prefix="delete")
+        if image is None and image_id is None:
+            raise ValueError("DeleteImageScreen needs an image or an image_id")
         self.client = client
         self.image = image
-        self.fresh = fresh
+        self.image_id: str = image.id if image is not None else str(image_id)
+        self.image_name = image.name if image is not None else name
+        self.fresh = fresh and image is not None
         self.checked = False
         self.protected = False
         self.busy = False
@@ -65,8 +78,8 @@ class DeleteImageScreen(ConfirmDialog[str | None]):
     def _question(self) -> Content:
         return Content.assemble(
             "Delete ",
-            (_name(self.image), "bold"),
-            f"?\nID {self.image.id}\n",
+            (_name(self.image_name), "bold"),
+            f"?\nID {safe(self.image_id)}\n",
             "The image and its data are removed for good; this cannot be undone.",
         )
 
@@ -74,7 +87,7 @@ class DeleteImageScreen(ConfirmDialog[str | None]):
         # runs before ConfirmDialog.on_mount, which then focuses first_focus()
         if not self.fresh:
             self.check()
-        elif self.image.protected:
+        elif self.image is not None and self.image.protected:
             self._show_protected()
         else:
             self._ready()
@@ -86,7 +99,7 @@ class DeleteImageScreen(ConfirmDialog[str | None]):
     async def check(self) -> None:
         """Read the image's state now (a stale list row may say unprotected, or name an image already gone)."""
         try:
-            fresh = await self.client.get(self.image.id)
+            fresh = await self.client.get(self.image_id)
         except NotFound:
             self._gone()
             return
@@ -95,7 +108,7 @@ class DeleteImageScreen(ConfirmDialog[str | None]):
             self._show_error(exc, "Could not check the image first")
             self._ready()
             return
-        self.image = fresh
+        self.image, self.image_name = fresh, fresh.name
         self.query_one("#delete-message", Static).update(self._question())
         if fresh.protected:
             self._show_protected()
@@ -113,9 +126,9 @@ class DeleteImageScreen(ConfirmDialog[str | None]):
         dialog.border_title = "Protected image"
         dialog.add_class("-warning")
         text = Content.assemble(
-            (_name(self.image), "bold"),
+            (_name(self.image_name), "bold"),
             " is protected: Glance refuses to delete it. Unprotect it first: press e to edit and turn off Protected.",
-            f"\nID {self.image.id}",
+            f"\nID {safe(self.image_id)}",
         )
         self.query_one("#delete-message", Static).update(text)
         self.query_one("#delete-status", Static).update(Content("no delete was sent · esc or enter closes"))
@@ -149,8 +162,8 @@ class DeleteImageScreen(ConfirmDialog[str | None]):
         self.check()
 
     def _gone(self) -> None:
-        self.app.notify(f"{_name(self.image)} was already gone", title="Image not found", markup=False)
-        self.dismiss(self.image.id)
+        self.app.notify(f"{_name(self.image_name)} was already gone", title="Image not found", markup=False)
+        self.dismiss(self.image_id)
 
     def action_cancel(self) -> None:
         if not self.busy:
@@ -172,17 +185,17 @@ class DeleteImageScreen(ConfirmDialog[str | None]):
         self.query_one("#delete-status", Static).update(Content("deleting…"))
         self.query_one("#delete-error", Static).remove_class("-shown")
         try:
-            await self.client.delete(self.image.id)
+            await self.client.delete(self.image_id)
         except NotFound:
             self.busy = False
             self._gone()
             return
         except ApiError as exc:
-            outcome = await settle_delete(self.client, self.image.id, exc) if exc.outcome_unknown else None
+            outcome = await settle_delete(self.client, self.image_id, exc) if exc.outcome_unknown else None
             self.busy = False
             if outcome is not None and outcome.state == "done":
-                self.app.notify(outcome.message(), title=f"Deleted {_name(self.image)}", markup=False)
-                self.dismiss(self.image.id)
+                self.app.notify(outcome.message(), title=f"Deleted {_name(self.image_name)}", markup=False)
+                self.dismiss(self.image_id)
                 return
             if outcome is not None and outcome.state == "unknown":
                 self._show_error(exc, "Maybe deleted", settled_line(outcome))
@@ -196,5 +209,5 @@ class DeleteImageScreen(ConfirmDialog[str | None]):
             self.cancel_button.focus()
             return
         self.busy = False
-        self.app.notify(f"Deleted {_name(self.image)}", markup=False)
-        self.dismiss(self.image.id)
+        self.app.notify(f"Deleted {_name(self.image_name)}", markup=False)
+        self.dismiss(self.image_id)

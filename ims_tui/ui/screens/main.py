@@ -515,8 +515,8 @@ class MainScreen(Screen[None]):
             self.client,
             "create" if row is None else "edit",
             None if row is None else self.detail.cached(row.id),
-            image_id=None if row is None else row.id,  # type: ignore[call-arg]
-            schema=self.schema,  # type: ignore[arg-type]
+            image_id=None if row is None else row.id,
+            schema=self.schema,
             ims=self.ims,
         )
         self.app.push_screen(form, lambda image: self._saved(image, new=row is None))
@@ -526,8 +526,7 @@ class MainScreen(Screen[None]):
         if not self.read_only and row is not None and self.client is not None:
             from ims_tui.ui.screens.delete import DeleteImageScreen
 
-            cached = self.detail.cached(row.id)
-            dialog = DeleteImageScreen(self.client, cached, image_id=row.id)  # type: ignore[call-arg, arg-type]
+            dialog = DeleteImageScreen(self.client, self.detail.cached(row.id), image_id=row.id, name=row.name)
             self.app.push_screen(dialog, self._deleted)
 
     def _saved(self, image: Image | None, *, new: bool) -> None:
