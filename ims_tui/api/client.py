@@ -246,8 +246,11 @@ class ImageClient:
         except NotFound:
             return None
 
-    async def create(self, attributes: dict[str, Any], *, image_id: str | None = None) -> Image:
+    async def create(self, attributes: dict[str, Any], *, image_id: str | None = None, choose_id: bool = True) -> Image:
         """Create an image, safe to repeat: the request names the image's id, the same on every attempt.
+
+        ``choose_id=False`` sends no id (Huawei IMS lists none among the attributes of a create): such a create
+        cannot be settled, so an unknown outcome stays unknown (``outcome_unknown`` set) for the caller to say so.
 
         The id is ``attributes["id"]``, else ``image_id``, else a new one; a form that lets the user try again
         calls ``new_image_id()`` once when it opens and passes it every time. A 409 for that id, or a failure
@@ -257,6 +260,9 @@ class ImageClient:
         leaves ``outcome_unknown`` set (``outcome.settle_create`` can check again later).
         """
         body = dict(attributes)
+        if not choose_id and image_id is None and "id" not in body:
+            response = await self._send("POST", "/v2/images", json_body=body, ok=(201, 200))
+            return self._parsed(response, Image.parse)
         if image_id is not None and body.get("id") not in (None, image_id):
             raise ValueError(f"two ids for one image: attributes say {body['id']!r}, image_id {image_id!r}")
         chosen = body["id"] = body.get("id") or image_id or new_image_id()

@@ -286,6 +286,27 @@ async def test_a_create_whose_answer_is_lost_is_found_by_its_id() -> None:
     assert transport.seen == ["POST", "GET"]  # sent once, then checked: never repeated blindly
 
 
+async def test_a_create_without_a_chosen_id_sends_none_and_leaves_a_lost_answer_unknown() -> None:
+    """IMS: no id in the body, so the server picks it; a lost answer cannot be looked up and stays unknown."""
+    client, transport = _losing("POST")
+    bodies: list[dict[str, Any]] = []
+    inner = transport.handle_async_request
+
+    async def recording(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            bodies.append(json.loads(request.content))
+        return await inner(request)
+
+    transport.handle_async_request = recording  # type: ignore[method-assign]
+    with pytest.raises(NetworkError) as caught:
+        await client.create({"name": "ims"}, choose_id=False)
+    assert caught.value.outcome_unknown  # the UI must say "may have been created", never "not created"
+    image = await client.create({"name": "ims again"}, choose_id=False)
+    assert image.name == "ims again"
+    assert bodies == [{"name": "ims"}, {"name": "ims again"}]
+    assert transport.seen == ["POST", "POST"]  # nothing to look up by: no GET
+
+
 async def test_a_create_that_never_arrived_says_so_and_a_retry_with_the_same_id_is_safe() -> None:
     client, transport = _losing("POST", applied=False)
     image_id = new_image_id()

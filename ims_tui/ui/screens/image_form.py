@@ -639,7 +639,7 @@ class ImageFormScreen(BurstKeys, Screen[Image | None]):
     async def submit_create(self, attributes: dict[str, Any]) -> None:
         self._set_busy(True, "creating…")
         try:
-            image = await self.client.create(attributes, image_id=self.create_id)
+            image = await self.client.create(attributes, image_id=self.create_id, choose_id=self.create_id is not None)
         except ApiError as exc:
             outcome = None
             if exc.outcome_unknown and self.create_id is not None:
