@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
@@ -143,8 +144,18 @@ class ScreenHost(App[None]):
         self.push_screen(self.make(), self.results.append)
 
 
+def is_watch_request(path: str) -> bool:
+    """A round of the live watch (ui/image_watch.py): a list of images by id (``id=X`` or ``id=in:X,Y``)."""
+    return any(key == "id" for key, _ in parse_qsl(urlsplit(path).query))
+
+
 def list_requests(cloud: DemoCloud) -> list[str]:
-    return [path for method, path in cloud.request_log if method == "GET" and path.split("?")[0] == "/v2/images"]
+    """The paging's list requests (the live watch's own rounds left out)."""
+    return [
+        path
+        for method, path in cloud.request_log
+        if method == "GET" and path.split("?")[0] == "/v2/images" and not is_watch_request(path)
+    ]
 
 
 def get_requests(cloud: DemoCloud) -> list[str]:

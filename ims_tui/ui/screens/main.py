@@ -33,6 +33,7 @@ from ims_tui.api.session import CloudSession
 from ims_tui.config.secrets import PasswordRequired
 from ims_tui.ui import keys
 from ims_tui.ui.app import keymap_of
+from ims_tui.ui.image_watch import ImageWatch
 from ims_tui.ui.page_loader import PageLoader
 from ims_tui.ui.rows import NONE, Change, RowView
 from ims_tui.ui.schema_cache import SchemaCache
@@ -85,6 +86,7 @@ class MainScreen(Screen[None]):
         self.client: ImageClient | None = None
         self.schema: SchemaCache | None = None  # one per connection: the form asks it, never waits on it
         self.pages = PageLoader()
+        self.image_watch = ImageWatch()
         self.view = RowView()
         self.list_query = query or ListQuery(sort=(("created_at", "desc"),))
         if not self.list_query.sort:
@@ -103,6 +105,7 @@ class MainScreen(Screen[None]):
         yield Footer(compact=True, show_command_palette=False)
         yield SessionGate(self.session)
         yield self.pages
+        yield self.image_watch
 
     @property
     def listing(self) -> ImageListing | None:
@@ -183,6 +186,7 @@ class MainScreen(Screen[None]):
         self.schema = SchemaCache(self.client)
         self._connect_error = None
         self.pages.listing = ImageListing(self.client, self.list_query, self.page_size)
+        self.image_watch.start(self.client)
         self.view = RowView(self.pages.listing, self.view.needle)
         # Keystone learns the catalog's endpoint, the region and the names it resolved only now.
         self.query_one(HeaderBar).show(message.connection.info, LinkState(connected=True))
@@ -228,6 +232,7 @@ class MainScreen(Screen[None]):
         if not self.pages.landed(message):
             return
         self._ask_versions()
+        self.image_watch.follow((row.id, row.status) for row in message.rows if row.actionable)
         table = self.table
         with self.app.batch_update():
             table.set_ims(self.ims)
@@ -376,6 +381,7 @@ class MainScreen(Screen[None]):
         field.display = False
 
     def on_key(self, event: events.Key) -> None:
+        self.image_watch.wake()
         field = self.query_one("#quick", SteadyInput)
         if field.has_focus and event.key in ("escape", "down"):
             event.stop()
@@ -535,6 +541,7 @@ class MainScreen(Screen[None]):
         if image is None or self.listing is None:
             return
         self.detail.show_fresh(image)
+        self.image_watch.follow_image(image)
         row = ImageRow(image)
         known = self.listing.position_of(row.id) is not None
         self._show(self.view.replace(row) if known else self.view.insert(row, 0))
@@ -556,7 +563,37 @@ class MainScreen(Screen[None]):
             self._drop_row(image_id)
             self.notify(f"{safe(image_id)} no longer exists (deleted elsewhere): removed from the list", markup=False)
 
+    # The live watch (ui/image_watch.py): rows of images in transition change in place
+
+    def on_screen_resume(self) -> None:
+        self.image_watch.wake()  # back from a detail screen or a form: the user is here
+
+    @on(ImageWatch.Updated)
+    def _watched(self, message: ImageWatch.Updated) -> None:
+        if self.listing is None:
+            return
+        for image in message.images:
+            self.detail.show_fresh(image)
+            if self.listing.position_of(image.id) is not None:
+                self._show(self.view.replace(ImageRow(image)))
+        self._update_status()
+
+    @on(ImageWatch.Settled)
+    def _watch_settled(self, message: ImageWatch.Settled) -> None:
+        for settled in message.settled:
+            image = settled.image
+            name = safe(image.name or image.id)
+            change = f"{name}: {settled.before or '?'} → {safe(image.status or '?')}"
+            trouble = image.status in ("killed", "deactivated")
+            self.notify(change, severity="warning" if trouble else "information", markup=False)
+
+    @on(ImageWatch.Gone)
+    def _watch_gone(self, message: ImageWatch.Gone) -> None:
+        for image_id in message.ids:
+            self._gone(image_id)
+
     def _drop_row(self, image_id: str) -> None:
+        self.image_watch.forget(image_id)
         self.detail.forget(image_id)
         if self.listing is None:
             return
