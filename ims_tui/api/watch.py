@@ -79,21 +79,25 @@ class WatchList:
     """The ids followed and the status each was last seen in. Pure: ``take`` a round's reads, get what changed."""
 
     statuses: dict[str, str | None] = field(default_factory=dict)
+    stamps: dict[str, str | None] = field(default_factory=dict)  # updated_at as last seen
     limit: int = MAX_FOLLOWED
 
-    def follow(self, image_id: str, status: str | None, *, first: bool = False) -> bool:
+    def follow(self, image_id: str, status: str | None, *, updated_at: str | None = None, first: bool = False) -> bool:
         """Follow ``image_id``; True when it is new to the watch. When the watch is full, an image is left out,
         unless ``first`` (one the user just acted on), which takes the place of the one followed longest."""
         new = image_id not in self.statuses
         if new and len(self.statuses) >= self.limit:
             if not first:
                 return False
-            del self.statuses[next(iter(self.statuses))]
+            self.forget(next(iter(self.statuses)))
         self.statuses[image_id] = status
+        if updated_at is not None:
+            self.stamps[image_id] = updated_at
         return new
 
     def forget(self, image_id: str) -> None:
         self.statuses.pop(image_id, None)
+        self.stamps.pop(image_id, None)
 
     def __bool__(self) -> bool:
         return bool(self.statuses)
@@ -106,23 +110,27 @@ class WatchList:
         return tuple(self.statuses)
 
     def take(self, images: Iterable[Image], gone: Iterable[str]) -> Round:
-        """Record a round's reads: images out of transition and gone ids stop being followed."""
+        """Record a round's reads: images out of transition and gone ids stop being followed. ``Round.images``
+        holds only the images that changed since last seen (status or ``updated_at``): an unchanged one must cost
+        the terminal nothing."""
         read: list[Image] = []
         settled: list[Settled] = []
         for image in images:
             if image.id not in self.statuses:
                 continue
             before = self.statuses[image.id]
-            read.append(image)
+            stamp = self.stamps.get(image.id)
+            self.stamps[image.id] = image.updated_at
+            if image.status != before or (stamp is not None and stamp != image.updated_at):
+                read.append(image)
             if image_in_transition(image):
-                if image.status != before:
-                    self.statuses[image.id] = image.status
+                self.statuses[image.id] = image.status
                 continue
             settled.append(Settled(image, before))
-            del self.statuses[image.id]
+            self.forget(image.id)
         lost = tuple(image_id for image_id in gone if image_id in self.statuses)
         for image_id in lost:
-            del self.statuses[image_id]
+            self.forget(image_id)
         return Round(tuple(read), tuple(settled), lost)
 
 

@@ -13,7 +13,7 @@ from textual.widget import Widget
 
 from ims_tui.api.client import ImageClient
 from ims_tui.api.errors import ApiError
-from ims_tui.api.models import Image
+from ims_tui.api.models import Image, ImageRow
 from ims_tui.api.watch import Backoff, Settled, Watcher, WatchList, image_in_transition, in_transition
 
 log = logging.getLogger(__name__)
@@ -71,14 +71,12 @@ class ImageWatch(Widget):
         self.workers.cancel_group(self, "image-watch")
         self.watcher = None
 
-    def follow(self, images: Iterable[tuple[str, str | None]], *, first: bool = False) -> None:
-        """Follow those of ``(id, status)`` that are in transition; a new one brings the next round forward."""
+    def follow(self, rows: Iterable[ImageRow]) -> None:
+        """Follow the rows in transition; a new one brings the next round forward."""
         fresh = False
-        for image_id, status in images:
-            if in_transition(status):
-                fresh = self.list.follow(image_id, status, first=first) or fresh
-            elif first:
-                self.list.forget(image_id)
+        for row in rows:
+            if row.actionable and in_transition(row.status):
+                fresh = self.list.follow(row.id, row.status, updated_at=row.updated_at) or fresh
         if fresh:
             self.delay = None
             self._schedule(self.backoff.first)
@@ -86,7 +84,7 @@ class ImageWatch(Widget):
     def follow_image(self, image: Image) -> None:
         """An image the user just acted on (created, uploaded, imported): followed even when the watch is full."""
         if image_in_transition(image):
-            if self.list.follow(image.id, image.status, first=True):
+            if self.list.follow(image.id, image.status, updated_at=image.updated_at, first=True):
                 self.delay = None
                 self._schedule(self.backoff.first)
         else:

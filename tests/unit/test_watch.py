@@ -56,7 +56,8 @@ def test_a_round_reports_only_followed_images_and_stops_following_settled_ones(
     for image_id, status in followed.items():
         watch.follow(image_id, status)
     result = watch.take([image(i, s) for i, s in read.items()], gone - set(read))
-    assert {img.id for img in result.images} == set(read) & set(followed)
+    # only what changed is reported: an unchanged image must cost the terminal nothing
+    assert {img.id for img in result.images} == {i for i in set(read) & set(followed) if read[i] != followed[i]}
     settled = {i for i, status in read.items() if i in followed and status not in TRANSITIONAL}
     assert {s.image.id for s in result.settled} == settled
     assert all(s.before == followed[s.image.id] for s in result.settled)
@@ -73,3 +74,12 @@ def test_a_full_watch_leaves_rows_out_but_makes_room_for_the_users_own_image() -
     assert watch.ids == ("a", "b")
     assert watch.follow("mine", "queued", first=True)
     assert watch.ids == ("b", "mine")
+
+
+def test_an_image_changed_by_someone_else_is_reported_though_still_in_transition() -> None:
+    watch = WatchList()
+    watch.follow("a", "queued", updated_at="2026-01-01T00:00:00Z")
+    quiet = watch.take([image("a", "queued", updated_at="2026-01-01T00:00:00Z")], [])
+    assert quiet.images == () and not quiet.changed
+    renamed = watch.take([image("a", "queued", name="new", updated_at="2026-01-01T00:05:00Z")], [])
+    assert [img.name for img in renamed.images] == ["new"] and watch.ids == ("a",)

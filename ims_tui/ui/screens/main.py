@@ -232,7 +232,7 @@ class MainScreen(Screen[None]):
         if not self.pages.landed(message):
             return
         self._ask_versions()
-        self.image_watch.follow((row.id, row.status) for row in message.rows if row.actionable)
+        self.image_watch.follow(message.rows)
         table = self.table
         with self.app.batch_update():
             table.set_ims(self.ims)
