@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 import httpx
 
 from . import seed as seed_data
+from .data import BlobStore
 from .errors import (
     HTTPError,
     Reply,
@@ -42,10 +43,13 @@ from .schema import (
     validate_partial,
 )
 from .store import Caller, ImageStore
-from .transport import DemoTransport
+from .transfer import DataSink, begin_stage, begin_upload, download
+from .transport import DemoStream, DemoTransport
 from .writes import check_stored, check_stored_tags, new_image, parse_changes, patch_draft, patched
 
 DEMO_ENDPOINT = "http://demo.ims-tui.invalid"
+STORES = ("fs", "fast")
+IMPORT_METHODS = ("glance-direct", "web-download", "copy-image")
 
 
 class DemoCloud:
@@ -58,8 +62,21 @@ class DemoCloud:
         seed: int = 42,
         empty: bool = False,
         clock: Callable[[], datetime] | None = None,
+        data_limit: int | None = None,
+        data_folder: str | None = None,
+        data_rate: float | None = None,
     ) -> None:
+        """``data_limit``: bytes of image data kept in memory before the rest goes to ``data_folder`` (a private
+        temporary folder by default); ``data_rate``: bytes per second an upload is taken at (None: at once),
+        so a transfer's progress can be watched in the demo."""
         self.latency = latency
+        self.data_rate = data_rate
+        self.blobs = BlobStore(**({} if data_limit is None else {"limit": data_limit}), folder=data_folder)
+        self.store_ids: tuple[str, ...] = STORES
+        self.default_store = STORES[0]
+        self.import_methods: tuple[str, ...] = IMPORT_METHODS
+        # image id -> the stores holding its data (seed images are absent: see image_view)
+        self.stores_of: dict[str, list[str]] = {}
         self.seed = seed
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.request_log: list[tuple[str, str]] = []
@@ -78,9 +95,23 @@ class DemoCloud:
         image["updated_at"] = self._now()
         self._orders.changed()
 
+    touch = _touch
+
+    def _view(self, image: Image) -> Image:
+        return image_view(image, self.stores_of.get(image["id"]))
+
+    def close(self) -> None:
+        """Free the image data (and its temporary folder, if one was made)."""
+        self.blobs.close()
+
     # -- dispatch ------------------------------------------------------------------------------------------
 
-    def handle(self, request: httpx.Request) -> httpx.Response:
+    @staticmethod
+    def takes_data(request: httpx.Request) -> bool:
+        """A request whose body is image data, to be fed in chunks (``handle`` then answers a ``DataSink``)."""
+        return request.method.upper() == "PUT" and request.url.path.rstrip("/").endswith(("/file", "/stage"))
+
+    def handle(self, request: httpx.Request) -> httpx.Response | DataSink:
         raw_path = request.url.raw_path.decode("ascii", "replace")
         self.request_log.append((request.method, raw_path))
         method = request.method.upper()
@@ -97,16 +128,36 @@ class DemoCloud:
             # past the version filter: Glance's context middleware stamps a request id on everything
             headers["x-openstack-request-id"] = f"req-{uuid.uuid4()}"
             try:
-                reply = self._route(request, method, path)
+                routed = self._route(request, method, path)
+                if isinstance(routed, DataSink):
+                    routed.headers = headers
+                    routed.request = request
+                    return routed
+                reply = routed
             except HTTPError as error:
                 reply = error_reply(error, request)
                 if method == "HEAD":
                     reply.headers["content-type"] = "text/html; charset=UTF-8"
-        headers.update(reply.headers)
-        body = b"" if method == "HEAD" else reply.body
-        return httpx.Response(reply.status, headers=headers, content=body, request=request)
+        return self._response(request, headers, reply)
 
-    def _route(self, request: httpx.Request, method: str, path: str) -> Reply:
+    def finish_data(self, sink: DataSink) -> httpx.Response:
+        """The answer to an upload or stage once its whole body has been fed to ``sink``."""
+        try:
+            reply = sink.finish()
+        except HTTPError as error:
+            reply = error_reply(error, sink.request)
+        return self._response(sink.request, sink.headers, reply)
+
+    @staticmethod
+    def _response(request: httpx.Request, headers: dict[str, str], reply: Reply) -> httpx.Response:
+        headers.update(reply.headers)
+        if request.method.upper() == "HEAD":
+            return httpx.Response(reply.status, headers=headers, content=b"", request=request)
+        if reply.stream is not None:
+            return httpx.Response(reply.status, headers=headers, stream=DemoStream(reply.stream), request=request)
+        return httpx.Response(reply.status, headers=headers, content=reply.body, request=request)
+
+    def _route(self, request: httpx.Request, method: str, path: str) -> Reply | DataSink:
         _, below_version, rest = path.lstrip("/").partition("/")
         caller = Caller.from_request(request)
         if not below_version:
@@ -148,7 +199,7 @@ class DemoCloud:
                     page.append(image)
                     if len(page) == limit:
                         break
-        body: dict[str, Any] = {"images": [image_view(image) for image in page], "first": "/v2/images"}
+        body: dict[str, Any] = {"images": [self._view(image) for image in page], "first": "/v2/images"}
         link_params = {k: v for k, v in params.items() if k != "marker"}
         if link_params:
             body["first"] = f"/v2/images?{urllib.parse.urlencode(link_params)}"
@@ -164,16 +215,16 @@ class DemoCloud:
         image_id = image["id"]
         self.images[image_id] = image
         self._orders.insert(image)
-        reply = json_reply(201, image_view(image))
+        reply = json_reply(201, self._view(image))
         reply.headers["location"] = f"{DEMO_ENDPOINT}/v2/images/{image_id}"
-        reply.headers["openstack-image-import-methods"] = "glance-direct,web-download,copy-image"
-        reply.headers["openstack-image-store-ids"] = "fs"
+        reply.headers["openstack-image-import-methods"] = ",".join(self.import_methods)
+        reply.headers["openstack-image-store-ids"] = ",".join(self.store_ids)
         return reply
 
     def _show(self, request: httpx.Request, caller: Caller, image_id: str) -> Reply:
         image = self.images.visible(image_id, caller)
         caller.check_readable(image)
-        return json_reply(200, image_view(image))
+        return json_reply(200, self._view(image))
 
     def _update(self, request: httpx.Request, caller: Caller, image_id: str) -> Reply:
         draft = patch_draft(request)
@@ -184,7 +235,7 @@ class DemoCloud:
             image.clear()
             image.update(working)
             self._touch(image)
-        return json_reply(200, image_view(image))
+        return json_reply(200, self._view(image))
 
     def _delete(self, request: httpx.Request, caller: Caller, image_id: str) -> Reply:
         image = self.images.visible(image_id, caller, f"Failed to find image {image_id} to delete")
@@ -324,7 +375,7 @@ def _save_for_tags(image: Image, tags: list[str]) -> None:
 
 # -- the route table ---------------------------------------------------------------------------------------
 
-Handler = Callable[..., Reply]
+Handler = Callable[..., Reply | DataSink]
 
 
 class Route(NamedTuple):
@@ -368,6 +419,9 @@ ROUTES: tuple[Route, ...] = (
     Route("DELETE", "images/{image_id}", DemoCloud._delete),
     Route("PUT", "images/{image_id}/tags/{tag}", DemoCloud._add_tag),
     Route("DELETE", "images/{image_id}/tags/{tag}", DemoCloud._remove_tag),
+    Route("PUT", "images/{image_id}/file", begin_upload),
+    Route("GET", "images/{image_id}/file", download),
+    Route("PUT", "images/{image_id}/stage", begin_stage),
     Route("POST", "images/{image_id}/actions/deactivate", DemoCloud._deactivate),
     Route("POST", "images/{image_id}/actions/reactivate", DemoCloud._reactivate),
     Route("GET", "images/{image_id}/members", DemoCloud._list_members),
