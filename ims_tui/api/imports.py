@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .errors import MalformedResponse
+from .errors import ApiError, MalformedResponse
 from .models import Image
 
 Method = Literal["glance-direct", "web-download", "copy-image", "glance-download"]
@@ -168,18 +168,21 @@ class ImportState:
     stores: tuple[str, ...]
     importing_to: tuple[str, ...]
     failed: tuple[str, ...]
+    task_id: str | None = None  # the import task holding the image's lock (os_glance_import_task)
 
     @property
     def running(self) -> bool:
-        """An import or copy is under way: the image is ``importing``, or stores are still to do."""
-        return self.status == "importing" or bool(self.importing_to)
+        """An import or copy is under way: the image is ``importing``, stores are still to do, or a task holds
+        the image's import lock. Glance takes the lock at once but shows ``importing`` only when its task
+        starts, and drops the lock only after the image is active: watch until this is False."""
+        return self.status == "importing" or bool(self.importing_to) or self.task_id is not None
 
     def words(self) -> str:
         """One line: "importing to fast, slow", "failed in slow; in fs", "in fs, fast"."""
         parts = []
         if self.importing_to:
             parts.append("importing to " + ", ".join(self.importing_to))
-        elif self.status == "importing":
+        elif self.status == "importing" or self.task_id is not None:
             parts.append("importing")
         if self.failed:
             parts.append("failed in " + ", ".join(self.failed))
@@ -195,4 +198,27 @@ def import_state(image: Image) -> ImportState:
         _store_list(props.get("stores")),
         _store_list(props.get(IMPORTING)),
         _store_list(props.get(FAILED)),
+        props.get(IMPORT_TASK) if isinstance(props.get(IMPORT_TASK), str) and props.get(IMPORT_TASK) else None,
     )
+
+
+def import_problem(error: ApiError, request: ImportRequest) -> str:
+    """What a refused import means, in words an operator acts on (the server's own words stay in
+    ``error.describe()``)."""
+    said = error.message
+    if error.status == 403 and request.method == "copy-image":
+        return "copying to other stores is for admins on this cloud (the server refused copy_image)"
+    if error.status == 400 and "Unknown import method" in said:
+        return f"this server does not enable the {request.method} import method"
+    if error.status == 400 and "does not pass filtering" in said:
+        return (
+            f"the image service will not download from {request.uri}: its import filter allows other schemes, "
+            "hosts or ports only (ask the cloud's admins, or upload the file instead)"
+        )
+    if error.status == 409 and ("Store for identifier" in said or "not available" in said):
+        return f"no such store here: {', '.join(request.stores)}"
+    if error.status == 409 and "active task" in said:
+        return "another import of this image is still running: wait for it to finish"
+    if error.status == 409:
+        return f"the image is not in a state for {request.method}: {said}"
+    return error.one_line()

@@ -94,11 +94,19 @@ class BlobStore:
                 left -= len(chunk)
                 yield chunk
 
-    def copy(self, source: str, key: str) -> None:
-        writer = self.writer(key)
-        for chunk in self.read(source):
-            writer.write(chunk)
-        writer.commit()
+    def move(self, source: str, key: str) -> None:
+        """The blob ``source`` is now ``key`` (staged data becoming the image's)."""
+        self.delete(key)
+        if source in self._memory:
+            self._memory[key] = self._memory.pop(source)
+        else:
+            self._files[key] = self._files.pop(source)
+
+    def digest(self, key: str) -> Digest:
+        digest = Digest()
+        for chunk in self.read(key):
+            digest.update(chunk)
+        return digest
 
     def delete(self, key: str) -> None:
         if key in self._memory:
@@ -115,25 +123,43 @@ class BlobStore:
             self._own_folder, self._folder = None, None
 
 
-class BlobWriter:
-    """One blob being written: hashes as it goes, and goes to a file once memory would pass the limit."""
+class Digest:
+    """What Glance computes of data as it passes: size, md5, sha512, and the first 64 KiB to inspect."""
 
-    def __init__(self, store: BlobStore, key: str) -> None:
-        self.store = store
-        self.key = key
+    def __init__(self) -> None:
         self.size = 0
         self.head = b""
         self._md5 = hashlib.md5(usedforsecurity=False)
         self._sha = hashlib.new(HASH_ALGO)
-        self._parts: list[bytes] = []
-        self._file: Path | None = None
 
-    def write(self, chunk: bytes) -> None:
+    def update(self, chunk: bytes) -> None:
         self._md5.update(chunk)
         self._sha.update(chunk)
         if len(self.head) < READ_CHUNK:
             self.head += chunk[: READ_CHUNK - len(self.head)]
         self.size += len(chunk)
+
+    @property
+    def checksum(self) -> str:
+        return self._md5.hexdigest()
+
+    @property
+    def hash_value(self) -> str:
+        return self._sha.hexdigest()
+
+
+class BlobWriter(Digest):
+    """One blob being written: hashes as it goes, and goes to a file once memory would pass the limit."""
+
+    def __init__(self, store: BlobStore, key: str) -> None:
+        super().__init__()
+        self.store = store
+        self.key = key
+        self._parts: list[bytes] = []
+        self._file: Path | None = None
+
+    def write(self, chunk: bytes) -> None:
+        self.update(chunk)
         if self._file is None and self.store.in_memory + self.size > self.store.limit:
             self._file = self.store.folder() / f"{self.key.replace('/', '_')}.{id(self)}"
             with open(self._file, "wb") as handle:
@@ -144,14 +170,6 @@ class BlobWriter:
                 handle.write(chunk)
         else:
             self._parts.append(chunk)
-
-    @property
-    def checksum(self) -> str:
-        return self._md5.hexdigest()
-
-    @property
-    def hash_value(self) -> str:
-        return self._sha.hexdigest()
 
     def commit(self) -> None:
         store = self.store

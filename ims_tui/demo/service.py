@@ -29,6 +29,7 @@ from .errors import (
     no_content,
     not_allowed,
 )
+from .imports import delete_from_store, image_tasks, info_import, info_stores, run_due, start_import
 from .other_schemas import member_schema, members_schema, task_schema, tasks_schema
 from .query import Orders, parse_list, predicate
 from .schema import (
@@ -48,7 +49,7 @@ from .transport import DemoStream, DemoTransport
 from .writes import check_stored, check_stored_tags, new_image, parse_changes, patch_draft, patched
 
 DEMO_ENDPOINT = "http://demo.ims-tui.invalid"
-STORES = ("fs", "fast")
+STORES = {"fs": "the default store", "fast": "a second file store"}  # as the lab's Glance has them
 IMPORT_METHODS = ("glance-direct", "web-download", "copy-image")
 
 
@@ -65,16 +66,25 @@ class DemoCloud:
         data_limit: int | None = None,
         data_folder: str | None = None,
         data_rate: float | None = None,
+        import_delay: float = 0.0,
     ) -> None:
         """``data_limit``: bytes of image data kept in memory before the rest goes to ``data_folder`` (a private
         temporary folder by default); ``data_rate``: bytes per second an upload is taken at (None: at once),
-        so a transfer's progress can be watched in the demo."""
+        so a transfer's progress can be watched in the demo; ``import_delay``: seconds an import task takes (0:
+        done by the time the import POST is answered)."""
         self.latency = latency
         self.data_rate = data_rate
         self.blobs = BlobStore(**({} if data_limit is None else {"limit": data_limit}), folder=data_folder)
-        self.store_ids: tuple[str, ...] = STORES
-        self.default_store = STORES[0]
+        self.store_ids: tuple[str, ...] = tuple(STORES)
+        self.default_store = self.store_ids[0]
         self.import_methods: tuple[str, ...] = IMPORT_METHODS
+        self.store_descriptions = dict(STORES)
+        self.tasks: dict[str, dict[str, Any]] = {}
+        self.import_delay = import_delay
+        # what web-download can fetch (no network: URL -> data), and the hosts import filtering lets through
+        # besides (the lab's [import_filtering_opts] allowed_hosts)
+        self.web_files: dict[str, bytes] = {f"{DEMO_ENDPOINT}/downloads/tiny.raw": seed_data.tiny_disk()}
+        self.web_allowed_hosts: tuple[str, ...] = ("127.0.0.1",)
         # image id -> the stores holding its data (seed images are absent: see image_view)
         self.stores_of: dict[str, list[str]] = {}
         self.seed = seed
@@ -96,6 +106,7 @@ class DemoCloud:
         self._orders.changed()
 
     touch = _touch
+    now = _now
 
     def _view(self, image: Image) -> Image:
         return image_view(image, self.stores_of.get(image["id"]))
@@ -124,6 +135,7 @@ class DemoCloud:
         path = urllib.parse.unquote(raw_path.split("?", 1)[0], encoding="latin-1")
         headers: dict[str, str] = {}
         reply = _negotiate_version(request, path)
+        run_due(self)
         if reply is None:
             # past the version filter: Glance's context middleware stamps a request id on everything
             headers["x-openstack-request-id"] = f"req-{uuid.uuid4()}"
@@ -422,6 +434,11 @@ ROUTES: tuple[Route, ...] = (
     Route("PUT", "images/{image_id}/file", begin_upload),
     Route("GET", "images/{image_id}/file", download),
     Route("PUT", "images/{image_id}/stage", begin_stage),
+    Route("POST", "images/{image_id}/import", start_import),
+    Route("GET", "images/{image_id}/tasks", image_tasks),
+    Route("DELETE", "stores/{store}/{image_id}", delete_from_store),
+    Route("GET", "info/import", info_import),
+    Route("GET", "info/stores", info_stores),
     Route("POST", "images/{image_id}/actions/deactivate", DemoCloud._deactivate),
     Route("POST", "images/{image_id}/actions/reactivate", DemoCloud._reactivate),
     Route("GET", "images/{image_id}/members", DemoCloud._list_members),

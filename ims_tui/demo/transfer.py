@@ -103,7 +103,7 @@ def begin_upload(cloud: DemoCloud, request: httpx.Request, caller: Caller, image
     _check_content_type(request)
     store = request.headers.get("x-image-meta-store", cloud.default_store)
     if store not in cloud.store_ids:
-        raise HTTPError(400, f"Unknown scheme '{store}' found in URI")
+        raise HTTPError(400, f"Store for identifier {store} not found")
     image = cloud.images.visible(image_id, caller)
     if not caller.owns(image):
         caller.check_readable(image)
