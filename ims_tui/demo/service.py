@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 import httpx
 
+from . import members
 from . import seed as seed_data
 from .data import BlobStore
 from .errors import (
@@ -40,7 +41,6 @@ from .schema import (
     image_schema,
     image_view,
     images_schema,
-    member_view,
     validate_partial,
 )
 from .store import Caller, ImageStore
@@ -301,61 +301,6 @@ class DemoCloud:
             raise forbidden(f"Not allowed to {action} image in status '{current}'")
         return no_content()
 
-    # -- members -------------------------------------------------------------------------------------------
-
-    def _member_table(self, caller: Caller, image_id: str) -> tuple[Image, dict[str, str]]:
-        image = self.images.visible(image_id, caller, f"Image {image_id} not found.")
-        return image, self.members.setdefault(image_id, {})
-
-    def _member_entry(self, caller: Caller, image_id: str, member: str) -> tuple[Image, dict[str, str]]:
-        image, table = self._member_table(caller, image_id)
-        if member not in table:
-            raise HTTPError(404, f"{member} is not a member of image {image_id}.")
-        return image, table
-
-    def _list_members(self, request: httpx.Request, caller: Caller, image_id: str) -> Reply:
-        image, table = self._member_table(caller, image_id)
-        visible = table if caller.is_admin or image["owner"] == caller.project else {}
-        if caller.project in table and not visible:
-            visible = {caller.project: table[caller.project]}
-        views = [member_view(image, m, s) for m, s in visible.items()]
-        return json_reply(200, {"members": views, "schema": "/v2/schemas/members"})
-
-    def _add_member(self, request: httpx.Request, caller: Caller, image_id: str) -> Reply:
-        image, table = self._member_table(caller, image_id)
-        caller.check_mutable(image, "add_member")
-        if image["visibility"] != "shared":
-            raise forbidden(f"Image {image_id} is not shared. Only shared images may have members.")
-        body = json_body(request, required=True)
-        if not isinstance(body, dict) or not isinstance(body.get("member"), str):
-            raise bad("Member to be added not specified")
-        new = body["member"]
-        if new in table:
-            raise HTTPError(409, f"Member {new} already exists.")
-        table[new] = "pending"
-        return json_reply(200, member_view(image, new, "pending"))
-
-    def _show_member(self, request: httpx.Request, caller: Caller, image_id: str, member: str) -> Reply:
-        image, table = self._member_entry(caller, image_id, member)
-        return json_reply(200, member_view(image, member, table[member]))
-
-    def _update_member(self, request: httpx.Request, caller: Caller, image_id: str, member: str) -> Reply:
-        image, table = self._member_entry(caller, image_id, member)
-        if caller.project != member and not caller.is_admin:
-            raise forbidden("You are not authorized to complete modify_member action.")
-        body = json_body(request, required=True)
-        status = body.get("status") if isinstance(body, dict) else None
-        if status not in ("pending", "accepted", "rejected"):
-            raise bad(f"Invalid status: {status}")
-        table[member] = status
-        return json_reply(200, member_view(image, member, status))
-
-    def _remove_member(self, request: httpx.Request, caller: Caller, image_id: str, member: str) -> Reply:
-        image, table = self._member_entry(caller, image_id, member)
-        caller.check_mutable(image, "delete_member")
-        del table[member]
-        return no_content()
-
 
 def _versions(request: httpx.Request, status: int) -> Reply:
     href = f"{request.url.scheme}://{request.url.netloc.decode('ascii')}/v2/"
@@ -441,9 +386,9 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "info/stores", info_stores),
     Route("POST", "images/{image_id}/actions/deactivate", DemoCloud._deactivate),
     Route("POST", "images/{image_id}/actions/reactivate", DemoCloud._reactivate),
-    Route("GET", "images/{image_id}/members", DemoCloud._list_members),
-    Route("POST", "images/{image_id}/members", DemoCloud._add_member),
-    Route("GET", "images/{image_id}/members/{member}", DemoCloud._show_member),
-    Route("PUT", "images/{image_id}/members/{member}", DemoCloud._update_member),
-    Route("DELETE", "images/{image_id}/members/{member}", DemoCloud._remove_member),
+    Route("GET", "images/{image_id}/members", members.list_members),
+    Route("POST", "images/{image_id}/members", members.add_member),
+    Route("GET", "images/{image_id}/members/{member}", members.show_member),
+    Route("PUT", "images/{image_id}/members/{member}", members.update_member),
+    Route("DELETE", "images/{image_id}/members/{member}", members.remove_member),
 )
