@@ -7,12 +7,13 @@ from typing import ClassVar, Literal
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Static
 
+from ims_tui.ui import keys
 from ims_tui.ui.format import human_size
 from ims_tui.ui.path_complete import Completion, complete, expand, inspect, split
 from ims_tui.ui.text import safe
@@ -26,9 +27,7 @@ class PathInput(SteadyInput):
     """Tab completes as a shell does: to the longest common part, then lists the choices; with nothing left to
     complete, Tab moves on as it does everywhere else."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("tab", "complete", "Complete", id="path.complete", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings("path")
 
     class Completed(Message):
         def __init__(self, completion: Completion) -> None:
