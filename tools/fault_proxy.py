@@ -90,9 +90,12 @@ def rewrite(change: Callable[[bytes], bytes]) -> Fault:
 
 
 def rewrite_json(change: Callable[[Any], Any]) -> Fault:
-    """The server's JSON answer changed by ``change`` (which may edit the value in place and return None)."""
+    """The server's JSON answer changed by ``change`` (which may edit the value in place and return None). An
+    empty body (a 204) has no JSON to spoil and goes through as it is."""
 
     def apply(body: bytes) -> bytes:
+        if not body.strip():
+            return body
         data = json.loads(body)
         changed = change(data)
         return json.dumps(data if changed is None else changed).encode()
@@ -176,6 +179,7 @@ class FaultProxy:
         self._thread: threading.Thread | None = None
         self._server: asyncio.Server | None = None
         self._release: asyncio.Event | None = None
+        self._serving: set[asyncio.Task[None]] = set()
         self.port = 0
 
     @property
@@ -226,9 +230,7 @@ class FaultProxy:
             self.port = self._server.sockets[0].getsockname()[1]
             ready.set()
             loop.run_forever()
-            self._server.close()
-            with contextlib.suppress(Exception):
-                loop.run_until_complete(self._server.wait_closed())
+            loop.run_until_complete(self._shut())
             loop.close()
 
         self._thread = threading.Thread(target=run, name="fault-proxy", daemon=True)
@@ -254,6 +256,18 @@ class FaultProxy:
         self.stop()
 
     # -- serving (the proxy's own loop) ----------------------------------------------------------------
+
+    async def _shut(self) -> None:
+        """Close every connection still open, the upstream ones too. A connection to the upstream left open
+        with its request unsent holds a one-worker server (the lab's gunicorn) until the socket is collected:
+        the next test's first request would time out."""
+        assert self._server is not None
+        self._server.close()
+        for task in list(self._serving):
+            task.cancel()
+        await asyncio.gather(*self._serving, return_exceptions=True)
+        with contextlib.suppress(Exception):
+            await self._server.wait_closed()
 
     def _rule_for(self, request: Request) -> Fault | None:
         with self._lock:
@@ -300,6 +314,10 @@ class FaultProxy:
         _reset(writer)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._serving.add(task)
+            task.add_done_callback(self._serving.discard)
         try:
             while True:
                 head = await _read_head(reader)
@@ -316,6 +334,8 @@ class FaultProxy:
                     break
         except (ConnectionError, asyncio.IncompleteReadError, ValueError):
             pass
+        except asyncio.CancelledError:
+            pass  # the proxy is stopping (``_shut``): the connection closes below like any other
         finally:
             with contextlib.suppress(Exception):
                 writer.close()

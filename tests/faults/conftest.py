@@ -6,6 +6,7 @@ request, and a client of the test's own that goes around the proxy to read what 
 
 from __future__ import annotations
 
+import contextlib
 import re
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -15,7 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
-from ims_tui.api import ImageClient
+from ims_tui.api import ImageClient, NotFound
+from ims_tui.api.models import Image, ListQuery
 from ims_tui.api.session import SessionInfo, StaticSession
 from ims_tui.ui.app import ImsApp
 from ims_tui.ui.screens.help import HelpScreen
@@ -26,6 +28,7 @@ from tests.ui.helpers import screen_text, settle
 from tools.fault_proxy import (
     Fault,
     FaultProxy,
+    Request,
     glance_error,
     hang,
     html_page,
@@ -74,6 +77,49 @@ async def truth(glance_faults: str) -> AsyncIterator[ImageClient]:
         yield client
 
 
+@dataclass(frozen=True)
+class Target:
+    """An image of the test's own, made around the proxy, so the test knows its exact state."""
+
+    id: str
+    name: str
+
+
+async def every_image(truth: ImageClient) -> list[Image]:
+    """Every image the server holds (the suite's Glance has a few dozen at most)."""
+    page = await truth.list_page(ListQuery(limit=100))
+    assert page.next is None, "more images than the fault suite ever makes"
+    return page.images
+
+
+@pytest.fixture
+async def clean(truth: ImageClient, seeded_images: list[str]) -> AsyncIterator[None]:
+    """After a write test, every image but the seeded ones is deleted, whatever the test left: the list tests
+    count what is listed."""
+    yield
+    await delete_all_but(truth, seeded_images)
+
+
+@pytest.fixture
+async def target(truth: ImageClient, clean: None) -> Target:
+    """A fresh image for a write test: the newest, so the list's first row."""
+    name = fresh_name("target")
+    image = await truth.create({"name": name, "disk_format": "raw", "container_format": "bare", "tags": ["t0"]})
+    return Target(image.id, name)
+
+
+async def delete_all_but(truth: ImageClient, keep: list[str]) -> None:
+    for image in await every_image(truth):
+        if image.id not in keep:
+            with contextlib.suppress(NotFound):
+                await truth.delete(image.id)
+
+
+def sent(proxy: FaultProxy, method: str) -> list[Request]:
+    """The requests of ``method`` the proxy saw: a write whose answer was lost must not be sent again unasked."""
+    return proxy.requests(method, "/v2/images")
+
+
 def faulty_app(proxy: FaultProxy, *, page_size: int = PAGE) -> ImsApp:
     info = SessionInfo(cloud="faults", project="admin", user="operator")
     session = StaticSession(info, proxy.url, timeout=httpx.Timeout(TIMEOUT), page_size=page_size)
@@ -115,6 +161,24 @@ FAULTS = [
     Case("hang", lambda: hang(30), r"timed out|time ?out|no answer"),
 ]
 FAULT_IDS = [case.name for case in FAULTS]
+# Faults the proxy meets after forwarding the request: Glance has applied a write, only its answer is spoiled.
+# Every other fault answers for the server (or cuts the line first): the write never reached Glance.
+APPLIED = frozenset({"reset-mid-answer", "truncated-body", "wrong-types"})
+# A timeout: the check afterwards finds nothing applied, but a server may still be working on it, so the app must
+# not call it surely "not saved" (the proxy never forwards a hung request: here it truly never arrives).
+UNSURE = frozenset({"hang"})
+ONE_IMAGE = re.compile(r"^/v2/images/[0-9a-f-]{36}$")
+
+
+def fault_params(known_bugs: dict[str, str] | None = None) -> list[Any]:
+    """FAULTS as pytest params; a case named in ``known_bugs`` is a strict xfail with that bug as its reason."""
+    bugs = known_bugs or {}
+    return [
+        pytest.param(case, id=case.name, marks=[pytest.mark.xfail(strict=True, reason=bugs[case.name])])
+        if case.name in bugs
+        else pytest.param(case, id=case.name)
+        for case in FAULTS
+    ]
 
 
 def main_screen(app: ImsApp) -> MainScreen:
@@ -148,11 +212,22 @@ def readable(app: ImsApp, sign: str) -> str | None:
     return next((line for line in visible_lines(app) if pattern.search(line[:80])), None)
 
 
-async def assert_responsive(pilot: Any) -> None:
-    """A key is answered: help opens and closes again."""
+def shows(app: ImsApp, sign: str, start: int = 0, columns: int = 80) -> bool:
+    """Whether some screen row shows ``sign`` within ``columns`` cells from column ``start`` (a pane's own part)."""
+    pattern = re.compile(sign, re.IGNORECASE)
+    return any(pattern.search(line[start : start + columns]) for line in visible_lines(app))
+
+
+async def list_loaded(pilot: Any) -> None:
+    table = main_screen(pilot.app).table
+    await wait_until(pilot, lambda: table.row_count > 0 and table.current is not None, "the first page listed")
+
+
+async def assert_responsive(pilot: Any, key: str = "question_mark") -> None:
+    """A key is answered: help opens and closes again (F1 where ? would be typed into a field)."""
     app = pilot.app
     before = app.screen
-    await pilot.press("question_mark")
+    await pilot.press(key)
     await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen), "help opening on ?")
     await pilot.press("escape")
     await wait_until(pilot, lambda: app.screen is before, "help closing on Esc")

@@ -13,7 +13,7 @@ from rich.cells import cell_len
 from ims_tui.ui import format as fmt
 from ims_tui.ui.clipboard import MAX_BASE64, ClipboardTooLarge, osc52
 from ims_tui.ui.screens.filter import FilterForm
-from ims_tui.ui.screens.raw import find_matches, pretty_json
+from ims_tui.ui.screens.raw import body_problem, find_matches, pretty_json
 from ims_tui.ui.text import safe
 from ims_tui.ui.widgets.image_table import layout_for
 
@@ -202,6 +202,14 @@ def test_raw_json_pretty_and_search() -> None:
     lines = pretty_json('{"name": "a\\u001b[31mb", "os_x": "OS_y"}')
     assert lines[0] == "{" and "\x1b" not in "".join(lines)
     assert find_matches(lines, "os_") == [(2, 3), (2, 11)]
+
+
+def test_raw_view_says_what_is_wrong_with_a_body() -> None:
+    assert body_problem('{"id": "i-1", "name": "ok"}') is None
+    assert body_problem("<html><title>Welcome</title></html>") == "not JSON: an HTML page titled 'Welcome'"
+    assert body_problem('["not", "an", "image"]') == "not an image: expected an image object, got list"
+    said = body_problem('{"id": "i-1", "size": "big"}')
+    assert said is not None and said.startswith("not an image: ") and "size" in said
 
 
 LINE = "HTTP 500 Internal Server Error: The server has either erred or is incapable of performing the requested "

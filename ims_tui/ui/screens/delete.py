@@ -16,7 +16,7 @@ from textual.widgets import Button, Static
 from ims_tui.api.client import ImageClient
 from ims_tui.api.errors import ApiError, NotFound
 from ims_tui.api.models import Image
-from ims_tui.api.outcome import settle_delete
+from ims_tui.api.outcome import Outcome, settle_delete
 from ims_tui.ui import keys
 from ims_tui.ui.clipboard import copy_text
 from ims_tui.ui.screens.confirm import ConfirmDialog, settled_line
@@ -193,21 +193,28 @@ class DeleteImageScreen(ConfirmDialog[str | None]):
         except ApiError as exc:
             outcome = await settle_delete(self.client, self.image_id, exc) if exc.outcome_unknown else None
             self.busy = False
-            if outcome is not None and outcome.state == "done":
-                self.app.notify(outcome.message(), title=f"Deleted {_name(self.image_name)}", markup=False)
-                self.dismiss(self.image_id)
-                return
-            if outcome is not None and outcome.state == "unknown":
-                self._show_error(exc, "Maybe deleted", settled_line(outcome))
-                self.query_one("#delete-status", Static).update(Content("r checks again · esc cancels"))
-                self.checked = False  # Delete again only once a check shows the image still there
-                self.cancel_button.focus()
-                return
-            self._show_error(exc, "Not deleted", settled_line(outcome) if outcome is not None else "")
-            self.confirm_button.disabled = False
-            self.query_one("#delete-status", Static).update(Content("y tries again · esc cancels"))
-            self.cancel_button.focus()
+            self._failed(exc, outcome)
             return
         self.busy = False
         self.app.notify(f"Deleted {_name(self.image_name)}", markup=False)
         self.dismiss(self.image_id)
+
+    def _failed(self, error: ApiError, outcome: Outcome | None) -> None:
+        """Say what became of a failed delete: gone after all (the dialog closes), maybe gone (check first), still
+        there (y tries again), or still there after a timeout, when the service may yet delete it."""
+        if outcome is not None and outcome.state == "done":
+            self.app.notify(outcome.message(), title=f"Deleted {_name(self.image_name)}", markup=False)
+            self.dismiss(self.image_id)
+            return
+        status = self.query_one("#delete-status", Static)
+        self.cancel_button.focus()
+        if outcome is not None and outcome.state == "unknown":
+            self._show_error(error, "Maybe deleted", settled_line(outcome))
+            status.update(Content("r checks again · esc cancels"))
+            self.checked = False  # Delete again only once a check shows the image still there
+            return
+        # after a timeout the image is there now, but the service may still delete it: "not yet", not "not"
+        later = outcome is not None and outcome.still_working
+        self._show_error(error, "Not deleted yet" if later else "Not deleted", settled_line(outcome) if outcome else "")
+        self.confirm_button.disabled = False
+        status.update(Content(("r checks again · " if later else "") + "y tries again · esc cancels"))

@@ -19,7 +19,8 @@ from textual.widgets import Footer, Input, Static
 
 from ims_tui.api.client import ImageClient
 from ims_tui.api.errors import ApiError, NotFound
-from ims_tui.api.models import ImageRow
+from ims_tui.api.messages import describe_body
+from ims_tui.api.models import Image, ImageRow
 from ims_tui.ui import format as fmt
 from ims_tui.ui import keys
 from ims_tui.ui.app import keymap_of
@@ -36,6 +37,19 @@ def pretty_json(body: str) -> list[str]:
         text = body
     # json.dumps escapes C0 controls but lets C1 and bidi controls through: those are data too.
     return [safe(line) for line in text.splitlines()]
+
+
+def body_problem(body: str) -> str | None:
+    """What is wrong with an image's body, in a few words, status-line style; None if it is a good image."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return f"not JSON: {describe_body(body.encode())}"
+    try:
+        Image.parse(data)
+    except ApiError as exc:
+        return f"not an image: {exc.message}"
+    return None
 
 
 def find_matches(lines: list[str], needle: str) -> list[tuple[int, int]]:
@@ -164,6 +178,7 @@ class RawScreen(Screen[str | None]):
         self.client = client
         self.row = row
         self.body = ""
+        self.problem: str | None = None  # what is wrong with the body shown, said first in the title
         self.gone = False
 
     def compose(self) -> ComposeResult:
@@ -178,7 +193,8 @@ class RawScreen(Screen[str | None]):
 
     def _title(self, extra: str = "") -> None:
         name = safe(self.row.name or self.row.id)
-        text = f"raw JSON of {name}"
+        # what is wrong comes first: at 80 columns a long name must not push it off the line
+        text = f"{safe(self.problem)}  ·  raw JSON of {name}" if self.problem else f"raw JSON of {name}"
         view = self.query_one(RawView)
         if view.needle:
             found = len(view.matches)
@@ -198,6 +214,7 @@ class RawScreen(Screen[str | None]):
 
     def _show(self, body: str, extra: str = "") -> None:
         self.body = body
+        self.problem = body_problem(body) if self.row.actionable else self.row.problem
         self.query_one(RawView).set_lines(pretty_json(body))
         self._title(extra)
 
@@ -209,7 +226,7 @@ class RawScreen(Screen[str | None]):
             self.gone = isinstance(exc, NotFound)
             if not self.gone:
                 self.post_message(ErrorReported(ErrorReport(f"could not read image {self.row.id}", exc)))
-            self.body = ""
+            self.body, self.problem = "", None
             self.query_one(RawView).set_lines(self._error_lines(exc))
             self._title("gone" if self.gone else "failed")
             return
