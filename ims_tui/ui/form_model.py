@@ -4,7 +4,7 @@ The screen only reads widgets into a ``FormValues`` and shows the ``FormErrors``
 fields they name. Every rule comes from ``ims_tui.api.patch`` (``check_value``/``check_property_key``) plus the
 server's JSON schema, so the form refuses exactly what the patch engine and Glance would refuse.
 
-Over 400 lines (~485): the field table, the value read from and written to the form, and the checks against
+Over 400 lines (~465): the field table, the value read from and written to the form, and the checks against
 the schema; the checks are the part to move out (ui/form_checks.py) with issue 9's create-form checks.
 """
 
@@ -443,28 +443,6 @@ def _key_problem(key: str, read_only: Mapping[str, Any]) -> str | None:
     if key in read_only:
         return "is read-only on this image"
     return None
-
-
-def rebase(original: Mapping[str, Any], edited: Mapping[str, Any], fresh: Mapping[str, Any]) -> dict[str, Any]:
-    """Re-apply the user's edits (``original`` -> ``edited``) on top of the image as it is now (``fresh``).
-
-    After a 409 the form's "before" is stale: diffing the form against the fresh image would silently undo what
-    someone else changed in the meantime. Only the keys the user actually changed are carried over.
-    """
-    out = dict(fresh)
-    for key in set(original) | set(edited):
-        if key in original and key in edited and _same(original[key], edited[key]):
-            continue
-        if key in edited:
-            out[key] = edited[key]
-        else:
-            out.pop(key, None)
-    return out
-
-
-def _same(old: Any, new: Any) -> bool:
-    # True == 1 in Python, but Glance tells a bool from an int
-    return type(old) is type(new) and old == new
 
 
 def field_for_patch_error(key: str, values: FormValues) -> tuple[str, int] | str:

@@ -179,6 +179,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("patch_preview.back", "escape", "cancel", "Back to form"),
     Action("patch_preview.confirm", "ctrl+s", "confirm", "Confirm"),
     Action("discard_changes.keep", "escape", "cancel", "Keep editing"),
+    Action("form_conflict.back", "escape", "cancel", "Back to form"),
     Action("filter.cancel", "escape", "cancel", "Cancel"),
     Action("filter.apply", "ctrl+s", "apply", "Apply", priority=True),
     Action("filter.clear", "ctrl+l", "clear", "Clear all", priority=True),

@@ -16,6 +16,7 @@ from ims_tui.api import ImageClient
 from ims_tui.api.models import Image
 from ims_tui.demo import DEMO_ENDPOINT, DemoCloud
 from ims_tui.ui.form_model import FormSchema
+from ims_tui.ui.screens.form_dialogs import ConflictScreen
 from ims_tui.ui.screens.image_form import DiscardChangesScreen, ImageFormScreen, PatchPreviewScreen
 
 from .helpers import DroppingTransport, FlakyTransport, ScreenHost
@@ -229,7 +230,9 @@ async def test_nothing_changed_sends_nothing(client: ImageClient, cloud: DemoClo
     assert [m for m, _ in cloud.request_log].count("PATCH") == 0
 
 
-async def test_conflict_keeps_input_shows_request_id_and_retry_rebases(client: ImageClient, cloud: DemoCloud) -> None:
+async def test_a_409_keeps_input_shows_request_id_and_the_retry_compares_again(
+    client: ImageClient, cloud: DemoCloud
+) -> None:
     image = await make_image(client, doomed="1")
     app = ScreenHost(lambda: ImageFormScreen(client, "edit", image))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -237,10 +240,11 @@ async def test_conflict_keeps_input_shows_request_id_and_retry_rebases(client: I
         row = next(r for r in app.screen.query(".prop-row") if r.original == "doomed")  # type: ignore[attr-defined]
         await type_into(pilot, f"#prop-value-{row.serial}", "2")  # type: ignore[attr-defined]
         await type_into(pilot, "#name", "renamed")
-        # someone else removes the property behind the form's back: "replace /doomed" is now a 409
-        await client.update(image.id, [{"op": "remove", "path": "/doomed"}])
         await pilot.press("ctrl+s")
         await settle(app, pilot)
+        assert isinstance(app.screen, PatchPreviewScreen)
+        # someone else removes the property after the check: "replace /doomed" is now a 409
+        await client.update(image.id, [{"op": "remove", "path": "/doomed"}])
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, ImageFormScreen)
@@ -250,8 +254,12 @@ async def test_conflict_keeps_input_shows_request_id_and_retry_rebases(client: I
         assert "HTTP 409" in text and "request id" in text
         assert app.screen.query_one("#name", Input).value == "renamed"
         assert app.screen.query_one(f"#prop-value-{row.serial}", Input).value == "2"  # type: ignore[attr-defined]
-        # the retry is diffed against the image as it is now: the property comes back with "add"
+        # the retry reads the image again: the removal clashes with the user's new value, and keeping theirs...
         await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConflictScreen)
+        assert [clash.key for clash in app.screen.clashes] == ["doomed"]
+        await pilot.press("tab", "enter")  # Keep mine
         await settle(app, pilot)
         assert isinstance(app.screen, PatchPreviewScreen)
         assert app.screen.ops == [
@@ -325,10 +333,7 @@ async def test_names_are_shown_literally(client: ImageClient, name: str, drawn: 
 
 
 def test_every_binding_has_an_id() -> None:
-    from ims_tui.ui.screens.image_form import DiscardChangesScreen as D
-    from ims_tui.ui.screens.image_form import PatchPreviewScreen as P
-
-    for screen in (ImageFormScreen, P, D):
+    for screen in (ImageFormScreen, PatchPreviewScreen, DiscardChangesScreen, ConflictScreen):
         for binding in screen.BINDINGS:
             assert getattr(binding, "id", None), (screen, binding)
 

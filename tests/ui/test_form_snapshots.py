@@ -138,3 +138,33 @@ def test_protected_delete_explained(snap_compare: Any, size: tuple[int, int]) ->
 
     app, run_before = setup(build)
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_edit_conflict(snap_compare: Any, size: tuple[int, int]) -> None:
+    """Someone else renamed the image, retagged it and changed a property the user is changing too."""
+
+    async def build(client: ImageClient, cloud: DemoCloud, transport: DroppingTransport) -> Any:
+        return ImageFormScreen(client, "edit", await fixed_image(client, note="x" * 60))
+
+    async def then(pilot: Pilot[Any], transport: DroppingTransport) -> None:
+        screen = pilot.app.screen
+        assert isinstance(screen, ImageFormScreen)
+        screen.query_one("#name").focus()
+        await pilot.press("end", "ctrl+u", *"ubuntu-22.04-web-frontend-production-eu-de-01")
+        screen.query_one("#tags").focus()
+        await pilot.press("end", "ctrl+u", *"prod, lts")
+        row = next(r for r in screen.query(".prop-row") if r.original == "note")  # type: ignore[attr-defined]
+        screen.query_one(f"#prop-value-{row.serial}").focus()  # type: ignore[attr-defined]
+        await pilot.press("end", "ctrl+u", *"mine")
+        ops = [
+            {"op": "replace", "path": "/name", "value": "ubuntu-22.04 \u202eevil\u202c by someone else"},
+            {"op": "replace", "path": "/tags", "value": []},
+            {"op": "remove", "path": "/note"},
+            {"op": "replace", "path": "/min_ram", "value": 2048},
+        ]
+        await screen.client.update(FIXED_ID, ops)
+        await pilot.press("ctrl+s")
+
+    app, run_before = setup(build, then)
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

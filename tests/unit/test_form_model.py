@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from ims_tui.api.models import CONTAINER_FORMATS, DISK_FORMATS, EDITABLE_BASE, READ_ONLY, RESERVED, VISIBILITIES
 from ims_tui.api.patch import diff
+from ims_tui.ui.form_merge import three_way
 from ims_tui.ui.form_model import (
     FORM_FIELDS,
     FormSchema,
@@ -19,7 +20,6 @@ from ims_tui.ui.form_model import (
     PropertyRow,
     default_values,
     parse_tags,
-    rebase,
     shown,
     tags_text,
     validate,
@@ -108,7 +108,8 @@ def test_an_untouched_edit_form_sends_nothing(image: dict[str, Any]) -> None:
     values = values_from_image(image, schema)
     after, errors = validate(values, mode="edit", schema=schema, before=image)
     assert not errors, errors
-    assert diff(image, rebase(image, after, image)) == []
+    assert diff(image, after) == []
+    assert three_way(image, image, after).after == image
 
 
 reserved_key = st.one_of(
@@ -231,14 +232,6 @@ def test_edit_keeps_untouched_odd_values_and_changes_edited_ones() -> None:
         {"op": "add", "path": "/new", "value": "1"},
         {"op": "remove", "path": "/old"},
     ]
-
-
-def test_rebase_keeps_changes_made_elsewhere() -> None:
-    original = {"name": "a", "min_ram": 0, "tags": [], "p": "1", "q": "1"}
-    edited = {"name": "b", "min_ram": 0, "tags": [], "p": "1"}  # renamed, removed q
-    fresh = {"name": "a", "min_ram": 512, "tags": ["t"], "p": "1"}  # someone set min_ram, tags; q is gone
-    after = rebase(original, edited, fresh)
-    assert diff(fresh, after) == [{"op": "replace", "path": "/name", "value": "b"}]
 
 
 def test_the_field_table_declares_every_base_field_the_form_holds() -> None:
