@@ -120,8 +120,20 @@ COLUMNS: tuple[Column, ...] = (
 MIN_NAME = 12
 GAP = 1
 
+# The left pad of a row says, without colour, what no column says: "*" the row is marked, "!" the server sent it
+# broken (ImageRow.problem). One cell holds one of them, and a marked broken row shows "*": only a row with a real
+# id can be marked, and its status cell still reads "bad: ..." in words, while nothing else on the line could say
+# that it is marked. Colour themes add a style for each (image-table--marked, image-table--bad).
 LEFT_PAD = 1
-BAD_MARK = "!"  # in the left pad of a row the server sent broken (ImageRow.problem)
+MARK = "*"
+BAD_MARK = "!"
+
+
+def pad_text(row: ImageRow, marked: bool) -> str:
+    """What the left pad of ``row`` shows (see above)."""
+    if marked:
+        return MARK.ljust(LEFT_PAD)
+    return " " * LEFT_PAD if row.problem is None else BAD_MARK.ljust(LEFT_PAD)
 
 
 @dataclass(frozen=True)
@@ -178,13 +190,13 @@ def header_segments(layout: Layout, sort_key: str, sort_dir: str, style: Style) 
 
 
 def row_segments(
-    row: ImageRow, layout: Layout, context: CellContext, styles: Mapping[str, Style], state: int
+    row: ImageRow, layout: Layout, context: CellContext, styles: Mapping[str, Style], state: int, marked: bool
 ) -> tuple[list[Segment], Style]:
     """One row's segments and the style of its line (to fill the rest with). ``styles`` are the table's by component
-    class suffix ("base", "cursor", "cursor-blurred", "ok", "busy", "bad"); ``state`` is the cursor's
+    class suffix ("base", "marked", "cursor", "cursor-blurred", "ok", "busy", "bad"); ``state`` is the cursor's
     (0 not here, 1 here and focused, 2 here and blurred). A cell's own colour (its kind) lies over the line's style
     and under the cursor."""
-    base = styles["base"]
+    base = styles["marked"] if marked else styles["base"]
     overlay = styles["cursor"] if state == 1 else styles["cursor-blurred"] if state == 2 else None
     line_style = base + overlay if overlay is not None else base
 
@@ -192,8 +204,8 @@ def row_segments(
         style = base + styles[kind]
         return style if overlay is None else style + overlay
 
-    pad = " " * LEFT_PAD if row.problem is None else BAD_MARK.ljust(LEFT_PAD)
-    segments = [Segment(pad, line_style if row.problem is None else kind_style("bad"))]
+    pad_style = line_style if marked or row.problem is None else kind_style("bad")
+    segments = [Segment(pad_text(row, marked), pad_style)]
     for position, (column, cells) in enumerate(layout.columns):
         if position:
             segments.append(Segment(" " * GAP, line_style))

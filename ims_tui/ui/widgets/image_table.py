@@ -4,8 +4,8 @@ Only visible rows are rendered (``render_line``), each into a cached ``Strip``; 
 lines. A DataTable measures every cell of every row and rebuilds its index on removal, which costs seconds at
 tens of thousands of images (see notes/terminal-ui.md).
 
-The columns are declared in ``widgets/columns.py``, with what one row's line holds; this file decides when a line
-is painted and caches it.
+The columns are declared in ``widgets/columns.py``; marks (``ui/marks.py``) are the screen's, drawn here: a
+marked row shows "*" in its left pad and the ``image-table--marked`` style, and costs one lookup per line painted.
 """
 
 from __future__ import annotations
@@ -28,11 +28,12 @@ from textual.strip import Strip
 import ims_tui.ui.keys as keys
 from ims_tui.api.models import ImageRow
 from ims_tui.ui import format as fmt
+from ims_tui.ui.marks import Marks
 from ims_tui.ui.widgets.columns import Layout, header_segments, layout_for, row_segments
 
 __all__ = ["ImageTable", "layout_for"]
 
-CacheKey = tuple[int, int, int]  # row index, width, cursor state (0 none, 1 focused, 2 blurred)
+CacheKey = tuple[int, int, int, bool]  # row index, width, cursor state (0 none, 1 focused, 2 blurred), marked
 
 
 @dataclass
@@ -52,15 +53,8 @@ class ImageTable(ScrollView, can_focus=True):
 
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("table")
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "image-table--header",
-        "image-table--cursor",
-        "image-table--cursor-blurred",
-        "image-table--ok",
-        "image-table--busy",
-        "image-table--bad",
-        "image-table--dim",
-    }
+    STYLES = ("header", "cursor", "cursor-blurred", "ok", "busy", "bad", "dim", "marked")  # styled in DEFAULT_CSS
+    COMPONENT_CLASSES: ClassVar[set[str]] = {f"image-table--{name}" for name in STYLES}
 
     DEFAULT_CSS = """
     ImageTable {
@@ -81,6 +75,7 @@ class ImageTable(ScrollView, can_focus=True):
     ImageTable > .image-table--busy { color: $text-warning; }
     ImageTable > .image-table--bad { color: $text-error; text-style: bold; }
     ImageTable > .image-table--dim { color: $text-muted; text-style: italic; }
+    ImageTable > .image-table--marked { color: $text-accent; text-style: bold; }
     """
 
     @dataclass
@@ -104,6 +99,7 @@ class ImageTable(ScrollView, can_focus=True):
         self,
         *,
         now: Callable[[], datetime] | None = None,
+        marks: Marks | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -119,6 +115,8 @@ class ImageTable(ScrollView, can_focus=True):
         self.sort_dir = "desc"
         self._now = now or (lambda: datetime.now(timezone.utc))
         self.now_value = self._now()
+        # The screen's marks: the table draws them, and keeps a range being marked on its row as rows change.
+        self.marks = Marks() if marks is None else marks
         self._cache: LRUCache[CacheKey, Strip] = LRUCache(1024)
         self._layouts: dict[tuple[int, bool], Layout] = {}
         self.ims = False
@@ -143,6 +141,7 @@ class ImageTable(ScrollView, can_focus=True):
     def set_rows(self, rows: Sequence[ImageRow], *, cursor: int | None = None, announce: bool = True) -> None:
         """Show ``rows`` (the list object is kept, not copied); every cached line is dropped."""
         self._rows = rows
+        self.marks.follow(rows)
         self._cache.clear()
         self.now_value = self._now()
         if cursor is not None:
@@ -163,6 +162,7 @@ class ImageTable(ScrollView, can_focus=True):
 
     def rows_changed(self) -> None:
         """Rows were replaced, inserted or removed in place: drop cached lines and keep the cursor in range."""
+        self.marks.follow(self._rows)
         self._cache.clear()
         self.cursor = max(0, min(self.cursor, len(self._rows) - 1))
         self._update_virtual_size()
@@ -173,8 +173,17 @@ class ImageTable(ScrollView, can_focus=True):
         """One row object was swapped for a fresher one: repaint that line only."""
         width = self.scrollable_content_region.width
         for state in (0, 1, 2):
-            self._cache.discard((index, width, state))
+            for marked in (False, True):
+                self._cache.discard((index, width, state, marked))
         self._refresh_row(index)
+
+    def marks_changed(self, index: int | None = None) -> None:
+        """Marks changed on the row at ``index`` only, or anywhere (None): repaint it, or every line shown. A line's
+        cache key says whether it is marked, so nothing cached is dropped."""
+        if index is None:
+            self.refresh()
+        else:
+            self._refresh_row(index)
 
     def set_loading(self, loading: bool, *, has_more: bool | None = None) -> None:
         changed = loading != self.loading or (has_more is not None and has_more != self.has_more)
@@ -229,6 +238,8 @@ class ImageTable(ScrollView, can_focus=True):
             return
         old = self.cursor
         self.cursor = index
+        if self.marks.range is not None:  # the range grows or shrinks by the rows passed over
+            self._refresh_rows(min(old, index), max(old, index))
         self._refresh_row(old)
         self._refresh_row(index)
         self._scroll_cursor_visible(center=center)
@@ -345,11 +356,10 @@ class ImageTable(ScrollView, can_focus=True):
         if not self._styles_ready:
             base = self.rich_style
             self._style_map = {"base": base}
-            for name in self.COMPONENT_CLASSES:
-                style = self.get_component_rich_style(name, partial=True)
+            for name in self.STYLES:
+                style = self.get_component_rich_style(f"image-table--{name}", partial=True)
                 # The styles a line is drawn in stand on the base; the others are laid over a line's style.
-                short = name.removeprefix("image-table--")
-                self._style_map[short] = base + style if short in ("header", "dim") else style
+                self._style_map[name] = base + style if name in ("header", "dim", "marked") else style
             self._styles_ready = True
         return self._style_map
 
@@ -361,10 +371,11 @@ class ImageTable(ScrollView, can_focus=True):
         if index < len(self._rows):
             row = self._rows[index]
             state = (1 if self.has_focus else 2) if index == self.cursor else 0
-            key = (index, width, state)
+            marked = self.marks.is_marked(row, index, self.cursor)
+            key = (index, width, state, marked)
             strip = self._cache.get(key)
             if strip is None:
-                strip = self._render_row(row, width, state)
+                strip = self._render_row(row, width, state, marked)
                 self._cache[key] = strip
             return strip
         styles = self._styles()
@@ -390,6 +401,6 @@ class ImageTable(ScrollView, can_focus=True):
         # scroll over SSH (bench/RESULTS.md, what-if "simplify").
         return strip.simplify()
 
-    def _render_row(self, row: ImageRow, width: int, state: int) -> Strip:
-        segments, line_style = row_segments(row, self._layout(width), self, self._styles(), state)
+    def _render_row(self, row: ImageRow, width: int, state: int, marked: bool = False) -> Strip:
+        segments, line_style = row_segments(row, self._layout(width), self, self._styles(), state, marked)
         return self._finish(segments, width, line_style)
