@@ -243,3 +243,33 @@ def mib(value: int | None) -> str:
 def gib(value: int | None) -> str:
     """min_disk (GiB)."""
     return "" if value is None else f"{value} GiB"
+
+
+def duration(seconds: float | None) -> str:
+    """A time left or taken, as short as it reads well: "0 s", "42 s", "3 min 05 s", "2 h 07 min"; "" unknown."""
+    if seconds is None or seconds != seconds or seconds < 0:  # NaN included
+        return ""
+    whole = int(seconds + 0.5)
+    if whole < 60:
+        return f"{whole} s"
+    minutes, secs = divmod(whole, 60)
+    if minutes < 60:
+        return f"{minutes} min {secs:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 100:
+        return f"{hours} h {minutes:02d} min"
+    return f"{hours} h"
+
+
+def transfer_line(done: int, total: int | None, rate: float, seconds_left: float | None) -> str:
+    """ "412 MiB of 1.2 GiB · 34% · 85 MiB/s · 9 s left": what a progress line says after the image's name. The
+    parts come in the order they matter, so cropping from the right loses the least useful first."""
+    parts = [f"{human_size(done) or '0 B'} of {human_size(total)}" if total is not None else human_size(done)]
+    if total:
+        parts.append(f"{min(100, done * 100 // total)}%")
+    if rate > 0:
+        parts.append(f"{human_size(int(rate))}/s")
+    left = duration(seconds_left)
+    if left and (total is None or done < total):
+        parts.append(f"{left} left")
+    return " · ".join(parts)

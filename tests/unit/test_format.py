@@ -243,3 +243,20 @@ def test_wrapped_lines_fit_and_keep_every_word(text: str) -> None:
     lines = fmt.wrap(text, 30)
     assert all(cell_len(line) <= 30 for line in lines)
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+
+
+def test_durations_read_as_an_operator_says_them() -> None:
+    from ims_tui.ui.format import duration
+
+    assert [duration(s) for s in (0, 41.6, 185, 7620, 400000)] == ["0 s", "42 s", "3 min 05 s", "2 h 07 min", "111 h"]
+    assert duration(None) == "" and duration(float("nan")) == "" and duration(-1) == ""
+
+
+def test_a_transfer_line_puts_what_matters_first() -> None:
+    from ims_tui.ui.format import transfer_line
+
+    mib = 1024**2
+    assert transfer_line(412 * mib, 1229 * mib, 85 * mib, 9.2) == "412 MiB of 1.2 GiB · 33% · 85 MiB/s · 9 s left"
+    assert transfer_line(0, 10 * mib, 0.0, None) == "0 B of 10 MiB · 0%"
+    assert transfer_line(3 * mib, None, 1024.0, None) == "3.0 MiB · 1.0 KiB/s"
+    assert transfer_line(10, 10, 5.0, 0.0) == "10 B of 10 B · 100% · 5 B/s"
