@@ -4,9 +4,8 @@ Only visible rows are rendered (``render_line``), each into a cached ``Strip``; 
 lines. A DataTable measures every cell of every row and rebuilds its index on removal, which costs seconds at
 tens of thousands of images (see notes/terminal-ui.md).
 
-Over 400 lines (~540): the render path (render_line, the row cache, the layout per width) and the column
-table it reads sit together so a cell costs one function call on the hot path; the column table and its cell
-functions are the next thing to move out (widgets/columns.py) without touching the render path.
+The columns are declared in ``widgets/columns.py``; marks (``ui/marks.py``) are the screen's, drawn here: a
+marked row shows "*" in its left pad and the ``image-table--marked`` style, and costs one lookup per line painted.
 """
 
 from __future__ import annotations
@@ -14,10 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from operator import attrgetter
-from typing import ClassVar, Literal
+from typing import ClassVar
 
-from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -31,130 +28,21 @@ from textual.strip import Strip
 import ims_tui.ui.keys as keys
 from ims_tui.api.models import ImageRow
 from ims_tui.ui import format as fmt
-from ims_tui.ui.text import safe
+from ims_tui.ui.marks import Marks
+from ims_tui.ui.widgets.columns import Layout, header_segments, layout_for, row_segments
 
-Align = Literal["left", "right"]
+__all__ = ["ImageTable", "layout_for"]
 
-
-# What a cell shows and its colour family (a component-class suffix: "ok", "busy", "bad"; None: the line's
-# style). A cell reads the row and, for the age, the table's sort and clock; it runs for every cell painted,
-# so it stays a plain function of one row.
-CellText = tuple[str, str | None]
-Cell = Callable[[ImageRow, "ImageTable"], CellText]
+CacheKey = tuple[int, int, int, bool]  # row index, width, cursor state (0 none, 1 focused, 2 blurred), marked
 
 
-def _text_of(attribute: str) -> Cell:
-    """A column showing one text attribute of the row as it is, made safe to draw."""
-    read = attrgetter(attribute)
-    return lambda row, _table: (safe(read(row)), None)
+@dataclass
+class _TableMessage(Message):
+    table: ImageTable
 
-
-def _name(row: ImageRow, _table: ImageTable) -> CellText:
-    return (safe(row.name) if row.name else "(no name)"), None
-
-
-def _status(row: ImageRow, _table: ImageTable) -> CellText:
-    if row.problem is not None:  # a bad row says so in words, not only by colour; the detail shows all of it
-        return f"bad: {safe(row.problem)}", "bad"
-    kind = fmt.status_kind(row.status)
-    return fmt.status_word(row.status), (None if kind == "other" else kind)
-
-
-def _size(row: ImageRow, _table: ImageTable) -> CellText:
-    return fmt.human_size(row.size), None
-
-
-def _owner(row: ImageRow, _table: ImageTable) -> CellText:
-    return safe((row.owner or "")[:8]), None
-
-
-def _min_disk(row: ImageRow, _table: ImageTable) -> CellText:
-    return ("" if not row.min_disk else fmt.gib(row.min_disk)), None
-
-
-def _min_ram(row: ImageRow, _table: ImageTable) -> CellText:
-    return ("" if not row.min_ram else fmt.mib(row.min_ram)), None
-
-
-def _age(row: ImageRow, table: ImageTable) -> CellText:
-    # sorted by creation, the age column says how long ago each image was created (its title says so too)
-    stamp = row.created_at if table.sort_key == "created_at" else row.updated_at
-    return fmt.relative_age(stamp, table._now_value), None
-
-
-def _short_id(row: ImageRow, _table: ImageTable) -> CellText:
-    return fmt.short_id(row.id), None
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    title: str
-    width: int  # 0: takes the room left over (the name)
-    cell: Cell
-    min_table: int = 0  # shown only when the table is at least this wide
-    align: Align = "left"
-    sort_key: str | None = None
-    ims_only: bool = False  # an IMS property: shown only when the server is IMS
-    ims_min_table: int | None = None  # min_table in IMS mode, where the IMS columns took some of the room
-
-    def shown_at(self, width: int, ims: bool) -> bool:
-        if self.ims_only and not ims:
-            return False
-        least = self.ims_min_table if ims and self.ims_min_table is not None else self.min_table
-        return least <= width
-
-
-# The order they appear in; the narrowest set (80 columns) is name, status, size, visibility, age.
-# On an IMS server the image type (__imagetype) joins from 88 cells and the platform (__platform) from 114, so the
-# name keeps at least the 34 cells it has at 80 columns; the 136-cell set moves up by the room they take (19).
-COLUMNS: tuple[Column, ...] = (
-    Column("name", "name", 0, _name, sort_key="name"),
-    Column("status", "status", 14, _status, sort_key="status"),
-    Column("size", "size", 8, _size, align="right", sort_key="size"),
-    Column("disk", "disk", 6, _text_of("disk_format"), min_table=106, sort_key="disk_format"),
-    Column("visibility", "visibility", 10, _text_of("visibility")),
-    Column("type", "type", 7, _text_of("image_type"), min_table=88, ims_only=True),
-    Column("platform", "platform", 10, _text_of("platform"), min_table=114, ims_only=True),
-    Column("owner", "owner", 8, _owner, min_table=136, ims_min_table=155),
-    Column("min_disk", "min disk", 8, _min_disk, min_table=136, align="right", ims_min_table=155),
-    Column("min_ram", "min ram", 8, _min_ram, min_table=136, align="right", ims_min_table=155),
-    Column("os", "os version", 18, _text_of("os_version"), min_table=136, ims_min_table=155),
-    Column("age", "updated", 8, _age, align="right", sort_key="updated_at"),
-    Column("id", "id", 8, _short_id, min_table=106, sort_key="id"),
-)
-MIN_NAME = 12
-GAP = 1
-LEFT_PAD = 1
-BAD_MARK = "!"  # in the left pad of a row the server sent broken (ImageRow.problem)
-
-
-@dataclass(frozen=True)
-class Layout:
-    columns: tuple[tuple[Column, int], ...]  # (column, width in cells)
-    width: int
-
-
-def layout_for(width: int, ims: bool = False) -> Layout:
-    """Which columns fit in ``width`` cells and how wide each is; the name takes what is left.
-
-    ``ims``: the server is Huawei Cloud IMS (or alike), whose images carry ``__imagetype`` and ``__platform``.
-    """
-    chosen = [c for c in COLUMNS if c.shown_at(width, ims)]
-    while True:
-        fixed = sum(c.width for c in chosen if c.width) + GAP * (len(chosen) - 1) + LEFT_PAD
-        name_width = width - fixed
-        if name_width >= MIN_NAME or len(chosen) <= 2:
-            break
-        # Too narrow even for the base set: drop the least useful columns first.
-        for drop in ("platform", "type", "visibility", "age", "size"):
-            if any(c.key == drop for c in chosen):
-                chosen = [c for c in chosen if c.key != drop]
-                break
-        else:
-            break
-    name_width = max(name_width, 4)
-    return Layout(tuple((c, name_width if c.width == 0 else c.width) for c in chosen), width)
+    @property
+    def control(self) -> ImageTable:
+        return self.table
 
 
 class ImageTable(ScrollView, can_focus=True):
@@ -165,15 +53,8 @@ class ImageTable(ScrollView, can_focus=True):
 
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("table")
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "image-table--header",
-        "image-table--cursor",
-        "image-table--cursor-blurred",
-        "image-table--ok",
-        "image-table--busy",
-        "image-table--bad",
-        "image-table--dim",
-    }
+    STYLES = ("header", "cursor", "cursor-blurred", "ok", "busy", "bad", "dim", "marked")  # styled in DEFAULT_CSS
+    COMPONENT_CLASSES: ClassVar[set[str]] = {f"image-table--{name}" for name in STYLES}
 
     DEFAULT_CSS = """
     ImageTable {
@@ -194,45 +75,31 @@ class ImageTable(ScrollView, can_focus=True):
     ImageTable > .image-table--busy { color: $text-warning; }
     ImageTable > .image-table--bad { color: $text-error; text-style: bold; }
     ImageTable > .image-table--dim { color: $text-muted; text-style: italic; }
+    ImageTable > .image-table--marked { color: $text-accent; text-style: bold; }
     """
 
     @dataclass
-    class Highlighted(Message):
+    class Highlighted(_TableMessage):
         """The cursor moved to ``row`` (None when the list is empty)."""
 
-        table: ImageTable
         row: ImageRow | None
         index: int
 
-        @property
-        def control(self) -> ImageTable:
-            return self.table
-
     @dataclass
-    class NearEnd(Message):
+    class NearEnd(_TableMessage):
         """The cursor or the view came within one screen of the last loaded row: time to load the next page."""
 
-        table: ImageTable
-
-        @property
-        def control(self) -> ImageTable:
-            return self.table
-
     @dataclass
-    class Selected(Message):
+    class Selected(_TableMessage):
         """Enter (or a click on the highlighted row) on ``row``."""
 
-        table: ImageTable
         row: ImageRow
-
-        @property
-        def control(self) -> ImageTable:
-            return self.table
 
     def __init__(
         self,
         *,
         now: Callable[[], datetime] | None = None,
+        marks: Marks | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -247,15 +114,15 @@ class ImageTable(ScrollView, can_focus=True):
         self.sort_key = "created_at"
         self.sort_dir = "desc"
         self._now = now or (lambda: datetime.now(timezone.utc))
-        self._now_value = self._now()
-        self._cache: LRUCache[tuple[int, int, int], Strip] = LRUCache(1024)
+        self.now_value = self._now()
+        # The screen's marks: the table draws them, and keeps a range being marked on its row as rows change.
+        self.marks = Marks() if marks is None else marks
+        self._cache: LRUCache[CacheKey, Strip] = LRUCache(1024)
         self._layouts: dict[tuple[int, bool], Layout] = {}
         self.ims = False
         self._styles_ready = False
         self._style_map: dict[str, Style] = {}
         self.last_highlighted: ImageRow | None = None
-
-    # -- data ---------------------------------------------------------------------------------------------
 
     @property
     def rows(self) -> Sequence[ImageRow]:
@@ -274,8 +141,9 @@ class ImageTable(ScrollView, can_focus=True):
     def set_rows(self, rows: Sequence[ImageRow], *, cursor: int | None = None, announce: bool = True) -> None:
         """Show ``rows`` (the list object is kept, not copied); every cached line is dropped."""
         self._rows = rows
+        self.marks.follow(rows)
         self._cache.clear()
-        self._now_value = self._now()
+        self.now_value = self._now()
         if cursor is not None:
             self.cursor = cursor
         self.cursor = max(0, min(self.cursor, len(rows) - 1)) if rows else 0
@@ -294,11 +162,9 @@ class ImageTable(ScrollView, can_focus=True):
 
     def rows_changed(self) -> None:
         """Rows were replaced, inserted or removed in place: drop cached lines and keep the cursor in range."""
+        self.marks.follow(self._rows)
         self._cache.clear()
-        if self._rows:
-            self.cursor = max(0, min(self.cursor, len(self._rows) - 1))
-        else:
-            self.cursor = 0
+        self.cursor = max(0, min(self.cursor, len(self._rows) - 1))
         self._update_virtual_size()
         self.refresh()
         self._announce()
@@ -307,8 +173,17 @@ class ImageTable(ScrollView, can_focus=True):
         """One row object was swapped for a fresher one: repaint that line only."""
         width = self.scrollable_content_region.width
         for state in (0, 1, 2):
-            self._cache.discard((index, width, state))
+            for marked in (False, True):
+                self._cache.discard((index, width, state, marked))
         self._refresh_row(index)
+
+    def marks_changed(self, index: int | None = None) -> None:
+        """Marks changed on the row at ``index`` only, or anywhere (None): repaint it, or every line shown. A line's
+        cache key says whether it is marked, so nothing cached is dropped."""
+        if index is None:
+            self.refresh()
+        else:
+            self._refresh_row(index)
 
     def set_loading(self, loading: bool, *, has_more: bool | None = None) -> None:
         changed = loading != self.loading or (has_more is not None and has_more != self.has_more)
@@ -350,8 +225,6 @@ class ImageTable(ScrollView, can_focus=True):
         height = 1 + len(self._rows) + (1 if self.loading else 0)
         self.virtual_size = Size(self.size.width or 80, height)
 
-    # -- cursor -------------------------------------------------------------------------------------------
-
     @property
     def _page(self) -> int:
         return max(1, self.scrollable_content_region.height - 1)
@@ -365,6 +238,8 @@ class ImageTable(ScrollView, can_focus=True):
             return
         old = self.cursor
         self.cursor = index
+        if self.marks.range is not None:  # the range grows or shrinks by the rows passed over
+            self._refresh_rows(min(old, index), max(old, index))
         self._refresh_row(old)
         self._refresh_row(index)
         self._scroll_cursor_visible(center=center)
@@ -387,11 +262,15 @@ class ImageTable(ScrollView, can_focus=True):
         """Re-check after a page arrived: a tall screen may still show the end of the list."""
         self._check_near_end()
 
+    def _refresh_rows(self, first: int, last: int) -> None:
+        # Line y of the view shows row scroll_y + y - 1 (line 0 is the header): virtual line index + 1.
+        top = int(self.scroll_y)
+        first, last = max(first, top), min(last, top + self._page - 1)
+        if first <= last:
+            self.refresh_lines(first + 1, last - first + 1)
+
     def _refresh_row(self, index: int) -> None:
-        # Line y of the view shows row scroll_y + y - 1 (line 0 is the header).
-        y = index - int(self.scroll_y) + 1
-        if 1 <= y < self.size.height:
-            self.refresh_lines(int(self.scroll_y) + y, 1)
+        self._refresh_rows(index, index)
 
     def _scroll_cursor_visible(self, *, center: bool = False) -> None:
         page = self._page
@@ -466,8 +345,6 @@ class ImageTable(ScrollView, can_focus=True):
         self._styles_ready = False
         self._cache.clear()
 
-    # -- painting -----------------------------------------------------------------------------------------
-
     def _layout(self, width: int) -> Layout:
         key = (width, self.ims)
         found = self._layouts.get(key)
@@ -478,16 +355,11 @@ class ImageTable(ScrollView, can_focus=True):
     def _styles(self) -> dict[str, Style]:
         if not self._styles_ready:
             base = self.rich_style
-            self._style_map = {
-                "base": base,
-                "header": base + self.get_component_rich_style("image-table--header", partial=True),
-                "cursor": self.get_component_rich_style("image-table--cursor", partial=True),
-                "cursor-blurred": self.get_component_rich_style("image-table--cursor-blurred", partial=True),
-                "ok": self.get_component_rich_style("image-table--ok", partial=True),
-                "busy": self.get_component_rich_style("image-table--busy", partial=True),
-                "bad": self.get_component_rich_style("image-table--bad", partial=True),
-                "dim": base + self.get_component_rich_style("image-table--dim", partial=True),
-            }
+            self._style_map = {"base": base}
+            for name in self.STYLES:
+                style = self.get_component_rich_style(f"image-table--{name}", partial=True)
+                # The styles a line is drawn in stand on the base; the others are laid over a line's style.
+                self._style_map[name] = base + style if name in ("header", "dim", "marked") else style
             self._styles_ready = True
         return self._style_map
 
@@ -497,11 +369,13 @@ class ImageTable(ScrollView, can_focus=True):
             return self._render_header(width)
         index = int(self.scroll_y) + y - 1
         if index < len(self._rows):
+            row = self._rows[index]
             state = (1 if self.has_focus else 2) if index == self.cursor else 0
-            key = (index, width, state)
+            marked = self.marks.is_marked(row, index, self.cursor)
+            key = (index, width, state, marked)
             strip = self._cache.get(key)
             if strip is None:
-                strip = self._render_row(self._rows[index], width, state)
+                strip = self._render_row(row, width, state, marked)
                 self._cache[key] = strip
             return strip
         styles = self._styles()
@@ -513,25 +387,8 @@ class ImageTable(ScrollView, can_focus=True):
         return Strip.blank(width, styles["base"])
 
     def _render_header(self, width: int) -> Strip:
-        styles = self._styles()
-        style = styles["header"]
-        segments = [Segment(" " * LEFT_PAD, style)]
-        layout = self._layout(width)
-        arrow = "▲" if self.sort_dir == "asc" else "▼"
-        for position, (column, cells) in enumerate(layout.columns):
-            if position:
-                segments.append(Segment(" " * GAP, style))
-            title = column.title
-            sorted_here = column.sort_key == self.sort_key
-            if column.key == "age" and self.sort_key == "created_at":
-                title, sorted_here = "created", True
-            if sorted_here:
-                candidate = f"{title} {arrow}"
-                if cell_len(candidate) > cells:
-                    candidate = fmt.fit(title, cells - 1).rstrip() + arrow
-                title = candidate
-            segments.append(Segment(fmt.fit(title, cells, align=column.align), style))
-        return self._finish(segments, width, style)
+        style = self._styles()["header"]
+        return self._finish(header_segments(self._layout(width), self.sort_key, self.sort_dir, style), width, style)
 
     def _finish(self, segments: list[Segment], width: int, style: Style) -> Strip:
         strip = Strip(segments)
@@ -544,23 +401,6 @@ class ImageTable(ScrollView, can_focus=True):
         # scroll over SSH (bench/RESULTS.md, what-if "simplify").
         return strip.simplify()
 
-    def _kind_style(self, kind: str, overlay: Style | None) -> Style:
-        styles = self._styles()
-        style = styles["base"] + styles[kind]
-        return style if overlay is None else style + overlay
-
-    def _render_row(self, row: ImageRow, width: int, state: int) -> Strip:
-        styles = self._styles()
-        base = styles["base"]
-        overlay = styles["cursor"] if state == 1 else styles["cursor-blurred"] if state == 2 else None
-        line_style = base + overlay if overlay is not None else base
-        layout = self._layout(width)
-        mark = " " * LEFT_PAD if row.problem is None else BAD_MARK.ljust(LEFT_PAD)
-        segments = [Segment(mark, line_style if row.problem is None else self._kind_style("bad", overlay))]
-        for position, (column, cells) in enumerate(layout.columns):
-            if position:
-                segments.append(Segment(" " * GAP, line_style))
-            text, kind = column.cell(row, self)
-            style = line_style if kind is None else self._kind_style(kind, overlay)
-            segments.append(Segment(fmt.fit(text, cells, align=column.align), style))
+    def _render_row(self, row: ImageRow, width: int, state: int, marked: bool = False) -> Strip:
+        segments, line_style = row_segments(row, self._layout(width), self, self._styles(), state, marked)
         return self._finish(segments, width, line_style)

@@ -119,13 +119,17 @@ class StatusState:
     more_hint: str = ""  # the key to the full error ("E details"), shown when there is room
     note: str | None = None  # a screen of one image: what is true of it ("fresh from the server"), not the list
     position: int | None = None
+    marked: int = 0  # images marked (ui/marks.py), ...
+    marked_unloaded: int = 0  # ... of which this many are not among the loaded rows (after a new sort, further down)
+    range_rows: int | None = None  # the rows of a range being marked (V), while it is
 
 
 class StatusLine(Widget):
     """One line that says what is true: how many rows, what is loading, which filters, or what failed.
 
     An error reads status first and keeps its retry hint at the right end at any width: the reason is what gets
-    cut (``format.fit_error``), never the status or the hint.
+    cut (``format.fit_error``), never the status or the hint. The marks count comes right after the row count, so
+    80 columns cut the filters and the sort before it; beside an error it shows only where the reason keeps its room.
     """
 
     DEFAULT_CSS = """
@@ -166,6 +170,7 @@ class StatusLine(Widget):
             parts.append((f"loading page {state.loading_page}…", "italic"))
         else:
             parts.append(f"{fmt.count(state.loaded)} loaded, more below")
+        parts += StatusLine._marks(state)
         if state.quick is not None:
             parts += [
                 ("  quick filter: ", "$text-muted"),
@@ -179,6 +184,17 @@ class StatusLine(Widget):
         return Content.assemble(*parts)
 
     @staticmethod
+    def _marks(state: StatusState) -> list[str | tuple[str, str]]:
+        parts: list[str | tuple[str, str]] = []
+        if state.marked:
+            parts.append((f"  {fmt.count(state.marked)} marked", "bold"))
+            if state.marked_unloaded:
+                parts.append(f" ({fmt.count(state.marked_unloaded)} not loaded)")
+        if state.range_rows is not None:
+            parts += [("  range: ", "$text-muted"), f"{fmt.plural(state.range_rows, 'row')} (V marks, Esc cancels)"]
+        return parts
+
+    @staticmethod
     def _error(state: StatusState, width: int) -> Content:
         assert state.error is not None
         hint = state.retry_hint
@@ -186,6 +202,9 @@ class StatusLine(Widget):
         room = width - cell_len(hint) - 2  # two spaces between the error and the hint
         if room - cell_len(more) >= fmt.MIN_REASON:
             hint, room = hint + more, room - cell_len(more)
+        marked = f"{fmt.count(state.marked)} marked · " if state.marked else ""
+        if marked and room - cell_len(marked) >= fmt.MIN_REASON:
+            hint, room = marked + hint, room - cell_len(marked)
         text = fmt.fit_error(safe(state.error), room, state.error_drop)
         gap = " " * max(2, width - cell_len(text) - cell_len(hint))
         return Content.assemble((text, "bold"), gap, (hint, "bold"))
