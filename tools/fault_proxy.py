@@ -39,13 +39,13 @@ REASONS |= {503: "Service Unavailable", 504: "Gateway Timeout"}
 class Fault:
     """What to do with a matched request. Build one with the functions below rather than by hand."""
 
-    kind: str  # answer | reset_before | reset_mid | truncate | rewrite | hang | delay
+    kind: str  # answer | reset_before | reset_mid | truncate | rewrite | hang | delay | cut_request
     status: int = 0
     body: bytes = b""
     headers: tuple[tuple[str, str], ...] = ()
     rewrite: Callable[[bytes], bytes] | None = None
     seconds: float = 0.0
-    fraction: float = 0.5  # how much of the body reset_mid and truncate let through
+    fraction: float = 0.5  # how much of the body reset_mid, truncate and cut_request let through
 
 
 def answer(status: int, body: bytes | str, content_type: str = "application/json", **headers: str) -> Fault:
@@ -113,6 +113,12 @@ def hang(seconds: float = 60.0) -> Fault:
 def delay(seconds: float) -> Fault:
     """The server's answer, ``seconds`` late: a far cloud."""
     return Fault("delay", seconds=seconds)
+
+
+def cut_request(fraction: float = 0.5) -> Fault:
+    """An upload cut mid-way: the server gets the head and ``fraction`` of the body, then both connections drop
+    (the client's with a reset), as when a link fails during a long PUT."""
+    return Fault("cut_request", fraction=fraction)
 
 
 @dataclass
@@ -253,18 +259,58 @@ class FaultProxy:
         with self._lock:
             self.seen.append(request)
             for rule in self._rules:
+                if rule.fault.kind == "cut_request":
+                    continue  # decided before the body is read (_cut_rule_for)
                 if rule.matches(request.method, request.target):
                     rule.hits += 1
                     request.fault = rule.fault.kind
                     return rule.fault
         return None
 
+    def _cut_rule_for(self, method: str, target: str) -> Fault | None:
+        with self._lock:
+            for rule in self._rules:
+                if rule.fault.kind == "cut_request" and rule.matches(method, target):
+                    rule.hits += 1
+                    return rule.fault
+        return None
+
+    async def _cut(
+        self,
+        head: tuple[str, list[tuple[str, str]]],
+        fault: Fault,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+    ) -> None:
+        """Forward the head and part of the body, then drop the server's connection and reset the client's."""
+        first, headers = head
+        method, target, _version = first.split(" ", 2)
+        declared = int(next((v for k, v in headers if k.lower() == "content-length"), "0") or 0)
+        part = int(declared * fault.fraction)
+        body = await reader.readexactly(part) if part else b""
+        with self._lock:
+            self.seen.append(Request(method, target, headers, body, fault.kind))
+        upstream_reader, upstream = await asyncio.open_connection(self.upstream_host, self.upstream_port)
+        lines = [first] + [f"{k}: {v}" for k, v in headers if k.lower() not in HOP_BY_HOP | {"host"}]
+        lines += [f"Host: {self.upstream_host}:{self.upstream_port}", "Connection: close"]
+        upstream.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
+        with contextlib.suppress(ConnectionError):
+            await upstream.drain()
+        _reset(upstream)
+        _reset(writer)
+
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while True:
-                request = await _read_request(reader)
-                if request is None:
+                head = await _read_head(reader)
+                if head is None:
                     break
+                method, target, _version = head[0].split(" ", 2)
+                cut = self._cut_rule_for(method, target)
+                if cut is not None:
+                    await self._cut(head, cut, reader, writer)
+                    break
+                request = await _read_request_body(reader, head)
                 fault = self._rule_for(request)
                 if not await self._answer(request, fault, writer):
                     break
@@ -370,10 +416,7 @@ async def _read_body(reader: asyncio.StreamReader, headers: list[tuple[str, str]
     return await reader.read() if until_eof else b""
 
 
-async def _read_request(reader: asyncio.StreamReader) -> Request | None:
-    head = await _read_head(reader)
-    if head is None:
-        return None
+async def _read_request_body(reader: asyncio.StreamReader, head: tuple[str, list[tuple[str, str]]]) -> Request:
     first, headers = head
     method, target, _version = first.split(" ", 2)
     body = await _read_body(reader, headers, until_eof=False)

@@ -64,6 +64,13 @@ READY_TIMEOUT = 90.0
 STOP_GRACE = 10.0
 INSTALL_TIMEOUT = 1800.0
 REGION = "RegionOne"
+# The file stores of every Glance this tool starts, with their descriptions: the first is the default (where an
+# upload without a store header goes), the second is there for copy-image and deleting from one store.
+STORES = {"fs": "the default store", "fast": "a second file store"}
+
+
+def store_dir(state: Path, store: str) -> Path:
+    return state / ("images" if store == next(iter(STORES)) else f"images-{store}")
 
 
 class LabError(RuntimeError):
@@ -209,6 +216,13 @@ def _ensure_venv(spec: VenvSpec, lab: Path, venv: Path, quiet: bool) -> Path:
 # ------------------------------------------------------------------------------------------- config files
 
 
+def _store_sections(state: Path) -> str:
+    return "".join(
+        f"[{store}]\nfilesystem_store_datadir = {store_dir(state, store)}/\nstore_description = {words}\n\n"
+        for store, words in STORES.items()
+    )
+
+
 def render_glance_conf(
     state: Path, mode: str, keystone_url: str | None = None, service: Account = GLANCE_SERVICE
 ) -> str:
@@ -218,21 +232,26 @@ def render_glance_conf(
     # pipeline (context middleware without authtoken), "keystone" = stock authtoken pipeline.
     flavor = {"noauth": "", "trusted": "trusted", "keystone": "keystone"}[mode]
     conf = f"""\
-# Written by tools/openstack_lab.py: Glance {GLANCE_VERSION}, mode {mode}, sqlite + file store.
+# Written by tools/openstack_lab.py: Glance {GLANCE_VERSION}, mode {mode}, sqlite + two file stores.
 [DEFAULT]
 debug = false
 use_stderr = true
-enabled_backends = fs:file
+enabled_backends = {",".join(f"{store}:file" for store in STORES)}
+enabled_import_methods = [glance-direct,web-download,copy-image]
 image_cache_dir = {state}/cache
 
 [database]
 connection = sqlite:///{state}/glance.sqlite
 
 [glance_store]
-default_backend = fs
+default_backend = {next(iter(STORES))}
 
-[fs]
-filesystem_store_datadir = {state}/images/
+{_store_sections(state)}
+[import_filtering_opts]
+# web-download refuses loopback hosts and ports but 80 and 443 unless allowed: the tests serve the data from
+# 127.0.0.1 on a port of their own, chosen after Glance is up (an empty allowed_ports list allows every port).
+allowed_hosts = [{HOST}]
+allowed_ports = []
 
 [os_glance_staging_store]
 filesystem_store_datadir = {state}/staging/
@@ -730,8 +749,10 @@ class GlanceServer(_GunicornServer):
     def _prepare(self, venv: Path) -> None:
         state = self.state_dir
         assert state is not None
-        for sub in ("etc", "images", "staging", "tasks", "cache", "locks"):
+        for sub in ("etc", "staging", "tasks", "cache", "locks"):
             (state / sub).mkdir(exist_ok=True)
+        for store in STORES:
+            store_dir(state, store).mkdir(exist_ok=True)
         etc = state / "etc"
         (etc / "glance-api.conf").write_text(
             render_glance_conf(state, self.mode, self.keystone_url, self.service_account)

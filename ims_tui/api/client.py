@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
 import uuid
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl, quote, urlsplit
 
 import httpx
@@ -26,14 +27,20 @@ from .errors import (
     network_error,
     request_id_of,
 )
+from .imagedata import ImageData
+from .imports import ImportRequest, StoreInfo, Task, parse_import_methods
 from .messages import describe_body
 from .models import ApiVersion, Image, ImagePage, ListQuery
 from .patch import PatchOp
+
+if TYPE_CHECKING:
+    from .features import ServerFeatures
 
 log = logging.getLogger("ims_tui.api")
 T = TypeVar("T")
 
 PATCH_MEDIA_TYPE = "application/openstack-images-v2.1-json-patch"
+OCTET_STREAM = "application/octet-stream"
 RETRY_STATUSES = frozenset({502, 503, 504})
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 
@@ -71,6 +78,7 @@ class ImageClient:
         self.retries = retries
         self.backoff = backoff
         self.request_count = 0
+        self._features: ServerFeatures | None = None
         base_headers = {"Accept": "application/json", "User-Agent": "ims-tui"}
         base_headers.update(headers or {})
         plain = self.endpoint.startswith("http://") and (auth_url is None or auth_url.startswith("http://"))
@@ -120,7 +128,7 @@ class ImageClient:
         *,
         params: Sequence[tuple[str, str]] | None = None,
         json_body: Any = None,
-        content: bytes | None = None,
+        content: bytes | AsyncIterable[bytes] | None = None,
         headers: dict[str, str] | None = None,
         ok: Sequence[int] = (200,),
     ) -> httpx.Response:
@@ -324,6 +332,93 @@ class ImageClient:
             if isinstance(item, dict) and isinstance(item.get("id"), str):
                 out.append(ApiVersion.model_validate(item))
         return out
+
+    async def features(self, *, ims: bool | None = False) -> ServerFeatures:
+        """What this server can do (``features.ServerFeatures``), asked once and kept for the session."""
+        if self._features is None:
+            from .features import discover
+
+            self._features = await discover(self, ims=ims)
+        return self._features
+
+    # -- data -------------------------------------------------------------------------------------------
+
+    async def put_data(
+        self,
+        image_id: str,
+        body: AsyncIterable[bytes],
+        *,
+        size: int | None,
+        stage: bool = False,
+        store: str | None = None,
+    ) -> None:
+        """Stream ``body`` into the image (``PUT .../file``), or into its staging area for a later glance-direct
+        import (``PUT .../stage``). Never repeated: a lost answer leaves ``outcome_unknown`` set for the caller
+        to settle (``upload.settle_upload``). ``store``: the store to write to on a multi-store server."""
+        headers = {"Content-Type": OCTET_STREAM}
+        if size is not None:
+            headers["Content-Length"] = str(size)  # httpx then sends no chunked encoding: Glance learns the size
+        if store is not None:
+            headers["X-Image-Meta-Store"] = store
+        path = f"{self._image_path(image_id)}/{'stage' if stage else 'file'}"
+        await self._send("PUT", path, content=body, headers=headers, ok=(204, 201, 200))
+
+    @contextlib.asynccontextmanager
+    async def open_data(self, image_id: str, *, offset: int = 0) -> AsyncIterator[ImageData]:
+        """The image's data as a stream (``GET .../file``); from byte ``offset`` with a ``Range`` request when
+        ``offset`` > 0 (the server may ignore it and send everything: see ``ImageData.ranged``). A 204 (no
+        data) comes back as an ``ImageData`` with ``empty`` set; any other failure raises."""
+        headers = {"Accept": OCTET_STREAM + ", application/json;q=0.9"}  # errors still in JSON
+        if offset > 0:
+            headers["Range"] = f"bytes={offset}-"
+        path = f"{self._image_path(image_id)}/file"
+        url = self.url(path)
+        request = self._http.build_request("GET", url, headers=headers)
+        self.request_count += 1
+        try:
+            response = await self._http.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            raise network_error(exc, url, method="GET", path=path) from None
+        try:
+            if response.status_code not in (200, 204, 206):
+                try:
+                    await response.aread()
+                except httpx.HTTPError as exc:
+                    raise network_error(exc, url, method="GET", path=path) from None
+                raise error_from_response(response, path=path)
+            yield ImageData.of(response)
+        finally:
+            await response.aclose()
+
+    # -- lifecycle, import and stores -------------------------------------------------------------------
+
+    async def deactivate(self, image_id: str) -> None:
+        """``POST .../actions/deactivate`` (API v2.3+): no more downloads or boots; repeating it is harmless."""
+        await self._send("POST", f"{self._image_path(image_id)}/actions/deactivate", ok=(204, 200))
+
+    async def reactivate(self, image_id: str) -> None:
+        await self._send("POST", f"{self._image_path(image_id)}/actions/reactivate", ok=(204, 200))
+
+    async def import_methods(self) -> tuple[str, ...]:
+        """The import methods the server enables (``GET /v2/info/import``)."""
+        return self._parsed(await self._send("GET", "/v2/info/import"), parse_import_methods)
+
+    async def stores(self) -> tuple[StoreInfo, ...]:
+        """The stores of a multi-store server (``GET /v2/info/stores``); 404 (NotFound) on a single-store one."""
+        return self._parsed(await self._send("GET", "/v2/info/stores"), StoreInfo.parse_all)
+
+    async def import_image(self, image_id: str, request: ImportRequest) -> None:
+        """Start an import (``POST .../import``, 202): the server works on in the background."""
+        await self._send("POST", f"{self._image_path(image_id)}/import", json_body=request.to_body(), ok=(202, 200))
+
+    async def delete_from_store(self, store: str, image_id: str) -> None:
+        """Delete the image's data from one store only (``DELETE /v2/stores/{store}/{id}``, API v2.10+)."""
+        path = f"/v2/stores/{quote(store, safe='')}/{quote(image_id, safe='')}"
+        await self._send("DELETE", path, ok=(204, 200))
+
+    async def image_tasks(self, image_id: str) -> tuple[Task, ...]:
+        """The image's import tasks, newest first as Glance lists them (``GET .../tasks``, API v2.12+)."""
+        return self._parsed(await self._send("GET", f"{self._image_path(image_id)}/tasks"), Task.parse_all)
 
     def _image_path(self, image_id: str) -> str:
         return "/v2/images/" + quote(image_id, safe="")

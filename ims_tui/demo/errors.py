@@ -9,18 +9,20 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 import httpx
 
 
 class Reply(NamedTuple):
-    """A handler's answer: status, headers (after the request id) and body."""
+    """A handler's answer: status, headers (after the request id) and body, or a ``stream`` of the body's
+    chunks (image data, never held whole)."""
 
     status: int
     headers: dict[str, str]
     body: bytes
+    stream: Iterator[bytes] | None = None
 
 
 def no_content() -> Reply:
@@ -66,6 +68,7 @@ _TITLES = {
     409: "Conflict",
     413: "Request Entity Too Large",
     415: "Unsupported Media Type",
+    416: "Request Range Not Satisfiable",
 }
 _EXPLANATIONS = {
     400: "The server could not comply with the request since\r\nit is either malformed or otherwise incorrect.\r\n",

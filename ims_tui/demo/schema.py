@@ -264,8 +264,11 @@ def isotime(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def image_view(image: Image) -> Image:
-    """What GET /v2/images/{id} shows of a stored record: custom properties, then the base attributes in order."""
+def image_view(image: Image, stores: list[str] | None = None) -> Image:
+    """What GET /v2/images/{id} shows of a stored record: custom properties, then the base attributes in order.
+
+    ``stores``: the stores holding its data (Glance lists them from its locations); None for a seed image,
+    whose data is taken to be in the default store once it is active."""
     view = {key: value for key, value in image.items() if key not in BASE_KEYS}
     for key in SERIALIZED:
         view[key] = image[key]
@@ -277,7 +280,9 @@ def image_view(image: Image) -> Image:
     view["self"] = f"/v2/images/{image_id}"
     view["file"] = f"/v2/images/{image_id}/file"
     view["schema"] = "/v2/schemas/image"
-    if image["status"] == "active" and image["checksum"]:
+    if stores:
+        view["stores"] = ",".join(stores)
+    elif stores is None and image["status"] == "active" and image["checksum"]:
         view["stores"] = "fs"
     return view
 

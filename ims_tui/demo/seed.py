@@ -307,3 +307,8 @@ def generate(count: int, seed: int = 42) -> tuple[list[dict[str, Any]], dict[str
         if image_members:
             members[image_id] = image_members
     return images, members
+
+
+def tiny_disk(size: int = 1024 * 1024) -> bytes:
+    """The data the demo's web-download URL serves: the same pseudo-random bytes every time (a raw "disk")."""
+    return random.Random(7).randbytes(size)

@@ -15,7 +15,9 @@ from typing import Any, NamedTuple
 
 import httpx
 
+from . import members
 from . import seed as seed_data
+from .data import BlobStore
 from .errors import (
     HTTPError,
     Reply,
@@ -28,6 +30,7 @@ from .errors import (
     no_content,
     not_allowed,
 )
+from .imports import delete_from_store, image_tasks, info_import, info_stores, run_due, start_import
 from .other_schemas import member_schema, members_schema, task_schema, tasks_schema
 from .query import Orders, parse_list, predicate
 from .schema import (
@@ -38,14 +41,16 @@ from .schema import (
     image_schema,
     image_view,
     images_schema,
-    member_view,
     validate_partial,
 )
 from .store import Caller, ImageStore
-from .transport import DemoTransport
+from .transfer import DataSink, begin_stage, begin_upload, download
+from .transport import DemoStream, DemoTransport
 from .writes import check_stored, check_stored_tags, new_image, parse_changes, patch_draft, patched
 
 DEMO_ENDPOINT = "http://demo.ims-tui.invalid"
+STORES = {"fs": "the default store", "fast": "a second file store"}  # as the lab's Glance has them
+IMPORT_METHODS = ("glance-direct", "web-download", "copy-image")
 
 
 class DemoCloud:
@@ -58,8 +63,30 @@ class DemoCloud:
         seed: int = 42,
         empty: bool = False,
         clock: Callable[[], datetime] | None = None,
+        data_limit: int | None = None,
+        data_folder: str | None = None,
+        data_rate: float | None = None,
+        import_delay: float = 0.0,
     ) -> None:
+        """``data_limit``: bytes of image data kept in memory before the rest goes to ``data_folder`` (a private
+        temporary folder by default); ``data_rate``: bytes per second an upload is taken at (None: at once),
+        so a transfer's progress can be watched in the demo; ``import_delay``: seconds an import task takes (0:
+        done by the time the import POST is answered)."""
         self.latency = latency
+        self.data_rate = data_rate
+        self.blobs = BlobStore(**({} if data_limit is None else {"limit": data_limit}), folder=data_folder)
+        self.store_ids: tuple[str, ...] = tuple(STORES)
+        self.default_store = self.store_ids[0]
+        self.import_methods: tuple[str, ...] = IMPORT_METHODS
+        self.store_descriptions = dict(STORES)
+        self.tasks: dict[str, dict[str, Any]] = {}
+        self.import_delay = import_delay
+        # what web-download can fetch (no network: URL -> data), and the hosts import filtering lets through
+        # besides (the lab's [import_filtering_opts] allowed_hosts)
+        self.web_files: dict[str, bytes] = {f"{DEMO_ENDPOINT}/downloads/tiny.raw": seed_data.tiny_disk()}
+        self.web_allowed_hosts: tuple[str, ...] = ("127.0.0.1",)
+        # image id -> the stores holding its data (seed images are absent: see image_view)
+        self.stores_of: dict[str, list[str]] = {}
         self.seed = seed
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.request_log: list[tuple[str, str]] = []
@@ -78,9 +105,24 @@ class DemoCloud:
         image["updated_at"] = self._now()
         self._orders.changed()
 
+    touch = _touch
+    now = _now
+
+    def _view(self, image: Image) -> Image:
+        return image_view(image, self.stores_of.get(image["id"]))
+
+    def close(self) -> None:
+        """Free the image data (and its temporary folder, if one was made)."""
+        self.blobs.close()
+
     # -- dispatch ------------------------------------------------------------------------------------------
 
-    def handle(self, request: httpx.Request) -> httpx.Response:
+    @staticmethod
+    def takes_data(request: httpx.Request) -> bool:
+        """A request whose body is image data, to be fed in chunks (``handle`` then answers a ``DataSink``)."""
+        return request.method.upper() == "PUT" and request.url.path.rstrip("/").endswith(("/file", "/stage"))
+
+    def handle(self, request: httpx.Request) -> httpx.Response | DataSink:
         raw_path = request.url.raw_path.decode("ascii", "replace")
         self.request_log.append((request.method, raw_path))
         method = request.method.upper()
@@ -93,20 +135,41 @@ class DemoCloud:
         path = urllib.parse.unquote(raw_path.split("?", 1)[0], encoding="latin-1")
         headers: dict[str, str] = {}
         reply = _negotiate_version(request, path)
+        run_due(self)
         if reply is None:
             # past the version filter: Glance's context middleware stamps a request id on everything
             headers["x-openstack-request-id"] = f"req-{uuid.uuid4()}"
             try:
-                reply = self._route(request, method, path)
+                routed = self._route(request, method, path)
+                if isinstance(routed, DataSink):
+                    routed.headers = headers
+                    routed.request = request
+                    return routed
+                reply = routed
             except HTTPError as error:
                 reply = error_reply(error, request)
                 if method == "HEAD":
                     reply.headers["content-type"] = "text/html; charset=UTF-8"
-        headers.update(reply.headers)
-        body = b"" if method == "HEAD" else reply.body
-        return httpx.Response(reply.status, headers=headers, content=body, request=request)
+        return self._response(request, headers, reply)
 
-    def _route(self, request: httpx.Request, method: str, path: str) -> Reply:
+    def finish_data(self, sink: DataSink) -> httpx.Response:
+        """The answer to an upload or stage once its whole body has been fed to ``sink``."""
+        try:
+            reply = sink.finish()
+        except HTTPError as error:
+            reply = error_reply(error, sink.request)
+        return self._response(sink.request, sink.headers, reply)
+
+    @staticmethod
+    def _response(request: httpx.Request, headers: dict[str, str], reply: Reply) -> httpx.Response:
+        headers.update(reply.headers)
+        if request.method.upper() == "HEAD":
+            return httpx.Response(reply.status, headers=headers, content=b"", request=request)
+        if reply.stream is not None:
+            return httpx.Response(reply.status, headers=headers, stream=DemoStream(reply.stream), request=request)
+        return httpx.Response(reply.status, headers=headers, content=reply.body, request=request)
+
+    def _route(self, request: httpx.Request, method: str, path: str) -> Reply | DataSink:
         _, below_version, rest = path.lstrip("/").partition("/")
         caller = Caller.from_request(request)
         if not below_version:
@@ -148,7 +211,7 @@ class DemoCloud:
                     page.append(image)
                     if len(page) == limit:
                         break
-        body: dict[str, Any] = {"images": [image_view(image) for image in page], "first": "/v2/images"}
+        body: dict[str, Any] = {"images": [self._view(image) for image in page], "first": "/v2/images"}
         link_params = {k: v for k, v in params.items() if k != "marker"}
         if link_params:
             body["first"] = f"/v2/images?{urllib.parse.urlencode(link_params)}"
@@ -164,16 +227,16 @@ class DemoCloud:
         image_id = image["id"]
         self.images[image_id] = image
         self._orders.insert(image)
-        reply = json_reply(201, image_view(image))
+        reply = json_reply(201, self._view(image))
         reply.headers["location"] = f"{DEMO_ENDPOINT}/v2/images/{image_id}"
-        reply.headers["openstack-image-import-methods"] = "glance-direct,web-download,copy-image"
-        reply.headers["openstack-image-store-ids"] = "fs"
+        reply.headers["openstack-image-import-methods"] = ",".join(self.import_methods)
+        reply.headers["openstack-image-store-ids"] = ",".join(self.store_ids)
         return reply
 
     def _show(self, request: httpx.Request, caller: Caller, image_id: str) -> Reply:
         image = self.images.visible(image_id, caller)
         caller.check_readable(image)
-        return json_reply(200, image_view(image))
+        return json_reply(200, self._view(image))
 
     def _update(self, request: httpx.Request, caller: Caller, image_id: str) -> Reply:
         draft = patch_draft(request)
@@ -184,7 +247,7 @@ class DemoCloud:
             image.clear()
             image.update(working)
             self._touch(image)
-        return json_reply(200, image_view(image))
+        return json_reply(200, self._view(image))
 
     def _delete(self, request: httpx.Request, caller: Caller, image_id: str) -> Reply:
         image = self.images.visible(image_id, caller, f"Failed to find image {image_id} to delete")
@@ -238,61 +301,6 @@ class DemoCloud:
             raise forbidden(f"Not allowed to {action} image in status '{current}'")
         return no_content()
 
-    # -- members -------------------------------------------------------------------------------------------
-
-    def _member_table(self, caller: Caller, image_id: str) -> tuple[Image, dict[str, str]]:
-        image = self.images.visible(image_id, caller, f"Image {image_id} not found.")
-        return image, self.members.setdefault(image_id, {})
-
-    def _member_entry(self, caller: Caller, image_id: str, member: str) -> tuple[Image, dict[str, str]]:
-        image, table = self._member_table(caller, image_id)
-        if member not in table:
-            raise HTTPError(404, f"{member} is not a member of image {image_id}.")
-        return image, table
-
-    def _list_members(self, request: httpx.Request, caller: Caller, image_id: str) -> Reply:
-        image, table = self._member_table(caller, image_id)
-        visible = table if caller.is_admin or image["owner"] == caller.project else {}
-        if caller.project in table and not visible:
-            visible = {caller.project: table[caller.project]}
-        views = [member_view(image, m, s) for m, s in visible.items()]
-        return json_reply(200, {"members": views, "schema": "/v2/schemas/members"})
-
-    def _add_member(self, request: httpx.Request, caller: Caller, image_id: str) -> Reply:
-        image, table = self._member_table(caller, image_id)
-        caller.check_mutable(image, "add_member")
-        if image["visibility"] != "shared":
-            raise forbidden(f"Image {image_id} is not shared. Only shared images may have members.")
-        body = json_body(request, required=True)
-        if not isinstance(body, dict) or not isinstance(body.get("member"), str):
-            raise bad("Member to be added not specified")
-        new = body["member"]
-        if new in table:
-            raise HTTPError(409, f"Member {new} already exists.")
-        table[new] = "pending"
-        return json_reply(200, member_view(image, new, "pending"))
-
-    def _show_member(self, request: httpx.Request, caller: Caller, image_id: str, member: str) -> Reply:
-        image, table = self._member_entry(caller, image_id, member)
-        return json_reply(200, member_view(image, member, table[member]))
-
-    def _update_member(self, request: httpx.Request, caller: Caller, image_id: str, member: str) -> Reply:
-        image, table = self._member_entry(caller, image_id, member)
-        if caller.project != member and not caller.is_admin:
-            raise forbidden("You are not authorized to complete modify_member action.")
-        body = json_body(request, required=True)
-        status = body.get("status") if isinstance(body, dict) else None
-        if status not in ("pending", "accepted", "rejected"):
-            raise bad(f"Invalid status: {status}")
-        table[member] = status
-        return json_reply(200, member_view(image, member, status))
-
-    def _remove_member(self, request: httpx.Request, caller: Caller, image_id: str, member: str) -> Reply:
-        image, table = self._member_entry(caller, image_id, member)
-        caller.check_mutable(image, "delete_member")
-        del table[member]
-        return no_content()
-
 
 def _versions(request: httpx.Request, status: int) -> Reply:
     href = f"{request.url.scheme}://{request.url.netloc.decode('ascii')}/v2/"
@@ -324,7 +332,7 @@ def _save_for_tags(image: Image, tags: list[str]) -> None:
 
 # -- the route table ---------------------------------------------------------------------------------------
 
-Handler = Callable[..., Reply]
+Handler = Callable[..., Reply | DataSink]
 
 
 class Route(NamedTuple):
@@ -368,11 +376,19 @@ ROUTES: tuple[Route, ...] = (
     Route("DELETE", "images/{image_id}", DemoCloud._delete),
     Route("PUT", "images/{image_id}/tags/{tag}", DemoCloud._add_tag),
     Route("DELETE", "images/{image_id}/tags/{tag}", DemoCloud._remove_tag),
+    Route("PUT", "images/{image_id}/file", begin_upload),
+    Route("GET", "images/{image_id}/file", download),
+    Route("PUT", "images/{image_id}/stage", begin_stage),
+    Route("POST", "images/{image_id}/import", start_import),
+    Route("GET", "images/{image_id}/tasks", image_tasks),
+    Route("DELETE", "stores/{store}/{image_id}", delete_from_store),
+    Route("GET", "info/import", info_import),
+    Route("GET", "info/stores", info_stores),
     Route("POST", "images/{image_id}/actions/deactivate", DemoCloud._deactivate),
     Route("POST", "images/{image_id}/actions/reactivate", DemoCloud._reactivate),
-    Route("GET", "images/{image_id}/members", DemoCloud._list_members),
-    Route("POST", "images/{image_id}/members", DemoCloud._add_member),
-    Route("GET", "images/{image_id}/members/{member}", DemoCloud._show_member),
-    Route("PUT", "images/{image_id}/members/{member}", DemoCloud._update_member),
-    Route("DELETE", "images/{image_id}/members/{member}", DemoCloud._remove_member),
+    Route("GET", "images/{image_id}/members", members.list_members),
+    Route("POST", "images/{image_id}/members", members.add_member),
+    Route("GET", "images/{image_id}/members/{member}", members.show_member),
+    Route("PUT", "images/{image_id}/members/{member}", members.update_member),
+    Route("DELETE", "images/{image_id}/members/{member}", members.remove_member),
 )
