@@ -156,6 +156,27 @@ class ImsApp(App[None]):
             return self.last_error is not None
         return True
 
+    def running_transfers(self) -> int:
+        from ims_tui.ui.transfers import TransferPanel
+
+        return sum(len(panel.running) for screen in self.screen_stack for panel in screen.query(TransferPanel))
+
+    async def action_quit(self) -> None:
+        """Quit, but ask first while a transfer runs: quitting stops it."""
+        running = self.running_transfers()
+        if not running:
+            self.exit()
+            return
+        from ims_tui.ui.screens.confirm import ConfirmScreen
+
+        body = (
+            f"{running} transfer{'s are' if running > 1 else ' is'} running; quitting stops "
+            f"{'them' if running > 1 else 'it'}. An upload leaves its image queued; a download keeps what "
+            "arrived, and the next download to the same file resumes from it."
+        )
+        question = ConfirmScreen("Quit?", body, confirm="Quit", cancel="Go on", tone="warning")
+        self.push_screen(question, lambda quit_now: self.exit() if quit_now else None)
+
     def on_error_reported(self, message: ErrorReported) -> None:
         self.last_error = message.report
 

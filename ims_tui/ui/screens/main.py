@@ -27,6 +27,7 @@ from textual.widgets import Footer, Input
 
 from ims_tui.api.client import ImageClient
 from ims_tui.api.errors import ApiError, host_of
+from ims_tui.api.features import ServerFeatures
 from ims_tui.api.listing import ImageListing
 from ims_tui.api.models import Image, ImageRow, ListQuery
 from ims_tui.api.session import CloudSession
@@ -39,9 +40,11 @@ from ims_tui.ui.marks import MarkChange, Marks
 from ims_tui.ui.page_loader import PageLoader
 from ims_tui.ui.rows import NONE, Change, RowView
 from ims_tui.ui.schema_cache import SchemaCache
+from ims_tui.ui.screens.data_actions import DataActions
 from ims_tui.ui.screens.error import ErrorReport, ErrorReported
 from ims_tui.ui.session_gate import SessionGate
 from ims_tui.ui.text import error_line, safe
+from ims_tui.ui.transfers import TransferPanel
 from ims_tui.ui.widgets import SteadyInput
 from ims_tui.ui.widgets.detail import DetailPane
 from ims_tui.ui.widgets.image_table import ImageTable
@@ -66,7 +69,7 @@ ON_TABLE = ("table", "main", "app")  # the binding chain while the list has the 
 ELSEWHERE = ("main", "app")
 
 
-class MainScreen(Screen[None]):
+class MainScreen(DataActions, Screen[None]):
     """The list of images of one cloud, with everything an operator does to them."""
 
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("main")
@@ -89,6 +92,7 @@ class MainScreen(Screen[None]):
         self.schema: SchemaCache | None = None  # one per connection: the form asks it, never waits on it
         self.pages = PageLoader()
         self.image_watch = ImageWatch()
+        self.features: ServerFeatures | None = None  # asked once the first page is in
         self.view = RowView()
         self.marks = Marks()
         self._absent: tuple[tuple[int, int, int], int] = ((-1, -1, -1), 0)  # marks not loaded, by what it depends on
@@ -105,6 +109,7 @@ class MainScreen(Screen[None]):
             yield DetailPane(now=self._now, id="detail")
         # A blinking cursor repaints twice a second: bytes over SSH for nothing.
         yield SteadyInput(placeholder="filter loaded rows by name or id; Enter keeps it, Esc clears", id="quick")
+        yield TransferPanel(id="transfers")
         yield StatusLine(id="status")
         yield Footer(compact=True, show_command_palette=False)
         yield SessionGate(self.session)
@@ -191,6 +196,7 @@ class MainScreen(Screen[None]):
         self._connect_error = None
         self.pages.listing = ImageListing(self.client, self.list_query, self.page_size)
         self.image_watch.start(self.client)
+        self.features = None
         self.view = RowView(self.pages.listing, self.view.needle)
         # Keystone learns the catalog's endpoint, the region and the names it resolved only now.
         self.query_one(HeaderBar).show(message.connection.info, LinkState(connected=True))
@@ -213,6 +219,7 @@ class MainScreen(Screen[None]):
         if not self._versions_asked and self.client is not None:
             self._versions_asked = True
             self.query_one(HeaderBar).ask_version(self.client)
+            self.ask_features()
 
     # Paging (the loader asks; these handlers show what came)
 
@@ -483,6 +490,8 @@ class MainScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in WRITES and self.read_only:
             return False
+        if not self.data_action_allowed(action):
+            return False
         if action in ("edit", "delete", "raw", "copy_id") and self.table.current is None:
             return None  # shown but dimmed: there is no image to act on yet
         return True
@@ -545,7 +554,7 @@ class MainScreen(Screen[None]):
             dialog = DeleteImageScreen(self.client, self.detail.cached(row.id), image_id=row.id, name=row.name)
             self.app.push_screen(dialog, self._deleted)
 
-    def _saved(self, image: Image | None, *, new: bool) -> None:
+    def _saved(self, image: Image | None, *, new: bool, announce: bool = True) -> None:
         """The server's image after a write: it replaces its row, or comes in at the top (created, or gone from
         the rows loaded now): the list never drops an image that exists."""
         if image is None or self.listing is None:
@@ -560,7 +569,8 @@ class MainScreen(Screen[None]):
             self.table.move_to(index)
         self.table.set_empty_text("")
         self._update_status()
-        self.notify(f"{'created' if new else 'saved'} {safe(image.name or image.id)}", markup=False)
+        if announce:
+            self.notify(f"{'created' if new else 'saved'} {safe(image.name or image.id)}", markup=False)
 
     def _deleted(self, image_id: str | None) -> None:
         if image_id is not None:

@@ -87,7 +87,7 @@ class PathField(Vertical):
         self.file_size: int | None = None
 
     def compose(self) -> ComposeResult:
-        yield PathInput(self._value, cwd=self.cwd, placeholder=self._placeholder, classes="path-input")
+        yield PathInput(self._value, cwd=self.cwd, placeholder=self._placeholder, classes="path-input", compact=True)
         yield Static("", classes="path-choices")
         yield Static("", classes="path-about")
 

@@ -1,0 +1,254 @@
+"""The main screen's actions on an image's data and life: upload, download, deactivate, hide, stop a transfer.
+
+A mixin of ``MainScreen`` so that main.py keeps the list and its state, and this file what is done to one
+image. What the server can do is asked once per connection (``ImageClient.features``); an action it lacks is
+hidden from the footer, help and palette, and pressed anyway (a remapped key) it says why in words.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from textual import work
+from textual.content import Content
+from textual.screen import Screen
+
+from ims_tui.api.errors import ApiError
+from ims_tui.api.features import Feature, ServerFeatures
+from ims_tui.api.models import Image
+from ims_tui.api.patch import PatchOp
+from ims_tui.ui.screens.confirm import ConfirmDialog
+from ims_tui.ui.screens.error import ErrorReport, ErrorReported
+from ims_tui.ui.text import error_line, safe
+from ims_tui.ui.transfers import Transfer, TransferPanel
+
+if TYPE_CHECKING:
+    from ims_tui.api.client import ImageClient
+    from ims_tui.api.models import ImageRow
+    from ims_tui.ui.image_watch import ImageWatch
+    from ims_tui.ui.screens.transfer_dialogs import DownloadPlan, UploadPlan
+    from ims_tui.ui.widgets.detail import DetailPane
+
+# The action each feature gates: hidden where the server lacks it.
+NEEDS: dict[str, Feature] = {"toggle_active": "deactivate", "toggle_hidden": "hidden", "import_data": "import"}
+
+
+class StopTransferScreen(ConfirmDialog[str | None]):
+    """Stop a running transfer? Dismisses with "stop", "delete" (stop, and delete the image an upload was
+    filling) or None (go on). Focus starts on going on."""
+
+    def __init__(self, transfer: Transfer) -> None:
+        upload = transfer.kind != "download"
+        body = Content.assemble(
+            f"Stop the {'upload' if upload else 'download'} of ",
+            (transfer.label, "bold"),
+            "?\n",
+            "The image stays queued (no data): upload again later, or delete it too."
+            if upload
+            else "What arrived is kept aside: the next download to the same file resumes from it.",
+        )
+        super().__init__("Stop transfer?", body, confirm="Stop", cancel="Go on", prefix="stop", tone="warning")
+        self.upload = upload
+
+    def compose_beside_buttons(self) -> Any:
+        from textual.widgets import Button
+
+        if self.upload:
+            yield Button("Stop and delete the image", id="stop-delete", variant="error", compact=True)
+
+    def on_button_pressed(self, event: Any) -> None:
+        if getattr(event.button, "id", None) == "stop-delete":
+            self.dismiss("delete")
+
+    def action_confirm(self) -> None:
+        self.dismiss("stop")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class DataActions:
+    """Mixed into ``MainScreen``; these are the attributes it relies on."""
+
+    client: ImageClient | None
+    features: ServerFeatures | None
+    image_watch: ImageWatch
+
+    if TYPE_CHECKING:
+        app: Any
+
+        @property
+        def detail(self) -> DetailPane: ...
+        @property
+        def read_only(self) -> bool: ...
+        @property
+        def ims(self) -> bool: ...
+        def _target(self, verb: str) -> ImageRow | None: ...
+        def _saved(self, image: Image | None, *, new: bool, announce: bool = True) -> None: ...
+        def _gone(self, image_id: str | None) -> None: ...
+        def notify(self, message: str, **kwargs: Any) -> None: ...
+
+    @property
+    def transfers(self) -> TransferPanel:
+        return cast("Screen[None]", self).query_one(TransferPanel)
+
+    def data_action_allowed(self, action: str) -> bool | None:
+        """For ``check_action``: False hides an action this server lacks; None when it is not known yet."""
+        feature = NEEDS.get(action)
+        if feature is None:
+            return True
+        if self.features is None:
+            return True  # not known yet: pressing it asks the server first
+        return self.features.has(feature)
+
+    @work(exclusive=True, group="features")
+    async def ask_features(self) -> None:
+        if self.client is None or self.features is not None:
+            return
+        try:
+            self.features = await self.client.features(ims=self.ims)
+        except ApiError:
+            return  # no version list: every action stays offered, and the server's answer will say
+        self.app.refresh_bindings()
+
+    def _lacks(self, feature: Feature) -> bool:
+        if self.features is None or self.features.has(feature):
+            return False
+        self.notify(self.features.why_not(feature), severity="warning", markup=False)
+        return True
+
+    # -- upload and download ------------------------------------------------------------------------------
+
+    def action_upload(self) -> None:
+        row = self._target("upload into")
+        if row is None or self.client is None or self.read_only:
+            return
+        if row.status != "queued":
+            self.notify(
+                f"only a queued image takes data; this one is {safe(row.status or 'of unknown status')}. "
+                "Create a new image (n) to upload a file",
+                severity="warning",
+                markup=False,
+            )
+            return
+        from ims_tui.ui.screens.transfer_dialogs import UploadScreen
+
+        name = row.name or row.id
+        dialog = UploadScreen(name, row.disk_format, self.features, container_format=row.container_format)
+        self.app.push_screen(dialog, lambda plan: self._upload_planned(row.id, name, plan))
+
+    @work(group="before-upload")
+    async def _upload_planned(self, image_id: str, name: str, plan: UploadPlan | None) -> None:
+        if plan is None or self.client is None:
+            return
+        if plan.formats:  # Glance takes no data into an image without both formats
+            ops: list[PatchOp] = [{"op": "replace", "path": f"/{key}", "value": value} for key, value in plan.formats]
+            try:
+                self._saved(await self.client.update(image_id, ops), new=False, announce=False)
+            except ApiError as exc:
+                self.notify(
+                    f"not uploaded: setting the formats failed: {error_line(exc)}", severity="error", markup=False
+                )
+                return
+        self.transfers.upload(self.client, image_id, name, plan.path, stage=plan.stage)
+
+    def action_download(self) -> None:
+        row = self._target("download")
+        if row is None or self.client is None:
+            return
+        if row.status not in ("active", "deactivated"):
+            why = safe(row.status or "of unknown status")
+            self.notify(
+                f"this image is {why}: only an active image has data to download", severity="warning", markup=False
+            )
+            return
+        from ims_tui.ui.screens.transfer_dialogs import DownloadScreen
+
+        name = row.name or row.id
+        dialog = DownloadScreen(row.id, name, row.size, row.disk_format, cwd=Path.cwd())
+        self.app.push_screen(dialog, lambda plan: self._download_planned(row.id, name, plan))
+
+    def _download_planned(self, image_id: str, name: str, plan: DownloadPlan | None) -> None:
+        if plan is None or self.client is None:
+            return
+        self.transfers.download(self.client, image_id, name, plan.path, overwrite=plan.overwrite)
+
+    def action_cancel_transfer(self) -> None:
+        running = self.transfers.running
+        if not running:
+            self.notify("no transfer is running")
+            return
+        transfer = running[-1]
+
+        def answered(choice: str | None) -> None:
+            if choice is not None:
+                self.transfers.cancel(transfer.number, delete_image=choice == "delete")
+
+        self.app.push_screen(StopTransferScreen(transfer), answered)
+
+    # Named, not @on: Textual collects @on handlers of MessagePump classes only, and this is a mixin.
+    def on_transfer_panel_finished(self, message: TransferPanel.Finished) -> None:
+        transfer, result, error = message.transfer, message.result, message.error
+        if transfer.state == "cancelled":
+            if transfer.delete_on_cancel:
+                self._delete_after_stop(transfer.image_id)
+            self.notify(f"stopped: {transfer.label}", markup=False)
+            self._refresh_image(transfer.image_id)
+            return
+        if error is not None:
+            self.notify(
+                f"{transfer.label}: {error_line(error)}",
+                title=f"{transfer.kind} failed",
+                severity="error",
+                markup=False,
+            )
+            report = ErrorReport(f"{transfer.kind} of {transfer.label} failed", error)
+            self.app.post_message(ErrorReported(report))  # E shows it in full
+            self._refresh_image(transfer.image_id)
+            return
+        assert result is not None
+        if transfer.kind == "download":
+            self.notify(f"{transfer.label}: {result.words()}", title="downloaded", markup=False)  # type: ignore[union-attr]
+            return
+        self._saved(result.image, new=False, announce=False)
+        said = "staged: import it next (i)" if transfer.kind == "stage" else result.verified_words
+        self.notify(f"{transfer.label}: {said}", title="uploaded", markup=False)
+
+    @work(group="after-transfer")
+    async def _delete_after_stop(self, image_id: str) -> None:
+        if self.client is None:
+            return
+        try:
+            await self.client.delete(image_id)
+        except ApiError as exc:
+            self.notify(f"not deleted: {error_line(exc)}", severity="error", markup=False)
+            return
+        self._gone(image_id)
+
+    @work(group="after-transfer")
+    async def _refresh_image(self, image_id: str) -> None:
+        if self.client is None:
+            return
+        try:
+            image = await self.client.get(image_id)
+        except ApiError:
+            return
+        self._saved(image, new=False, announce=False)
+
+    # -- deactivate, hide -----------------------------------------------------------------------------------
+
+    def action_toggle_active(self) -> None:
+        self._lifecycle("deactivate", "active")
+
+    def action_toggle_hidden(self) -> None:
+        self._lifecycle("hidden", "hidden")
+
+    def _lifecycle(self, feature: Feature, kind: Any) -> None:
+        row = self._target("change")
+        if row is None or self.client is None or self.read_only or self._lacks(feature):
+            return
+        from ims_tui.ui.screens.lifecycle import LifecycleScreen
+
+        image = self.detail.cached(row.id) or Image(id=row.id, name=row.name, status=row.status)
+        self.app.push_screen(LifecycleScreen(self.client, image, kind), lambda fresh: self._saved(fresh, new=False))
