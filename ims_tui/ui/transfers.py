@@ -142,7 +142,8 @@ class TransferPanel(Widget):
         except ApiError as exc:
             error = exc
         except asyncio.CancelledError:
-            self._end(number, "cancelled", None, None)
+            if self.is_attached:  # not while the app shuts down: there is no one left to tell
+                self._end(number, "cancelled", None, None)
             raise
         self._end(number, "done" if error is None else "failed", result, error)
 

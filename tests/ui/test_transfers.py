@@ -3,10 +3,13 @@ transfer runs in the background with a progress line, the result is verified and
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import struct
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from ims_tui.ui.screens.transfer_dialogs import DownloadScreen, UploadScreen
 from ims_tui.ui.transfers import TransferPanel
@@ -22,6 +25,30 @@ def qcow2_file(path: Path, size: int = 3 * 1024 * 1024) -> bytes:
     data = b"QFI\xfb" + struct.pack(">I", 3) + bytes(range(256)) * ((size - 8) // 256)
     path.write_bytes(data)
     return data
+
+
+class StallingUploads(httpx.AsyncBaseTransport):
+    """The demo cloud, but an upload's body stalls after its first chunk, as over a link that stopped moving:
+    the transfer is still running when the test stops it."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "PUT" and request.url.path.endswith("/file"):
+            async for _chunk in request.stream:  # type: ignore[union-attr]
+                await asyncio.Event().wait()  # until cancelled
+        return await self.inner.handle_async_request(request)
+
+
+async def while_stalled(pilot: Any, done: Any, what: str, limit: int = 200) -> None:
+    """Like ``until``, for while an upload is stalled: ``settle`` waits for every worker, and that one never ends
+    by itself; screens and dialogs need only the message queue to run."""
+    for _ in range(limit):
+        if done():
+            return
+        await pilot.pause()
+    raise AssertionError(f"{what} never happened")
 
 
 async def until(pilot: Any, done: Any, what: str, limit: int = 60) -> None:
@@ -65,3 +92,68 @@ async def test_upload_then_download_verified(tmp_path: Path, monkeypatch: Any) -
         await until(pilot, lambda: app.screen is screen and not screen.query_one(TransferPanel).running, "download")
         assert (tmp_path / "jammy.qcow2").read_bytes() == data
         assert any("verified with sha512" in message for message in told(app) if "saved" in message), told(app)
+
+
+async def test_stopping_an_upload_leaves_the_image_queued_or_deletes_it_as_chosen(tmp_path: Path) -> None:
+    from ims_tui.api.errors import NotFound
+    from ims_tui.ui.screens.data_actions import StopTransferScreen
+
+    qcow2_file(tmp_path / "disk.qcow2")
+    app, cloud = make_app(empty=True, wrap=StallingUploads)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        assert screen.client is not None
+        panel = screen.query_one(TransferPanel)
+        for choice, button in (("stop", "stop-confirm"), ("delete", "stop-delete")):
+            image_id = await queued(app, f"stopped-{choice}")
+            panel.upload(screen.client, image_id, f"stopped-{choice}", tmp_path / "disk.qcow2")
+            await pilot.press("ctrl+x")
+            await while_stalled(pilot, lambda: isinstance(app.screen, StopTransferScreen), "the stop question")
+            assert app.focused is not None and app.focused.id == "stop-cancel"  # the safe answer first
+            await pilot.click(f"#{button}")
+            await until(pilot, lambda: not panel.running, "the stop")
+            if choice == "stop":
+                assert (await screen.client.get(image_id)).status == "queued"  # nothing half-written
+            else:
+                await until(pilot, lambda: any("stopped" in m for m in told(app)), "the word")
+                await app.workers.wait_for_complete()
+                try:
+                    await screen.client.get(image_id)
+                except NotFound:
+                    pass
+                else:
+                    raise AssertionError("the image should be gone")
+
+
+async def test_quitting_asks_while_a_transfer_runs(tmp_path: Path) -> None:
+    from ims_tui.ui.screens.confirm import ConfirmScreen
+
+    qcow2_file(tmp_path / "disk.qcow2")
+    app, _ = make_app(empty=True, wrap=StallingUploads)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        image_id = await queued(app, "busy")
+        screen.query_one(TransferPanel).upload(screen.client, image_id, "busy", tmp_path / "disk.qcow2")  # type: ignore[arg-type]
+        await pilot.press("q")
+        await while_stalled(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the quit question")
+        await pilot.press("escape")  # go on
+        await while_stalled(pilot, lambda: app.screen is screen, "back to the list")
+        assert app.is_running and screen.query_one(TransferPanel).running
+        await pilot.press("q")
+        await while_stalled(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the quit question again")
+        await pilot.press("tab", "enter")  # to Quit, in one burst
+        await while_stalled(pilot, lambda: not app.is_running, "the app quitting")
+
+
+async def test_an_upload_into_an_image_that_is_not_queued_is_refused_in_words() -> None:
+    app, _ = make_app(count=30)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        row = main_screen(app).table.current
+        assert row is not None and row.status == "active"
+        await pilot.press("u")
+        await settle(pilot)
+        assert any("only a queued image takes data" in message for message in told(app))
+        assert not isinstance(app.screen, UploadScreen)
