@@ -26,6 +26,7 @@ from .errors import (
     error_from_response,
     network_error,
     request_id_of,
+    timed_out,
 )
 from .imagedata import ImageData
 from .imports import ImportRequest, StoreInfo, Task, parse_import_methods
@@ -288,7 +289,9 @@ class ImageClient:
             if found is not None and found.name == body.get("name"):
                 log.info("create %s: the answer was lost (%s), but the image is there", chosen, exc.one_line())
                 return found
-            exc.outcome_unknown = False  # nothing with our id (not created), or another image's id (409)
+            # Nothing with our id: not created, unless the request timed out, when the service may still be
+            # making it (a retry is safe all the same: it names the same id). A 409 for another image's id: no.
+            exc.outcome_unknown = found is None and timed_out(exc)
             raise
 
     async def update(self, image_id: str, ops: list[PatchOp]) -> Image:
@@ -301,7 +304,21 @@ class ImageClient:
         return self._parsed(response, Image.parse)
 
     async def delete(self, image_id: str) -> None:
-        await self._send("DELETE", self._image_path(image_id), ok=(204, 200))
+        """Glance answers a delete with 204 and no body. A 200 with a body is someone else's answer (a captive
+        portal's page, a proxy's): the delete may or may not have reached the service, so that is an unknown
+        outcome (``outcome.settle_delete`` finds out), never a success taken at its word."""
+        response = await self._send("DELETE", self._image_path(image_id), ok=(204, 200))
+        if response.status_code == 200 and response.content.strip():
+            raise MalformedResponse(
+                "the delete was answered with "
+                f"{describe_body(response.content, response.headers.get('content-type', ''))}, "
+                "not the image service's empty 204",
+                status=200,
+                request_id=request_id_of(response),
+                method="DELETE",
+                path=response.request.url.path,
+                outcome_unknown=True,
+            )
 
     async def add_tag(self, image_id: str, tag: str) -> None:
         """Add one tag. Glance 33 reads the tag from the URL path as Latin-1, so a non-ASCII tag is stored

@@ -180,6 +180,11 @@ class NetworkError(ApiError):
     kind = "other"
 
 
+def timed_out(error: BaseException | None) -> bool:
+    """The request timed out waiting for the answer: a write may still be applied after the client gave up."""
+    return isinstance(error, NetworkError) and error.kind in ("read_timeout", "timeout")
+
+
 class MalformedResponse(ApiError):
     default_message = "the server's answer could not be understood"
 

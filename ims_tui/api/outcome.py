@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from .errors import ApiError, NetworkError
+from .errors import ApiError, timed_out
 from .models import Image
 from .patch import PatchOp
 
@@ -60,7 +60,7 @@ class Outcome:
     @property
     def still_working(self) -> bool:
         """The write timed out: the service may still apply it, so "not done" only holds for now."""
-        return isinstance(self.error, NetworkError) and self.error.kind in ("read_timeout", "timeout")
+        return timed_out(self.error)
 
     def message(self) -> str:
         """One line for the user. Says "not saved" (created, deleted) only when the check shows it surely was not."""

@@ -334,7 +334,9 @@ class ImageFormScreen(FormLayout):
 
     def _failed(self, exc: ApiError, title: str, outcome: Outcome | None, hint: str = "") -> None:
         """Show a failed write as it settled: surely not applied ("not saved"), or maybe applied."""
-        if exc.outcome_unknown and (outcome is None or outcome.state != "not_done"):
+        # "not saved" only when the check shows it surely was not: a timed-out write may still be applied
+        maybe = exc.outcome_unknown if outcome is None else outcome.state != "not_done" or outcome.still_working
+        if maybe:
             said = settled_line(outcome) if outcome is not None else "It may have been applied"
             self._maybe_applied(exc, title.replace("Not", "Maybe"), said)
             return
