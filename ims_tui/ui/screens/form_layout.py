@@ -42,6 +42,7 @@ from ims_tui.ui.form_model import (
 )
 from ims_tui.ui.screens.burst import BurstKeys
 from ims_tui.ui.text import safe
+from ims_tui.ui.widgets import SteadyInput
 from ims_tui.ui.widgets.property_editor import PropertyEditorRow
 
 Mode = Literal["create", "edit"]
@@ -152,7 +153,7 @@ class FormLayout(BurstKeys, Screen[Image | None]):
                 prompt="(not set)",
                 compact=True,
             )
-        return Input(value, id=spec.key, compact=True, placeholder=spec.placeholder, select_on_focus=False)
+        return SteadyInput(value, id=spec.key, compact=True, placeholder=spec.placeholder, select_on_focus=False)
 
     def _edit_title(self) -> Content:
         if self.image is None:

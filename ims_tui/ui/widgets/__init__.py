@@ -1,11 +1,40 @@
 """Widgets of the main screen: the virtual image list, the detail pane, the header and status lines."""
 
+from functools import cache
+
 from textual import events
+from textual.binding import Binding, BindingsMap
 from textual.reactive import reactive
 from textual.widgets import Input
 
 
-class SteadyInput(Input):
+@cache
+def _own_keys(cls: type[Input]) -> dict[str, list[Binding]]:
+    """The bindings an Input class declares itself (Input's editing keys and a subclass's own), by key."""
+    declared = [binding for klass in reversed(cls.__mro__) for binding in getattr(klass, "BINDINGS", ())]
+    return BindingsMap(declared).key_to_bindings
+
+
+class ImmediateInput(Input):
+    """An Input whose own keys (backspace, ctrl+u, home, end, left...) act when they arrive.
+
+    Textual runs a widget's bindings only after the key has bubbled up to the app, message queue by message
+    queue; the letters typed after it in the same read have been inserted by then. Over SSH "abcd<BS>e" arrives
+    in one read and left "abcd" (the e deleted), "ctrl+u newname" left an empty field. Priority bindings of the
+    app and screens still come first: they are checked before the key reaches this widget.
+    """
+
+    async def _on_key(self, event: events.Key) -> None:
+        bindings = _own_keys(type(self)).get(event.key)
+        if bindings:
+            event.stop()
+            event.prevent_default()
+            await self.run_action(bindings[-1].action)  # the most derived class declares it last
+            return
+        await super()._on_key(event)
+
+
+class SteadyInput(ImmediateInput):
     """An Input whose cursor does not blink: each blink repaints, which is bytes over SSH for nothing."""
 
     cursor_blink = reactive(False, init=False)

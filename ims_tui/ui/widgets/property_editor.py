@@ -7,6 +7,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Static
 
 from ims_tui.ui.form_model import PropertyRow
+from ims_tui.ui.widgets import SteadyInput
 
 
 class PropertyEditorRow(Vertical):
@@ -29,7 +30,7 @@ class PropertyEditorRow(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal():
             for part, text, placeholder in (("key", self._row.key, "key"), ("value", self._row.value, "value (text)")):
-                yield Input(
+                yield SteadyInput(
                     text,
                     placeholder=placeholder,
                     id=f"prop-{part}-{self.serial}",
