@@ -17,12 +17,11 @@ from dataclasses import dataclass, field
 
 from .client import ImageClient
 from .errors import BadRequest, NotFound
+from .imports import import_state
 from .models import Image, ListQuery
 
 # Statuses an image leaves by itself (or by an upload under way): worth re-reading until it does.
 TRANSITIONAL = frozenset({"queued", "saving", "uploading", "importing", "pending_delete"})
-# Import properties that Glance sets while an import (copy-image among them) is running on an active image.
-IMPORT_RUNNING = "os_glance_importing_to_stores"
 # Ids per list request: 36 characters each, so 20 keep the URL under 1 KiB, well inside any proxy's limit.
 CHUNK = 20
 # At most this many images followed (3 list requests a round): a list of 100,000 loaded rows, a tenth of them
@@ -36,7 +35,9 @@ def in_transition(status: str | None, importing_to: object = None) -> bool:
 
 
 def image_in_transition(image: Image) -> bool:
-    return in_transition(image.status, image.properties.get(IMPORT_RUNNING))
+    """Also an image whose import (copy-image among them) still holds its lock: Glance shows ``importing`` only
+    once the task starts, and drops the lock only after the image is active (``imports.ImportState``)."""
+    return in_transition(image.status) or import_state(image).running
 
 
 @dataclass(frozen=True)

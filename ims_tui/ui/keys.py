@@ -307,6 +307,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("delete_image.check", "r", "check", "Check again", show=False),
     Action("delete_image.copy_error", "c", "copy_error", "Copy error", show=False),
     Action("lifecycle.copy_error", "c,ctrl+y", "copy_error", "Copy error", show=False),
+    Action("import_data.copy_error", "ctrl+y", "copy_error", "Copy error", show=False),
 )
 
 BY_ID: dict[str, Action] = {action.id: action for action in ACTIONS}

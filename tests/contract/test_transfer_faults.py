@@ -64,11 +64,15 @@ async def test_a_download_cut_half_way_resumes_from_its_partial_file(
         assert "download again to resume" in stopped.one_line()
         assert not target.exists()
         assert stopped.partial == partial_path(target, image_id) and stopped.partial.stat().st_size == stopped.done
-        assert 0 < stopped.done < 4 * MIB
+        # A reset may cost the bytes already in the client's socket buffer (Linux drops them on RST): on a busy
+        # machine nothing of the half sent is read. A clean cut (truncated) always leaves a partial file.
+        assert (0 if fault is reset_mid else 1) <= stopped.done < 4 * MIB
         result = await download_image(through, image_id, target)
         assert target.read_bytes() == source.read_bytes()
         assert result.resumed_from == stopped.done and result.verified == "os_hash_value"
-        assert proxy.requests("GET", f"/v2/images/{image_id}/file")[-1].header("Range") == f"bytes={stopped.done}-"
+        if stopped.done:
+            last = proxy.requests("GET", f"/v2/images/{image_id}/file")[-1]
+            assert last.header("Range") == f"bytes={stopped.done}-"
     finally:
         await truth.delete(image_id)
 

@@ -50,7 +50,11 @@ class Recorder(httpx.AsyncBaseTransport):
         await self.inner.aclose()
 
     def lists(self) -> list[dict[str, list[str]]]:
-        return [parse_qs(urlsplit(t).query) for m, t, _ in self.calls if m == "GET" and t.split("?")[0] == "/v2/images"]
+        """The paging's list requests; the live watch's (by ``id``) are its own business."""
+        queries = [
+            parse_qs(urlsplit(t).query) for m, t, _ in self.calls if m == "GET" and t.split("?")[0] == "/v2/images"
+        ]
+        return [query for query in queries if "id" not in query]
 
     def writes(self) -> list[tuple[str, str, int]]:
         return [(m, t, s) for m, t, s in self.calls if m != "GET"]

@@ -211,3 +211,17 @@ def screen_text(app: ImsApp | Any) -> str:
     """The text the terminal shows right now, one line per row (styles dropped)."""
     strips = app.screen._compositor.render_strips()
     return "\n".join("".join(segment.text for segment in strip) for strip in strips)
+
+
+def told(app: Any) -> list[str]:
+    """What the app's notifications said, oldest first."""
+    return [notification.message for notification in app._notifications]
+
+
+async def until(pilot: Any, done: Callable[[], bool], what: str, limit: int = 60) -> None:
+    """Let workers run until ``done()`` holds; never sleeps."""
+    for _ in range(limit):
+        if done():
+            return
+        await settle(pilot)
+    raise AssertionError(f"{what} never happened")

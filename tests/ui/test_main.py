@@ -10,7 +10,6 @@ from textual import events
 from textual.binding import Binding
 from textual.widgets import Input
 
-from ims_tui.api.models import Image
 from ims_tui.api.session import SessionInfo, StaticSession
 from ims_tui.demo import DEMO_ENDPOINT, DemoCloud
 from ims_tui.ui.app import ImsApp
@@ -427,12 +426,14 @@ async def test_create_edit_delete_update_the_list_in_place() -> None:
         screen = main_screen(app)
         table = screen.table
         requests = len(list_requests(cloud))
-        created = Image(id="00000000-0000-4000-8000-000000000001", name="brand-new", status="queued")
+        # Real images on the server: the pane's read (and the live watch) would drop one that is not there.
+        assert screen.client is not None
+        created = await screen.client.create({"name": "brand-new"})
         screen._saved(created, new=True)
         await pilot.pause()
         assert table.cursor == 0 and table.current is not None and table.current.id == created.id
         assert table.row_count == 201
-        edited = created.model_copy(update={"name": "renamed"})
+        edited = await screen.client.update(created.id, [{"op": "replace", "path": "/name", "value": "renamed"}])
         screen._saved(edited, new=False)
         await pilot.pause()
         assert table.rows[0].name == "renamed"

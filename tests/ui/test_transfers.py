@@ -14,11 +14,7 @@ import httpx
 from ims_tui.ui.screens.transfer_dialogs import DownloadScreen, UploadScreen
 from ims_tui.ui.transfers import TransferPanel
 
-from .helpers import main_screen, make_app, settle
-
-
-def told(app: Any) -> list[str]:
-    return [notification.message for notification in app._notifications]
+from .helpers import main_screen, make_app, settle, told, until
 
 
 def qcow2_file(path: Path, size: int = 3 * 1024 * 1024) -> bytes:
@@ -48,14 +44,6 @@ async def while_stalled(pilot: Any, done: Any, what: str, limit: int = 200) -> N
         if done():
             return
         await pilot.pause()
-    raise AssertionError(f"{what} never happened")
-
-
-async def until(pilot: Any, done: Any, what: str, limit: int = 60) -> None:
-    for _ in range(limit):
-        if done():
-            return
-        await settle(pilot)
     raise AssertionError(f"{what} never happened")
 
 

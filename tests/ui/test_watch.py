@@ -8,15 +8,11 @@ from typing import Any
 from ims_tui.api.models import Image
 from ims_tui.ui.image_watch import IDLE_PAUSE, ImageWatch
 
-from .helpers import is_watch_request, main_screen, make_app, screen_text, settle
+from .helpers import is_watch_request, main_screen, make_app, screen_text, settle, told
 
 
 def watch_of(app: Any) -> ImageWatch:
     return main_screen(app).image_watch
-
-
-def told(app: Any) -> list[str]:
-    return [notification.message for notification in app._notifications]
 
 
 def watch_requests(cloud: Any) -> list[str]:

@@ -63,8 +63,9 @@ def test_the_keys_operators_rely_on_keep_a_second_key(binding_id: str) -> None:
     assert "," in keys.BY_ID[binding_id].keys
 
 
-def test_writes_are_the_main_screen_s_create_edit_delete() -> None:
-    assert keys.writes("main") == {"create", "edit", "delete"}
+def test_writes_are_the_main_screen_s_actions_that_change_the_cloud() -> None:
+    changes = {"create", "edit", "delete", "upload", "import_data", "toggle_active", "toggle_hidden"}
+    assert keys.writes("main") == changes  # download and stopping a transfer change nothing on the cloud
     assert all(not action.writes for action in keys.ACTIONS if action.scope != "main")
 
 

@@ -26,6 +26,7 @@ from ims_tui.ui.transfers import Transfer, TransferPanel
 if TYPE_CHECKING:
     from ims_tui.api.client import ImageClient
     from ims_tui.api.models import ImageRow
+    from ims_tui.api.session import CloudSession
     from ims_tui.ui.image_watch import ImageWatch
     from ims_tui.ui.screens.transfer_dialogs import DownloadPlan, UploadPlan
     from ims_tui.ui.widgets.detail import DetailPane
@@ -77,13 +78,12 @@ class DataActions:
 
     if TYPE_CHECKING:
         app: Any
+        session: CloudSession
 
         @property
         def detail(self) -> DetailPane: ...
         @property
         def read_only(self) -> bool: ...
-        @property
-        def ims(self) -> bool: ...
         def _target(self, verb: str) -> ImageRow | None: ...
         def _saved(self, image: Image | None, *, new: bool, announce: bool = True) -> None: ...
         def _gone(self, image_id: str | None) -> None: ...
@@ -107,7 +107,7 @@ class DataActions:
         if self.client is None or self.features is not None:
             return
         try:
-            self.features = await self.client.features(ims=self.ims)
+            self.features = await self.client.features(ims=self.session.info.ims)
         except ApiError:
             return  # no version list: every action stays offered, and the server's answer will say
         self.app.refresh_bindings()
@@ -212,8 +212,11 @@ class DataActions:
             self.notify(f"{transfer.label}: {result.words()}", title="downloaded", markup=False)  # type: ignore[union-attr]
             return
         self._saved(result.image, new=False, announce=False)
-        said = "staged: import it next (i)" if transfer.kind == "stage" else result.verified_words
-        self.notify(f"{transfer.label}: {said}", title="uploaded", markup=False)
+        if transfer.kind == "stage":
+            self.notify(f"{transfer.label}: staged; importing it (glance-direct)", title="uploaded", markup=False)
+            self._import_staged(transfer.image_id)
+            return
+        self.notify(f"{transfer.label}: {result.verified_words}", title="uploaded", markup=False)
 
     @work(group="after-transfer")
     async def _delete_after_stop(self, image_id: str) -> None:
@@ -235,6 +238,55 @@ class DataActions:
         except ApiError:
             return
         self._saved(image, new=False, announce=False)
+
+    # -- import ---------------------------------------------------------------------------------------------
+
+    def action_import_data(self) -> None:
+        row = self._target("import into")
+        if row is not None and self.client is not None and not self.read_only:
+            self._open_import(row.id)
+
+    @work(exclusive=True, group="open-import")
+    async def _open_import(self, image_id: str) -> None:
+        """The image's stores and the server's methods decide what is offered: both are read first."""
+        assert self.client is not None
+        try:
+            features = self.features or await self.client.features(ims=self.session.info.ims)
+            image = await self.client.get(image_id)
+        except ApiError as exc:
+            self.notify(f"cannot import: {error_line(exc)}", severity="error", markup=False)
+            return
+        from ims_tui.ui.screens.import_dialog import ImportScreen
+
+        problem = ImportScreen.problem(image, features)
+        if problem:
+            self.notify(safe(problem), severity="warning", markup=False)
+            return
+        self.app.push_screen(ImportScreen(self.client, image, features), self._import_started)
+
+    def _import_started(self, image: Image | None) -> None:
+        if image is None:
+            return
+        self._saved(image, new=False, announce=False)
+        self.image_watch.follow_image(image)  # until the import ends, and a word then
+        self.notify(f"import started: {safe(image.name or image.id)}", markup=False)
+
+    @work(group="after-transfer")
+    async def _import_staged(self, image_id: str) -> None:
+        """glance-direct: the data is staged; now the import that makes the image active."""
+        from ims_tui.api.imports import ImportRequest, import_problem
+
+        assert self.client is not None
+        request = ImportRequest.glance_direct()
+        try:
+            await self.client.import_image(image_id, request)
+            image = await self.client.get(image_id)
+        except ApiError as exc:
+            self.notify(
+                f"staged, but not imported: {safe(import_problem(exc, request))}", severity="error", markup=False
+            )
+            return
+        self._import_started(image)
 
     # -- deactivate, hide -----------------------------------------------------------------------------------
 

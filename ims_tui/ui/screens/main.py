@@ -28,6 +28,7 @@ from textual.widgets import Footer, Input
 from ims_tui.api.client import ImageClient
 from ims_tui.api.errors import ApiError, host_of
 from ims_tui.api.features import ServerFeatures
+from ims_tui.api.imports import import_state
 from ims_tui.api.listing import ImageListing
 from ims_tui.api.models import Image, ImageRow, ListQuery
 from ims_tui.api.session import CloudSession
@@ -603,7 +604,10 @@ class MainScreen(DataActions, Screen[None]):
         for settled in message.settled:
             image = settled.image
             name = safe(image.name or image.id)
-            change = f"{name}: {settled.before or '?'} → {safe(image.status or '?')}"
+            if settled.before == image.status:  # an import or copy ended on an image that stayed active
+                change = f"{name}: import finished ({safe(import_state(image).words())})"
+            else:
+                change = f"{name}: {settled.before or '?'} → {safe(image.status or '?')}"
             trouble = image.status in ("killed", "deactivated")
             self.notify(change, severity="warning" if trouble else "information", markup=False)
 
