@@ -145,3 +145,55 @@ async def test_an_upload_into_an_image_that_is_not_queued_is_refused_in_words() 
         await settle(pilot)
         assert any("only a queued image takes data" in message for message in told(app))
         assert not isinstance(app.screen, UploadScreen)
+
+
+async def test_create_with_a_local_file_uploads_it_and_the_image_becomes_active(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    from ims_tui.ui.screens.image_form import ImageFormScreen
+
+    monkeypatch.chdir(tmp_path)
+    data = qcow2_file(tmp_path / "disk.qcow2")
+    app, cloud = make_app(empty=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, ImageFormScreen), "the form")
+        form = app.screen
+        await pilot.press(*"from-form")
+        form.query_one("#data-file").input.focus()
+        await settle(pilot)
+        await pilot.press("d", "tab")  # completes to disk.qcow2
+        await settle(pilot)
+        assert form.query_one("#data-file").value == "disk.qcow2"
+        await pilot.press("ctrl+s")
+        screen = main_screen(app)
+        await until(pilot, lambda: app.screen is screen and not screen.query_one(TransferPanel).running, "upload")
+        row = screen.table.current
+        assert row is not None and row.name == "from-form" and row.status == "active", told(app)
+        assert cloud.images[row.id]["os_hash_value"] == hashlib.sha512(data).hexdigest()
+        assert cloud.images[row.id]["disk_format"] == "qcow2"  # blank in the form: the file's format
+
+
+async def test_create_with_a_file_but_no_disk_format_is_refused_before_sending(tmp_path: Path) -> None:
+    from textual.widgets import Select
+
+    from ims_tui.ui.screens.image_form import ImageFormScreen
+
+    qcow2_file(tmp_path / "disk.qcow2")
+    app, cloud = make_app(empty=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, ImageFormScreen), "the form")
+        form = app.screen
+        form.query_one("#data-file").input.value = str(tmp_path / "disk.qcow2")
+        await settle(pilot)
+        assert form.query_one("#disk_format", Select).value == "qcow2"  # blank formats take the file's
+        form.query_one("#disk_format", Select).clear()  # and the user clears it again
+        await settle(pilot)
+        before = len(cloud.request_log)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ImageFormScreen) and len(cloud.request_log) == before
+        assert "Glance takes no data without them" in str(form.query_one("#data-note").render())

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from ims_tui.api.models import ImageRow
     from ims_tui.api.session import CloudSession
     from ims_tui.ui.image_watch import ImageWatch
+    from ims_tui.ui.screens.image_form import ImageFormScreen
     from ims_tui.ui.screens.transfer_dialogs import DownloadPlan, UploadPlan
     from ims_tui.ui.widgets.detail import DetailPane
 
@@ -238,6 +239,34 @@ class DataActions:
         except ApiError:
             return
         self._saved(image, new=False, announce=False)
+
+    def _form_saved(self, form: ImageFormScreen, image: Image | None, *, new: bool) -> None:
+        """After the form: the image in the list, then the data chosen in the create form, if any."""
+        self._saved(image, new=new)
+        source = form.data_source if new else None
+        if image is None or source is None or self.client is None:
+            return
+        name = image.name or image.id
+        if source.kind == "file":
+            assert source.path is not None
+            self.transfers.upload(self.client, image.id, name, source.path)
+        else:
+            self._import_url(image.id, source.where)
+
+    @work(group="after-create")
+    async def _import_url(self, image_id: str, url: str) -> None:
+        from ims_tui.api.imports import ImportRequest, import_problem
+
+        assert self.client is not None
+        request = ImportRequest.web_download(url)
+        try:
+            await self.client.import_image(image_id, request)
+            image = await self.client.get(image_id)
+        except ApiError as exc:
+            why = safe(import_problem(exc, request))
+            self.notify(f"created, but not imported: {why}; i tries again", severity="error", markup=False)
+            return
+        self._import_started(image)
 
     # -- import ---------------------------------------------------------------------------------------------
 

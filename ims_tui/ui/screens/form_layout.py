@@ -43,6 +43,8 @@ from ims_tui.ui.form_model import (
 from ims_tui.ui.screens.burst import BurstKeys
 from ims_tui.ui.text import safe
 from ims_tui.ui.widgets import SteadyInput
+from ims_tui.ui.widgets.data_source import DataSourceField
+from ims_tui.ui.widgets.path_field import PathInput
 from ims_tui.ui.widgets.property_editor import PropertyEditorRow
 
 Mode = Literal["create", "edit"]
@@ -122,6 +124,8 @@ class FormLayout(BurstKeys, Screen[Image | None]):
             yield Vertical(id="props-rows")
             yield Static("", id="props-error", classes="field-error", markup=False)
             yield Button("+ property", id="add-property", compact=True)
+            if self.mode == "create":
+                yield DataSourceField()
             yield Static("", id="form-error-form", classes="field-error", markup=False)
             yield Static("", id="form-info")
         yield Static("", id="server-error")
@@ -338,6 +342,31 @@ class FormLayout(BurstKeys, Screen[Image | None]):
         panel.remove_class("-shown")
         panel.update("")
         self.last_error = None
+
+    def action_next_field(self) -> None:
+        """Tab in a path field completes (after the letters typed before it have landed), as in a shell."""
+        focused = self.focused
+        if isinstance(focused, PathInput):
+            self.after_typing(focused.action_complete)
+        else:
+            super().action_next_field()
+
+    @on(Select.Changed, "#disk_format")
+    def _disk_format_changed(self, event: Select.Changed) -> None:
+        for field in self.query(DataSourceField):
+            field.formats_changed(None if event.value is Select.NULL else str(event.value))
+
+    @on(DataSourceField.Detected)
+    def _file_detected(self, event: DataSourceField.Detected) -> None:
+        """A file chosen to upload: blank formats take what it holds (Glance takes no data without them)."""
+        wanted = {"disk_format": event.disk_format, "container_format": "bare"}
+        for spec in FORM_FIELDS:
+            value = wanted.get(spec.key)
+            if value is None or self._fixed(spec) or value not in self._options(spec):
+                continue
+            select = self.query_one(f"#{spec.key}", Select)
+            if select.value is Select.NULL:
+                select.value = value
 
     def action_enter(self) -> None:
         """Enter in a field moves on like Tab, as it arrives: a form of one-line fields never submits half-filled.

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from textual import on, work
 from textual.binding import BindingType
-from textual.widgets import Button, Input
+from textual.widgets import Button, Input, Static
 
 from ims_tui.api.client import ImageClient, new_image_id
 from ims_tui.api.errors import ApiError, Conflict
@@ -37,6 +37,7 @@ from ims_tui.ui.screens.form_dialogs import (
     key_list,
 )
 from ims_tui.ui.screens.form_layout import IMS_READ_ONLY, FormLayout, Mode
+from ims_tui.ui.widgets.data_source import DataSource, DataSourceField
 
 __all__ = ["IMS_READ_ONLY", "DiscardChangesScreen", "ImageFormScreen", "PatchPreviewScreen"]
 
@@ -75,6 +76,7 @@ class ImageFormScreen(FormLayout):
         # One id for every attempt, so a retry after a lost answer can never make a second image. Huawei IMS
         # documents no ``id`` on create: there the form names none and cannot check a lost answer itself.
         self.create_id: str | None = new_image_id() if mode == "create" and not ims else None
+        self.data_source: DataSource | None = None  # what to send into the image once it is created
 
     @work(exclusive=True, group="image-form-schema")
     async def fetch_schema(self) -> None:
@@ -199,6 +201,13 @@ class ImageFormScreen(FormLayout):
             return
         self._clear_server_error()
         if self.mode == "create":
+            data = self.query_one(DataSourceField)
+            problem = data.problem(attributes.get("disk_format"), attributes.get("container_format"))
+            if problem:
+                self._status(f"not sent: {problem}", problem=True)
+                data.query_one("#data-note", Static).update(problem)
+                return
+            self.data_source = data.read()  # sent by the main screen once the image exists
             self.submit_create(attributes)
             return
         # a second ctrl+s while checking starts the check again; only the newest answer counts

@@ -545,7 +545,7 @@ class MainScreen(DataActions, Screen[None]):
             schema=self.schema,
             ims=self.ims,
         )
-        self.app.push_screen(form, lambda image: self._saved(image, new=row is None))
+        self.app.push_screen(form, lambda image: self._form_saved(form, image, new=row is None))
 
     def action_delete(self) -> None:
         row = self._target("delete")

@@ -69,6 +69,10 @@ class PathField(Vertical):
             super().__init__()
             self.field, self.path, self.problem, self.file_size = field, path, problem, size
 
+        @property
+        def control(self) -> PathField:
+            return self.field
+
     def __init__(
         self,
         value: str = "",
