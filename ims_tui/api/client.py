@@ -304,21 +304,9 @@ class ImageClient:
         return self._parsed(response, Image.parse)
 
     async def delete(self, image_id: str) -> None:
-        """Glance answers a delete with 204 and no body. A 200 with a body is someone else's answer (a captive
-        portal's page, a proxy's): the delete may or may not have reached the service, so that is an unknown
-        outcome (``outcome.settle_delete`` finds out), never a success taken at its word."""
+        """An answer that is not Glance's empty 204 is settled by the caller (``outcome.settle_delete``)."""
         response = await self._send("DELETE", self._image_path(image_id), ok=(204, 200))
-        if response.status_code == 200 and response.content.strip():
-            raise MalformedResponse(
-                "the delete was answered with "
-                f"{describe_body(response.content, response.headers.get('content-type', ''))}, "
-                "not the image service's empty 204",
-                status=200,
-                request_id=request_id_of(response),
-                method="DELETE",
-                path=response.request.url.path,
-                outcome_unknown=True,
-            )
+        self._check_empty(response, "the delete")
 
     async def add_tag(self, image_id: str, tag: str) -> None:
         """Add one tag. Glance 33 reads the tag from the URL path as Latin-1, so a non-ASCII tag is stored
@@ -378,7 +366,23 @@ class ImageClient:
         if store is not None:
             headers["X-Image-Meta-Store"] = store
         path = f"{self._image_path(image_id)}/{'stage' if stage else 'file'}"
-        await self._send("PUT", path, content=body, headers=headers, ok=(204, 201, 200))
+        response = await self._send("PUT", path, content=body, headers=headers, ok=(204, 201, 200))
+        self._check_empty(response, "the upload")
+
+    def _check_empty(self, response: httpx.Response, what: str) -> None:
+        """Glance answers a delete or an upload with an empty 204. A 200 with a body is someone else's answer (a
+        captive portal's page, a proxy's): whether the write reached the service is unknown, so it is an unknown
+        outcome for the caller to settle with a GET, never a success taken at its word."""
+        if response.status_code == 200 and response.content.strip():
+            body = describe_body(response.content, response.headers.get("content-type", ""))
+            raise MalformedResponse(
+                f"{body} answered {what}, not the image service's empty 204",
+                status=200,
+                request_id=request_id_of(response),
+                method=response.request.method,
+                path=response.request.url.path,
+                outcome_unknown=True,
+            )
 
     @contextlib.asynccontextmanager
     async def open_data(self, image_id: str, *, offset: int = 0) -> AsyncIterator[ImageData]:
@@ -397,6 +401,19 @@ class ImageClient:
         except httpx.HTTPError as exc:
             raise network_error(exc, url, method="GET", path=path) from None
         try:
+            kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+            if response.status_code in (200, 206) and kind in ("text/html", "application/json", "text/plain"):
+                # Glance sends data as application/octet-stream: a page here is a portal's or a proxy's answer,
+                # and must never be written to disk as the image
+                await response.aread()
+                body = describe_body(response.content, kind)
+                raise MalformedResponse(
+                    f"{body} instead of the image's data",
+                    status=response.status_code,
+                    request_id=request_id_of(response),
+                    method="GET",
+                    path=path,
+                )
             if response.status_code not in (200, 204, 206):
                 try:
                     await response.aread()

@@ -84,8 +84,12 @@ async def upload_file(
         except ApiError as exc:
             if not exc.outcome_unknown:
                 raise
-            return await settle_upload(client, image_id, hashes, exc, stage=stage)
-    image = await client.get(image_id)
+            return await settle_upload(client, image_id, hashes, exc, stage=stage, sent_all=hashes.size == size)
+    try:
+        image = await client.get(image_id)
+    except ApiError as exc:
+        exc.outcome_unknown = True  # the data was taken (a 204): only the look to verify it could not be had
+        raise
     verified = None if stage else await _verify(image, hashes, source, meter, on_progress, clock)
     if on_progress is not None:
         on_progress(meter.finish(clock()))
@@ -115,7 +119,7 @@ def _result(image: Image, hashes: Hashes, verified: Verified | None, **flags: bo
 
 
 async def settle_upload(
-    client: ImageClient, image_id: str, hashes: Hashes, error: ApiError, *, stage: bool = False
+    client: ImageClient, image_id: str, hashes: Hashes, error: ApiError, *, stage: bool = False, sent_all: bool = False
 ) -> UploadResult:
     """After an upload whose answer was lost (``error.outcome_unknown``): one GET decides, nothing is resent."""
     try:
@@ -131,8 +135,10 @@ async def settle_upload(
             return _result(image, hashes, None, staged=True, settled=True)
     elif image.status in ("active", "deactivated"):
         return _result(image, hashes, check_image(image, hashes), settled=True)
-    if image.status == "queued":
-        error.outcome_unknown = False  # Glance put it back: no data stored, safe to upload again
+    if image.status == "queued" and not sent_all:
+        error.outcome_unknown = False  # cut while sending: Glance put it back, no data stored, safe to upload again
         raise error
-    error.outcome_unknown = True  # saving: the server may still finish it
+    # Saving; or queued although every byte went out: through a proxy the request may still be on its way to
+    # the service, which may yet store it. Nobody can say: the caller says so and watches the image.
+    error.outcome_unknown = True
     raise error

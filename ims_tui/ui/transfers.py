@@ -28,9 +28,10 @@ from ims_tui.api.client import ImageClient
 from ims_tui.api.download import DownloadResult, download_image
 from ims_tui.api.errors import ApiError
 from ims_tui.api.progress import Progress
+from ims_tui.api.transfer import TransferInterrupted
 from ims_tui.api.upload import UploadResult, upload_file
 from ims_tui.ui.format import crop_cells, transfer_line
-from ims_tui.ui.text import safe
+from ims_tui.ui.text import error_line, safe
 
 Kind = Literal["upload", "stage", "download"]
 State = Literal["running", "done", "failed", "cancelled"]
@@ -87,6 +88,9 @@ class TransferPanel(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="-idle")
         self.transfers: dict[int, Transfer] = {}
+        # The last failure stays on its line until the next transfer or Esc: a toast is gone before a user who
+        # looked away reads it. Status first (``error_line``), as every error of the app.
+        self.failure = ""
         self._workers: dict[int, Worker[None]] = {}
         self._numbers = itertools.count(1)
 
@@ -100,11 +104,20 @@ class TransferPanel(Widget):
         more = len(self.running) - SHOWN
         if more > 0:
             lines[-1] = crop_cells(lines[-1], width - 12) + f"  (+{more} more)"
+        if self.failure and len(lines) < SHOWN + 1:
+            lines.append(crop_cells(self.failure, width))
         return Content("\n".join(lines))
 
     def _changed(self) -> None:
-        self.set_class(not self.running, "-idle")
+        self.set_class(not self.running and not self.failure, "-idle")
         self.refresh(layout=True)
+
+    def clear_failure(self) -> bool:
+        """Forget the last failure's line (Esc on the list); True if there was one."""
+        had, self.failure = bool(self.failure), ""
+        if had:
+            self._changed()
+        return had
 
     def upload(self, client: ImageClient, image_id: str, name: str, path: Path, *, stage: bool = False) -> Transfer:
         transfer = Transfer(next(self._numbers), "stage" if stage else "upload", image_id, name, path)
@@ -121,6 +134,7 @@ class TransferPanel(Widget):
         )
 
     def _start(self, transfer: Transfer, run: Run) -> Transfer:
+        self.failure = ""
         self.transfers[transfer.number] = transfer
         self._workers[transfer.number] = self.run_worker(
             self._run(transfer.number, run), group=f"transfer-{transfer.number}", exit_on_error=False
@@ -153,6 +167,13 @@ class TransferPanel(Widget):
             return
         transfer = self.transfers[number] = replace(transfer, state=state)
         self._workers.pop(number, None)
+        if isinstance(error, TransferInterrupted):  # the cause first: at 80 columns the byte counts can wait
+            self.failure = f"✗ download of {transfer.label} stopped: {error_line(error.cause)} · D resumes"
+        elif error is not None and error.outcome_unknown:
+            self.failure = f"? upload of {transfer.label}: {error_line(error)}; it may still be saving · Esc hides"
+        elif error is not None:
+            verb = "upload" if transfer.kind != "download" else "download"
+            self.failure = f"✗ {verb} of {transfer.label} failed: {error_line(error)} · E details · Esc hides"
         self._changed()
         self.post_message(self.Finished(transfer, result, error))
 

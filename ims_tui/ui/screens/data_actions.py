@@ -197,6 +197,12 @@ class DataActions:
             self.notify(f"stopped: {transfer.label}", markup=False)
             self._refresh_image(transfer.image_id)
             return
+        if error is not None and error.outcome_unknown:
+            # the data went out, its answer did not come back: the image may be saving still; never "failed"
+            said = f"{transfer.label}: the answer was lost ({error_line(error)}); the image may still be saving"
+            self.notify(said + ": the list follows it", title=f"{transfer.kind}: outcome unknown", markup=False)
+            self._refresh_image(transfer.image_id)  # in transition: the live watch follows it until it settles
+            return
         if error is not None:
             self.notify(
                 f"{transfer.label}: {error_line(error)}",

@@ -425,7 +425,7 @@ class MainScreen(DataActions, Screen[None]):
         return keymap_of(self.app)
 
     def action_back(self) -> None:
-        if self._marks_back():
+        if self._marks_back() or self.transfers.clear_failure():
             return
         if self.view.filtering or self.query_one("#quick", Input).display:
             self._clear_quick()
