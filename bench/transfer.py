@@ -1,6 +1,6 @@
 """Transfers (issue 10): ims_tui.api vs python-openstackclient, memory, and terminal bytes during an upload.
 
-    .venv/bin/python -m bench.transfer [--mib 512] [--rounds 3] [--memory-mib 2048] [--no-tui]
+    .venv/bin/python -m bench.transfer [--mib 1024] [--rounds 5] [--memory-mib 2048] [--no-tui]
 
 One fresh noauth Glance 33 on 127.0.0.1 (tools/openstack_lab.py), files of random bytes (random: Glance's format
 inspector must see raw data), everything made removed afterwards. In order:
@@ -227,8 +227,8 @@ def tui_figures(url: str, source: Path) -> tuple[list[Figure], dict[str, float]]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--mib", type=int, default=512, help="file size of the throughput rounds (default 512)")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--mib", type=int, default=1024, help="file size of the throughput rounds (default 1024)")
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--memory-mib", type=int, default=2048, help="file size of the memory run and the UI run")
     parser.add_argument("--no-memory", action="store_true")
     parser.add_argument("--no-tui", action="store_true")
