@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl, quote, urlsplit
 
 import httpx
 
+from .data_calls import DataCalls
 from .errors import (
     SAFE_METHODS,
     SERVICE_EXTENSION,
@@ -28,8 +28,6 @@ from .errors import (
     request_id_of,
     timed_out,
 )
-from .imagedata import ImageData
-from .imports import ImportRequest, StoreInfo, Task, parse_import_methods
 from .messages import describe_body
 from .models import ApiVersion, Image, ImagePage, ListQuery
 from .patch import PatchOp
@@ -41,7 +39,6 @@ log = logging.getLogger("ims_tui.api")
 T = TypeVar("T")
 
 PATCH_MEDIA_TYPE = "application/openstack-images-v2.1-json-patch"
-OCTET_STREAM = "application/octet-stream"
 RETRY_STATUSES = frozenset({502, 503, 504})
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 
@@ -55,7 +52,7 @@ def normalize_endpoint(endpoint: str) -> str:
     return root
 
 
-class ImageClient:
+class ImageClient(DataCalls):
     """Every call of the image API the app makes; raises only ``ApiError`` subclasses."""
 
     def __init__(
@@ -345,114 +342,6 @@ class ImageClient:
 
             self._features = await discover(self, ims=ims)
         return self._features
-
-    # -- data -------------------------------------------------------------------------------------------
-
-    async def put_data(
-        self,
-        image_id: str,
-        body: AsyncIterable[bytes],
-        *,
-        size: int | None,
-        stage: bool = False,
-        store: str | None = None,
-    ) -> None:
-        """Stream ``body`` into the image (``PUT .../file``), or into its staging area for a later glance-direct
-        import (``PUT .../stage``). Never repeated: a lost answer leaves ``outcome_unknown`` set for the caller
-        to settle (``upload.settle_upload``). ``store``: the store to write to on a multi-store server."""
-        headers = {"Content-Type": OCTET_STREAM}
-        if size is not None:
-            headers["Content-Length"] = str(size)  # httpx then sends no chunked encoding: Glance learns the size
-        if store is not None:
-            headers["X-Image-Meta-Store"] = store
-        path = f"{self._image_path(image_id)}/{'stage' if stage else 'file'}"
-        response = await self._send("PUT", path, content=body, headers=headers, ok=(204, 201, 200))
-        self._check_empty(response, "the upload")
-
-    def _check_empty(self, response: httpx.Response, what: str) -> None:
-        """Glance answers a delete or an upload with an empty 204. A 200 with a body is someone else's answer (a
-        captive portal's page, a proxy's): whether the write reached the service is unknown, so it is an unknown
-        outcome for the caller to settle with a GET, never a success taken at its word."""
-        if response.status_code == 200 and response.content.strip():
-            body = describe_body(response.content, response.headers.get("content-type", ""))
-            raise MalformedResponse(
-                f"{body} answered {what}, not the image service's empty 204",
-                status=200,
-                request_id=request_id_of(response),
-                method=response.request.method,
-                path=response.request.url.path,
-                outcome_unknown=True,
-            )
-
-    @contextlib.asynccontextmanager
-    async def open_data(self, image_id: str, *, offset: int = 0) -> AsyncIterator[ImageData]:
-        """The image's data as a stream (``GET .../file``); from byte ``offset`` with a ``Range`` request when
-        ``offset`` > 0 (the server may ignore it and send everything: see ``ImageData.ranged``). A 204 (no
-        data) comes back as an ``ImageData`` with ``empty`` set; any other failure raises."""
-        headers = {"Accept": OCTET_STREAM + ", application/json;q=0.9"}  # errors still in JSON
-        if offset > 0:
-            headers["Range"] = f"bytes={offset}-"
-        path = f"{self._image_path(image_id)}/file"
-        url = self.url(path)
-        request = self._http.build_request("GET", url, headers=headers)
-        self.request_count += 1
-        try:
-            response = await self._http.send(request, stream=True)
-        except httpx.HTTPError as exc:
-            raise network_error(exc, url, method="GET", path=path) from None
-        try:
-            kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
-            if response.status_code in (200, 206) and kind in ("text/html", "application/json", "text/plain"):
-                # Glance sends data as application/octet-stream: a page here is a portal's or a proxy's answer,
-                # and must never be written to disk as the image
-                await response.aread()
-                body = describe_body(response.content, kind)
-                raise MalformedResponse(
-                    f"{body} instead of the image's data",
-                    status=response.status_code,
-                    request_id=request_id_of(response),
-                    method="GET",
-                    path=path,
-                )
-            if response.status_code not in (200, 204, 206):
-                try:
-                    await response.aread()
-                except httpx.HTTPError as exc:
-                    raise network_error(exc, url, method="GET", path=path) from None
-                raise error_from_response(response, path=path)
-            yield ImageData.of(response)
-        finally:
-            await response.aclose()
-
-    # -- lifecycle, import and stores -------------------------------------------------------------------
-
-    async def deactivate(self, image_id: str) -> None:
-        """``POST .../actions/deactivate`` (API v2.3+): no more downloads or boots; repeating it is harmless."""
-        await self._send("POST", f"{self._image_path(image_id)}/actions/deactivate", ok=(204, 200))
-
-    async def reactivate(self, image_id: str) -> None:
-        await self._send("POST", f"{self._image_path(image_id)}/actions/reactivate", ok=(204, 200))
-
-    async def import_methods(self) -> tuple[str, ...]:
-        """The import methods the server enables (``GET /v2/info/import``)."""
-        return self._parsed(await self._send("GET", "/v2/info/import"), parse_import_methods)
-
-    async def stores(self) -> tuple[StoreInfo, ...]:
-        """The stores of a multi-store server (``GET /v2/info/stores``); 404 (NotFound) on a single-store one."""
-        return self._parsed(await self._send("GET", "/v2/info/stores"), StoreInfo.parse_all)
-
-    async def import_image(self, image_id: str, request: ImportRequest) -> None:
-        """Start an import (``POST .../import``, 202): the server works on in the background."""
-        await self._send("POST", f"{self._image_path(image_id)}/import", json_body=request.to_body(), ok=(202, 200))
-
-    async def delete_from_store(self, store: str, image_id: str) -> None:
-        """Delete the image's data from one store only (``DELETE /v2/stores/{store}/{id}``, API v2.10+)."""
-        path = f"/v2/stores/{quote(store, safe='')}/{quote(image_id, safe='')}"
-        await self._send("DELETE", path, ok=(204, 200))
-
-    async def image_tasks(self, image_id: str) -> tuple[Task, ...]:
-        """The image's import tasks, newest first as Glance lists them (``GET .../tasks``, API v2.12+)."""
-        return self._parsed(await self._send("GET", f"{self._image_path(image_id)}/tasks"), Task.parse_all)
 
     def _image_path(self, image_id: str) -> str:
         return "/v2/images/" + quote(image_id, safe="")
