@@ -242,6 +242,16 @@ ACTIONS: tuple[Action, ...] = (
         title="Stop a transfer",
         summary="Stop the newest upload or download, after a question",
     ),
+    Action(
+        "main.delete_from_store",
+        "R",
+        "delete_from_store",
+        "Delete from store",
+        show=False,
+        writes=True,
+        title="Delete from one store",
+        summary="Remove the image's data from one store; it stays in the others",
+    ),
     Action("main.back", "escape", "back", "Back", show=False),
     # Full-screen detail (DetailScreen)
     Action("detail.back", "escape,q", "back", "Back"),
@@ -308,6 +318,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("delete_image.copy_error", "c", "copy_error", "Copy error", show=False),
     Action("lifecycle.copy_error", "c,ctrl+y", "copy_error", "Copy error", show=False),
     Action("import_data.copy_error", "ctrl+y", "copy_error", "Copy error", show=False),
+    Action("store_delete.check", "r", "check", "Check again", show=False),
+    Action("store_delete.copy_error", "c,ctrl+y", "copy_error", "Copy error", show=False),
 )
 
 BY_ID: dict[str, Action] = {action.id: action for action in ACTIONS}

@@ -7,6 +7,7 @@ hidden from the footer, help and palette, and pressed anyway (a remapped key) it
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -18,6 +19,7 @@ from ims_tui.api.errors import ApiError
 from ims_tui.api.features import Feature, ServerFeatures
 from ims_tui.api.models import Image
 from ims_tui.api.patch import PatchOp
+from ims_tui.api.store_delete import StoreDeleteResult, removal_problem, stores_of
 from ims_tui.ui.screens.confirm import ConfirmDialog
 from ims_tui.ui.screens.error import ErrorReport, ErrorReported
 from ims_tui.ui.text import error_line, safe
@@ -31,9 +33,15 @@ if TYPE_CHECKING:
     from ims_tui.ui.screens.image_form import ImageFormScreen
     from ims_tui.ui.screens.transfer_dialogs import DownloadPlan, UploadPlan
     from ims_tui.ui.widgets.detail import DetailPane
+    from ims_tui.ui.widgets.image_table import ImageTable
 
 # The action each feature gates: hidden where the server lacks it.
-NEEDS: dict[str, Feature] = {"toggle_active": "deactivate", "toggle_hidden": "hidden", "import_data": "import"}
+NEEDS: dict[str, Feature] = {
+    "toggle_active": "deactivate",
+    "toggle_hidden": "hidden",
+    "import_data": "import",
+    "delete_from_store": "delete_from_store",
+}
 
 
 class StopTransferScreen(ConfirmDialog[str | None]):
@@ -84,6 +92,8 @@ class DataActions:
         @property
         def detail(self) -> DetailPane: ...
         @property
+        def table(self) -> ImageTable: ...
+        @property
         def read_only(self) -> bool: ...
         def _target(self, verb: str) -> ImageRow | None: ...
         def _saved(self, image: Image | None, *, new: bool, announce: bool = True) -> None: ...
@@ -101,7 +111,30 @@ class DataActions:
             return True
         if self.features is None:
             return True  # not known yet: pressing it asks the server first
+        if action == "delete_from_store" and self.features.has(feature):
+            return self._in_several_stores()
         return self.features.has(feature)
+
+    def said_why_not(self, action: str) -> bool:
+        """A key of an action ``check_action`` hides here was pressed (Textual would ignore it): say why, in
+        words, and True; False for any other action."""
+        feature = NEEDS.get(action)
+        if feature is None or self.features is None or self.data_action_allowed(action):
+            return False
+        if self._lacks(feature):
+            return True
+        row = self.table.current
+        image = self.detail.cached(row.id) if row is not None else None
+        problem = removal_problem(image, self.features) if image is not None else None
+        self.notify(safe(problem or "not offered for this image"), severity="warning", markup=False)
+        return True
+
+    def _in_several_stores(self) -> bool:
+        """For the highlighted image: False when its fresh copy shows one store only; unknown counts as several
+        (the action reads the image and says why when it is not)."""
+        row = self.table.current
+        image = self.detail.cached(row.id) if row is not None else None
+        return image is None or len(stores_of(image)) > 1
 
     @work(exclusive=True, group="features")
     async def ask_features(self) -> None:
@@ -281,22 +314,33 @@ class DataActions:
         if row is not None and self.client is not None and not self.read_only:
             self._open_import(row.id)
 
-    @work(exclusive=True, group="open-import")
-    async def _open_import(self, image_id: str) -> None:
-        """The image's stores and the server's methods decide what is offered: both are read first."""
+    async def _read_first(
+        self, image_id: str, verb: str, problem: Callable[[Image, ServerFeatures], str | None]
+    ) -> tuple[Image, ServerFeatures] | None:
+        """The server's features and the image as it is now, for a dialog that offers what they allow; None (and
+        a word) when the read fails or ``problem`` says why the action cannot be done."""
         assert self.client is not None
         try:
             features = self.features or await self.client.features(ims=self.session.info.ims)
             image = await self.client.get(image_id)
         except ApiError as exc:
-            self.notify(f"cannot import: {error_line(exc)}", severity="error", markup=False)
-            return
+            self.notify(f"cannot {verb}: {error_line(exc)}", severity="error", markup=False)
+            return None
+        why = problem(image, features)
+        if why:
+            self.notify(safe(why), severity="warning", markup=False)
+            return None
+        return image, features
+
+    @work(exclusive=True, group="open-import")
+    async def _open_import(self, image_id: str) -> None:
+        """The image's stores and the server's methods decide what is offered: both are read first."""
         from ims_tui.ui.screens.import_dialog import ImportScreen
 
-        problem = ImportScreen.problem(image, features)
-        if problem:
-            self.notify(safe(problem), severity="warning", markup=False)
+        found = await self._read_first(image_id, "import", ImportScreen.problem)
+        if found is None or self.client is None:
             return
+        image, features = found
         self.app.push_screen(ImportScreen(self.client, image, features), self._import_started)
 
     def _import_started(self, image: Image | None) -> None:
@@ -322,6 +366,36 @@ class DataActions:
             )
             return
         self._import_started(image)
+
+    # -- delete from one store ------------------------------------------------------------------------------
+
+    def action_delete_from_store(self) -> None:
+        row = self._target("delete from a store")
+        if row is not None and self.client is not None and not self.read_only and not self._lacks("delete_from_store"):
+            self._open_store_delete(row.id)
+
+    @work(exclusive=True, group="open-store-delete")
+    async def _open_store_delete(self, image_id: str) -> None:
+        """The stores offered are the ones that hold the data now: the image is read first."""
+        found = await self._read_first(image_id, "delete from a store", self._store_problem)
+        if found is None or self.client is None:
+            return
+        image, features = found
+        from ims_tui.ui.screens.store_delete import StoreDeleteScreen
+
+        self.app.push_screen(StoreDeleteScreen(self.client, image, features), self._store_deleted)
+
+    def _store_problem(self, image: Image, features: ServerFeatures) -> str | None:
+        self._saved(image, new=False, announce=False)  # the row and detail show the stores it was refused for
+        return removal_problem(image, features)
+
+    def _store_deleted(self, result: StoreDeleteResult | None) -> None:
+        if result is None:
+            return
+        if result.image is not None:  # the dialog said what was done
+            self._saved(result.image, new=False, announce=False)
+        else:
+            self._refresh_image(result.image_id)
 
     # -- deactivate, hide -----------------------------------------------------------------------------------
 

@@ -420,6 +420,8 @@ class MainScreen(DataActions, MarkActions, Screen[None]):
         if self.read_only and bound is not None and bound.writes:
             event.stop()
             self.notify("read-only: changes are disabled for this session", title="read-only", severity="warning")
+        elif bound is not None and self.said_why_not(bound.action):
+            event.stop()  # an action this server or image lacks: a word instead of a key that does nothing
 
     @property
     def _keymap(self) -> keys.Keymap:
