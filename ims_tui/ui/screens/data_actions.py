@@ -48,7 +48,11 @@ class StopTransferScreen(ConfirmDialog[str | None]):
     """Stop a running transfer? Dismisses with "stop", "delete" (stop, and delete the image an upload was
     filling) or None (go on). Focus starts on going on."""
 
-    def __init__(self, transfer: Transfer) -> None:
+    DEFAULT_CSS = "StopTransferScreen > .confirm-dialog { width: 72; }"  # three buttons on one line
+
+    def __init__(self, transfer: Transfer, *, letter_keys: bool = True) -> None:
+        """``letter_keys=False`` when Esc opened it: a reflex Esc followed by a list key (y is Raw) in one burst
+        must not answer the question; only a button (Tab Enter) stops the transfer then."""
         upload = transfer.kind != "download"
         body = Content.assemble(
             f"Stop the {'upload' if upload else 'download'} of ",
@@ -57,8 +61,17 @@ class StopTransferScreen(ConfirmDialog[str | None]):
             "The image stays queued (no data): upload again later, or delete it too."
             if upload
             else "What arrived is kept aside: the next download to the same file resumes from it.",
+            ("\nesc keeps it going", "italic"),
         )
-        super().__init__("Stop transfer?", body, confirm="Stop", cancel="Go on", prefix="stop", tone="warning")
+        super().__init__(
+            "Stop transfer?",
+            body,
+            confirm="Stop",
+            cancel="Go on",
+            prefix="stop",
+            tone="warning",
+            letter_keys=letter_keys,
+        )
         self.upload = upload
 
     def compose_beside_buttons(self) -> Any:
@@ -209,17 +222,23 @@ class DataActions:
         self.transfers.download(self.client, image_id, name, plan.path, overwrite=plan.overwrite)
 
     def action_cancel_transfer(self) -> None:
+        self.ask_stop_transfer()
+
+    def ask_stop_transfer(self, *, by_escape: bool = False) -> None:
+        """The question before stopping the newest transfer; nothing is stopped without its answer."""
         running = self.transfers.running
         if not running:
             self.notify("no transfer is running")
             return
+        if isinstance(self.app.screen, StopTransferScreen):
+            return  # asked already
         transfer = running[-1]
 
         def answered(choice: str | None) -> None:
             if choice is not None:
                 self.transfers.cancel(transfer.number, delete_image=choice == "delete")
 
-        self.app.push_screen(StopTransferScreen(transfer), answered)
+        self.app.push_screen(StopTransferScreen(transfer, letter_keys=not by_escape), answered)
 
     # Named, not @on: Textual collects @on handlers of MessagePump classes only, and this is a mixin.
     def on_transfer_panel_finished(self, message: TransferPanel.Finished) -> None:

@@ -433,6 +433,8 @@ class MainScreen(DataActions, MarkActions, Screen[None]):
         if self.view.filtering or self.query_one("#quick", Input).display:
             self._clear_quick()
             self.table.focus()
+        elif self.transfers.running:  # nothing nearer to clear: ask (never stop) as ctrl+x does
+            self.ask_stop_transfer(by_escape=True)
 
     # Sort and server filter
 
