@@ -157,6 +157,7 @@ class DataActions:
             self.features = await self.client.features(ims=self.session.info.ims)
         except ApiError:
             return  # no version list: every action stays offered, and the server's answer will say
+        self.detail.tasks_enabled = self.features.has("tasks")
         self.app.refresh_bindings()
 
     def _lacks(self, feature: Feature) -> bool:

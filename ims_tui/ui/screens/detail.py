@@ -1,4 +1,5 @@
-"""Full-screen detail of one image: what Enter opens (and the only detail on terminals under 100 columns)."""
+"""Full-screen detail of one image: what Enter opens (and the only detail on terminals under 100 columns), with
+its import tasks on servers that list them."""
 
 from __future__ import annotations
 
@@ -14,12 +15,14 @@ from textual.widgets import Footer, Static
 
 from ims_tui.api.client import ImageClient
 from ims_tui.api.errors import ApiError, NotFound
+from ims_tui.api.features import ServerFeatures
 from ims_tui.api.models import Image, ImageRow
 from ims_tui.ui import keys
 from ims_tui.ui.screens.error import ErrorReport, ErrorReported
 from ims_tui.ui.text import error_line, safe
 from ims_tui.ui.widgets.detail import DetailView
 from ims_tui.ui.widgets.status import StatusLine, StatusState
+from ims_tui.ui.widgets.task_rows import TaskList, read_tasks
 
 GONE = "this image no longer exists (deleted elsewhere): Esc goes back to the list, which drops it"
 
@@ -45,9 +48,13 @@ class DetailScreen(Screen[str | None]):
         image: Image | None = None,
         *,
         now: Callable[[], datetime] | None = None,
+        features: ServerFeatures | None = None,
     ) -> None:
+        """``features``: what the server can do, when known; a server that lists an image's tasks gets them
+        read and shown (why an import failed) each time this screen reads the image."""
         super().__init__()
         self.client = client
+        self.features = features
         self.row = row
         self.image = image
         self.gone = False
@@ -97,6 +104,23 @@ class DetailScreen(Screen[str | None]):
         self.image = image
         view.show_image(image)
         self._status(StatusState(note="fresh from the server"))
+        if self.features is not None and self.features.has("tasks"):
+            view.show_tasks(TaskList(image.id))  # "reading…": the image shows meanwhile
+            view.show_tasks(await read_tasks(self.client, image.id))
+
+    def watched(self, image: Image) -> None:
+        """The list's live watch read this image again (an import going on): show it, and its tasks anew."""
+        if image.id != self.row.id or self.gone:
+            return
+        changed = self.image is None or self.image.updated_at != image.updated_at
+        self.image = image
+        self.query_one(DetailView).show_image(image)
+        if changed and self.features is not None and self.features.has("tasks"):
+            self._reread_tasks(image.id)
+
+    @work(exclusive=True, group="detail-screen-tasks")
+    async def _reread_tasks(self, image_id: str) -> None:
+        self.query_one(DetailView).show_tasks(await read_tasks(self.client, image_id))
 
     def action_back(self) -> None:
         self.dismiss(self.row.id if self.gone else None)

@@ -358,7 +358,7 @@ class MainScreen(DataActions, MarkActions, Screen[None]):
             return
         from ims_tui.ui.screens.detail import DetailScreen
 
-        screen = DetailScreen(self.client, row, self.detail.cached(row.id), now=self._now)
+        screen = DetailScreen(self.client, row, self.detail.cached(row.id), now=self._now, features=self.features)
         self.app.push_screen(screen, self._gone)
 
     # Quick filter
@@ -598,8 +598,12 @@ class MainScreen(DataActions, MarkActions, Screen[None]):
     def _watched(self, message: ImageWatch.Updated) -> None:
         if self.listing is None:
             return
+        from ims_tui.ui.screens.detail import DetailScreen
+
         for image in message.images:
             self.detail.show_fresh(image)
+            if isinstance(self.app.screen, DetailScreen):  # Enter's full detail follows the import too
+                self.app.screen.watched(image)
             if self.listing.position_of(image.id) is not None:
                 self._show(self.view.replace(ImageRow(image)))
         self._update_status()

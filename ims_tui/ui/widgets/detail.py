@@ -1,18 +1,15 @@
-"""Every attribute of one image, grouped the way an operator looks for them: ``DetailView`` draws one image or
-list row, ``DetailPane`` is the view beside the list that follows the cursor and fetches the image fresh.
-
-All values are data: rich ``Text`` built directly, control characters made visible, never markup.
+"""Every attribute of one image: ``DetailView`` draws one image or list row (its text is laid out by
+detail_sections.py, its import tasks by task_rows.py), ``DetailPane`` is the view beside the list that follows
+the cursor and fetches the image fresh, and its tasks when it has had an import.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
 
-from rich.cells import cell_len
 from rich.console import RenderableType
 from rich.text import Text
 from textual import on, work
@@ -23,164 +20,15 @@ from textual.widgets import Static
 
 from ims_tui.api.client import ImageClient
 from ims_tui.api.errors import ApiError, NotFound
-from ims_tui.api.models import Image, ImageRow, is_ims_property
-from ims_tui.ui import format as fmt
+from ims_tui.api.models import Image, ImageRow
 from ims_tui.ui.screens.error import ErrorReport, ErrorReported
-from ims_tui.ui.text import error_line, safe
+from ims_tui.ui.text import error_line
+from ims_tui.ui.widgets.detail_sections import image_sections, render_sections
+from ims_tui.ui.widgets.task_rows import TaskList, had_import, read_tasks, task_section
 
-KEY_WIDTH = 15
 ROW_DELAY = 0.04  # seconds of stillness before the pane repaints with the list row's data
 DEBOUNCE = 0.2  # seconds of stillness before the pane asks the server
 CACHE_SIZE = 64  # fresh images kept: what a reopened row or the full-screen detail shows at once
-_STATUS_STYLE = {"ok": "green", "busy": "yellow", "bad": "bold red", "other": ""}
-
-
-def _value(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(safe(item) for item in value)
-    return safe(value)
-
-
-def _size_text(size: int | None) -> str:
-    if size is None:
-        return ""
-    human = fmt.human_size(size)
-    return f"{human} ({size:,} bytes)" if size >= 1024 else human
-
-
-def image_sections(image: Image | ImageRow, now: datetime) -> list[tuple[str, list[tuple[str, Text]]]]:
-    """The grouped (title, [(key, value)]) view of an image or, before the fetch lands, of its list row."""
-
-    def text(value: Any, style: str = "") -> Text:
-        return Text(_value(value), style=style)
-
-    kind = fmt.status_kind(image.status)
-    status = Text(fmt.status_word(image.status), style=_STATUS_STYLE[kind])
-    sections: list[tuple[str, list[tuple[str, Text]]]] = []
-    row = image if isinstance(image, ImageRow) else None
-    if row is not None and row.problem is not None:
-        # What the server sent does not parse: say what is wrong first; the fields below are what could be read.
-        sections.append(
-            (
-                "Problem",
-                [
-                    ("bad", Text(safe(row.problem), style="bold")),
-                    ("", Text("y shows what the server sent", style="dim")),
-                ],
-            )
-        )
-    has_id = row is None or row.actionable
-    sections.append(
-        (
-            "Identity",
-            [
-                ("name", text(image.name) if image.name else Text("(no name)", style="dim")),
-                ("id", text(image.id) if has_id else Text("(none: the server sent no id)", style="dim")),
-                ("owner", text(image.owner)),
-            ],
-        )
-    )
-    state = [("status", status), ("visibility", text(image.visibility))]
-    protected = Text("yes", style="bold") if image.protected else Text("no")
-    state.append(("protected", protected))
-    if isinstance(image, Image) and image.os_hidden is not None:
-        state.append(("hidden", text(image.os_hidden)))
-    sections.append(("State", state))
-
-    formats = [
-        ("disk format", text(image.disk_format)),
-        ("container", text(image.container_format)),
-    ]
-    if isinstance(image, Image):
-        formats.append(("size", Text(_size_text(image.effective_size))))
-        formats.append(("virtual size", Text(_size_text(image.virtual_size))))
-        formats.append(("checksum", text(image.checksum)))
-        if image.os_hash_algo or image.os_hash_value:
-            formats.append(("hash", text(f"{image.os_hash_algo or '?'}: {image.os_hash_value or ''}")))
-    else:
-        formats.append(("size", Text(_size_text(image.size))))
-    sections.append(("Formats & sizes", formats))
-
-    sections.append(
-        (
-            "Requirements",
-            [
-                ("min disk", Text(fmt.gib(image.min_disk))),
-                ("min RAM", Text(fmt.mib(image.min_ram))),
-            ],
-        )
-    )
-    sections.append(
-        (
-            "Dates",
-            [
-                ("created", Text(fmt.timestamp(image.created_at, now))),
-                ("updated", Text(fmt.timestamp(image.updated_at, now))),
-            ],
-        )
-    )
-    if not isinstance(image, Image):
-        return sections
-
-    tags = Text(", ".join(safe(tag) for tag in sorted(image.tags))) if image.tags else Text("none", style="dim")
-    sections.append(("Tags", [("tags", tags)]))
-    props = image.properties
-    custom = sorted((k, v) for k, v in props.items() if not is_ims_property(k))
-    ims = sorted((k, v) for k, v in props.items() if is_ims_property(k))
-    sections.append(("Properties", [(k, text(v)) for k, v in custom] or [("", Text("none", style="dim"))]))
-    if ims:
-        sections.append(("IMS", [(k, text(v)) for k, v in ims]))
-    return sections
-
-
-def _wrap_cells(text: str, width: int) -> list[str]:
-    """Hard-wrap by terminal cells (hashes and ids have no spaces to break at)."""
-    width = max(width, 8)
-    lines: list[str] = []
-    for paragraph in text.split("\n") or [""]:
-        current: list[str] = []
-        used = 0
-        for char in paragraph:
-            size = cell_len(char)
-            if used + size > width:
-                lines.append("".join(current))
-                current, used = [], 0
-            current.append(char)
-            used += size
-        lines.append("".join(current))
-    return lines
-
-
-def render_sections(
-    sections: Iterable[tuple[str, list[tuple[str, Text]]]], width: int = 60, note: Text | None = None
-) -> Text:
-    """One Text for the whole pane, laid out by hand: a rich Table re-measures every cell on every keystroke."""
-    out = Text(no_wrap=True, overflow="crop", end="")
-    if note is not None:  # an error or a state, wrapped: it is read in full, status first
-        for line in fmt.wrap(note.plain, width):
-            out.append(line, style=note.style)
-            out.append("\n")
-    value_width = max(width - KEY_WIDTH - 1, 8)
-    pad = " " * (KEY_WIDTH + 1)
-    for title, rows in sections:
-        out.append(title, style="bold underline")
-        out.append("\n")
-        for key, value in rows:
-            key_text = fmt.fit(safe(key), KEY_WIDTH)
-            out.append(key_text + " ", style="dim")
-            style = value.style
-            for number, line in enumerate(_wrap_cells(value.plain, value_width)):
-                if number:
-                    out.append("\n" + pad)
-                out.append(line, style=style)
-            out.append("\n")
-        out.append("\n")
-    out.rstrip()
-    return out
 
 
 class DetailView(VerticalScroll):
@@ -200,6 +48,7 @@ class DetailView(VerticalScroll):
         self.fresh = False
         self.rendered: RenderableType = ""
         self._note: Text | None = None  # what is said above the image (fetching, an error), kept on a resize
+        self.tasks: TaskList | None = None  # the import tasks, drawn while they are this image's
 
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static("", id="detail-body")
@@ -233,9 +82,22 @@ class DetailView(VerticalScroll):
             return
         self._draw(row, note, fresh=False)
 
+    def show_tasks(self, found: TaskList) -> None:
+        self.tasks = found
+        if self.image is not None and self.image.id == found.image_id:
+            self._draw(self.image, self._note, fresh=self.fresh)
+
     def _draw(self, image: Image | ImageRow, note: Text | None, *, fresh: bool) -> None:
         self.image, self.fresh, self._note = image, fresh, note
-        self._body(render_sections(image_sections(image, self._now()), self._width(), note))
+        now = self._now()
+        sections = image_sections(image, now)
+        tasks = self.tasks
+        if tasks is not None and tasks.image_id == image.id and isinstance(image, Image):
+            section = task_section(tasks, image, now)
+            if section is not None:  # after State: why an image is still queued is read before its formats
+                at = next((i + 1 for i, (title, _rows) in enumerate(sections) if title == "State"), len(sections))
+                sections.insert(at, section)
+        self._body(render_sections(sections, self._width(), note))
 
     def _width(self) -> int:
         return self.scrollable_content_region.width or 60
@@ -274,6 +136,11 @@ class DetailPane(DetailView):
         image_id: str
         error: ApiError
 
+    @dataclass
+    class _TasksRead(Message, bubble=False):
+        found: TaskList
+        updated_at: str | None  # the image's, when they were asked for: a newer image asks again
+
     def __init__(
         self, *, now: Callable[[], datetime] | None = None, id: str | None = None, classes: str | None = None
     ) -> None:
@@ -284,6 +151,8 @@ class DetailPane(DetailView):
         self._timer: Timer | None = None
         self._pending: ImageRow | None = None  # highlighted, not fetched yet
         self._row: ImageRow | None = None  # the last row highlighted
+        self.tasks_enabled = False  # the server lists an image's tasks (set once its features are known)
+        self._task_cache: OrderedDict[str, tuple[str | None, TaskList]] = OrderedDict()
 
     def cached(self, image_id: str) -> Image | None:
         return self._cache.get(image_id)
@@ -298,14 +167,50 @@ class DetailPane(DetailView):
         """Drop one image (deleted), or every one (a reload: all of them may be stale)."""
         if image_id is None:
             self._cache.clear()
+            self._task_cache.clear()
         else:
             self._cache.pop(image_id, None)
+            self._task_cache.pop(image_id, None)
 
     def show_fresh(self, image: Image) -> None:
         """A fresher copy of an image (fetched, or saved by the form): kept, and shown if it is the one shown."""
         self.remember(image)
         if self.image_id == image.id:
             self.show_image(image)
+            self._want_tasks(image)
+
+    def show_image(self, image: Image) -> None:
+        known = self._task_cache.get(image.id)
+        if known is not None:
+            self.tasks = known[1]
+        super().show_image(image)
+
+    def _want_tasks(self, image: Image) -> None:
+        """Ask for the shown image's tasks if it has had an import and changed since they were read: one GET per
+        change, none for the images that never had an import, nothing while nothing changes."""
+        if not self.tasks_enabled or self.client is None or not had_import(image):
+            return
+        known = self._task_cache.get(image.id)
+        if known is not None and known[0] == image.updated_at and known[1].error is None:
+            return
+        if known is None:
+            self.show_tasks(TaskList(image.id))  # "reading…" until they come
+        self._fetch_tasks(image.id, image.updated_at)
+
+    @work(exclusive=True, group="detail-tasks")
+    async def _fetch_tasks(self, image_id: str, updated_at: str | None) -> None:
+        if self.client is not None:
+            self.post_message(self._TasksRead(await read_tasks(self.client, image_id), updated_at))
+
+    @on(_TasksRead)
+    def _tasks_read(self, message: _TasksRead) -> None:
+        found = message.found
+        self._task_cache.pop(found.image_id, None)
+        self._task_cache[found.image_id] = (message.updated_at, found)
+        while len(self._task_cache) > CACHE_SIZE:
+            self._task_cache.popitem(last=False)
+        if self.image_id == found.image_id:
+            self.show_tasks(found)
 
     def follow(self, row: ImageRow | None) -> None:
         """The list's cursor moved to ``row``: show it once the cursor rests, then fetch it."""
