@@ -58,7 +58,7 @@ async def test_delete_from_the_second_store_keeps_the_image_in_the_first() -> No
         await pilot.press("down", "enter")  # fast: one burst
         await settle(pilot)
         assert dialog.chosen == "fast" and str(dialog.confirm_button.label) == "Delete from fast"
-        assert "stays in fs" in str(status.render())
+        assert "the data stays in fs" in str(status.render())
         await pilot.press("tab", "tab", "enter")  # past Cancel to Delete, in one burst
         await until(pilot, lambda: app.screen is screen, "the dialog closing")
         assert deletes(cloud) == [f"/v2/stores/fast/{row.id}"]

@@ -82,7 +82,7 @@ class StoreDeleteScreen(ConfirmDialog[StoreDeleteResult | None]):
         self.confirm_button.label = f"Delete from {self.chosen}"
         self.confirm_button.disabled = False
         left = ", ".join(safe(store) for store in self.stores if store != self.chosen)
-        self._status(f"sends: DELETE /v2/stores/{safe(self.chosen)}/{safe(self.image.id)} · stays in {left}")
+        self._status(f"the data stays in {left}\nsends: DELETE /v2/stores/{safe(self.chosen)}/{safe(self.image.id)}")
 
     def _status(self, text: str) -> None:
         self.query_one("#store-delete-status", Static).update(Content(text))
