@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ims_tui.demo import DemoCloud
-from ims_tui.ui.screens.data_actions import StopTransferScreen
+from ims_tui.ui.screens.stop_transfer import StopTransferScreen
 from ims_tui.ui.transfers import TransferPanel
 
 from .helpers import main_screen, make_app, settle

@@ -84,7 +84,7 @@ async def test_upload_then_download_verified(tmp_path: Path, monkeypatch: Any) -
 
 async def test_stopping_an_upload_leaves_the_image_queued_or_deletes_it_as_chosen(tmp_path: Path) -> None:
     from ims_tui.api.errors import NotFound
-    from ims_tui.ui.screens.data_actions import StopTransferScreen
+    from ims_tui.ui.screens.stop_transfer import StopTransferScreen
 
     qcow2_file(tmp_path / "disk.qcow2")
     app, cloud = make_app(empty=True, wrap=StallingUploads)

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from textual import work
-from textual.content import Content
 from textual.screen import Screen
 
 from ims_tui.api.errors import ApiError
@@ -20,10 +19,10 @@ from ims_tui.api.features import Feature, ServerFeatures
 from ims_tui.api.models import Image
 from ims_tui.api.patch import PatchOp
 from ims_tui.api.store_delete import StoreDeleteResult, removal_problem, stores_of
-from ims_tui.ui.screens.confirm import ConfirmDialog
 from ims_tui.ui.screens.error import ErrorReport, ErrorReported
+from ims_tui.ui.screens.stop_transfer import StopTransferScreen
 from ims_tui.ui.text import error_line, safe
-from ims_tui.ui.transfers import Transfer, TransferPanel
+from ims_tui.ui.transfers import TransferPanel
 
 if TYPE_CHECKING:
     from ims_tui.api.client import ImageClient
@@ -42,53 +41,6 @@ NEEDS: dict[str, Feature] = {
     "import_data": "import",
     "delete_from_store": "delete_from_store",
 }
-
-
-class StopTransferScreen(ConfirmDialog[str | None]):
-    """Stop a running transfer? Dismisses with "stop", "delete" (stop, and delete the image an upload was
-    filling) or None (go on). Focus starts on going on."""
-
-    DEFAULT_CSS = "StopTransferScreen > .confirm-dialog { width: 72; }"  # three buttons on one line
-
-    def __init__(self, transfer: Transfer, *, letter_keys: bool = True) -> None:
-        """``letter_keys=False`` when Esc opened it: a reflex Esc followed by a list key (y is Raw) in one burst
-        must not answer the question; only a button (Tab Enter) stops the transfer then."""
-        upload = transfer.kind != "download"
-        body = Content.assemble(
-            f"Stop the {'upload' if upload else 'download'} of ",
-            (transfer.label, "bold"),
-            "?\n",
-            "The image stays queued (no data): upload again later, or delete it too."
-            if upload
-            else "What arrived is kept aside: the next download to the same file resumes from it.",
-            ("\nesc keeps it going", "italic"),
-        )
-        super().__init__(
-            "Stop transfer?",
-            body,
-            confirm="Stop",
-            cancel="Go on",
-            prefix="stop",
-            tone="warning",
-            letter_keys=letter_keys,
-        )
-        self.upload = upload
-
-    def compose_beside_buttons(self) -> Any:
-        from textual.widgets import Button
-
-        if self.upload:
-            yield Button("Stop and delete the image", id="stop-delete", variant="error", compact=True)
-
-    def on_button_pressed(self, event: Any) -> None:
-        if getattr(event.button, "id", None) == "stop-delete":
-            self.dismiss("delete")
-
-    def action_confirm(self) -> None:
-        self.dismiss("stop")
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class DataActions:
