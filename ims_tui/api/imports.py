@@ -217,6 +217,8 @@ def import_problem(error: ApiError, request: ImportRequest) -> str:
         )
     if error.status == 409 and ("Store for identifier" in said or "not available" in said):
         return f"no such store here: {', '.join(request.stores)}"
+    if error.status == 409 and "needs to be set before import" in said:
+        return "the image needs a disk and a container format before an import: set them first"
     if error.status == 409 and "active task" in said:
         return "another import of this image is still running: wait for it to finish"
     if error.status == 409:

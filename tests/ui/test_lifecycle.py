@@ -103,3 +103,20 @@ async def test_ims_offers_neither_deactivation_nor_hiding_nor_import() -> None:
         for action in ("toggle_active", "toggle_hidden", "import_data"):
             assert screen.check_action(action, ()) is False
         assert screen.check_action("download", ()) is True
+
+
+async def test_an_import_into_an_image_without_formats_says_to_set_them_first() -> None:
+    app, cloud = make_app(empty=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        assert screen.client is not None
+        await screen.client.create({"name": "no-formats"})
+        await pilot.press("r")
+        await settle(pilot)
+        before = len(cloud.request_log)
+        await pilot.press("i")
+        await settle(pilot)
+        assert not isinstance(app.screen, ImportScreen)
+        assert "without a disk and a container format: e sets them" in told(app)[-1]
+        assert all(method == "GET" for method, _path in cloud.request_log[before:])  # nothing sent but reads

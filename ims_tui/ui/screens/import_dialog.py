@@ -66,6 +66,8 @@ class ImportScreen(ConfirmDialog[Image | None]):
             return None
         if image.status != "queued":
             return f"an import needs a queued image (or an active one to copy); this one is {image.status}"
+        if not image.disk_format or not image.container_format:
+            return "Glance imports no data into an image without a disk and a container format: e sets them"
         if not features.offers("web-download"):
             why = features.why_not("import")
             return why or "this server does not enable web-download; upload a file instead (u)"
