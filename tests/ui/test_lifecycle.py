@@ -3,9 +3,13 @@ action means, sends one request, and the row shows the result; what the server l
 
 from __future__ import annotations
 
+from typing import Any
+
+from ims_tui.api.models import Image
 from ims_tui.demo import DEMO_ENDPOINT
 from ims_tui.ui.screens.import_dialog import ImportScreen
 from ims_tui.ui.screens.lifecycle import LifecycleScreen
+from ims_tui.ui.screens.main import MainScreen
 
 from .helpers import main_screen, make_app, settle, told, until
 from .test_ims_mode import make_ims_app
@@ -53,15 +57,21 @@ async def test_hide_leaves_the_image_out_of_the_list_on_reload() -> None:
         assert all(shown.id != row.id for shown in screen.table.rows)
 
 
+async def listed(pilot: Any, attributes: dict[str, Any]) -> tuple[MainScreen, Image]:
+    """An image created on the server, then the list reloaded to show it."""
+    await settle(pilot)
+    screen = main_screen(pilot.app)
+    assert screen.client is not None
+    image = await screen.client.create(attributes)
+    await pilot.press("r")
+    await settle(pilot)
+    return screen, image
+
+
 async def test_web_download_import_is_followed_until_the_image_is_active() -> None:
     app, cloud = make_app(empty=True)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        screen = main_screen(app)
-        assert screen.client is not None
-        image = await screen.client.create({"name": "from-the-web", "disk_format": "raw", "container_format": "bare"})
-        await pilot.press("r")
-        await settle(pilot)
+        screen, image = await listed(pilot, {"name": "from-the-web", "disk_format": "raw", "container_format": "bare"})
         await pilot.press("i")
         await until(pilot, lambda: isinstance(app.screen, ImportScreen), "the import dialog")
         await pilot.press(*f"{DEMO_ENDPOINT}/downloads/tiny.raw", "enter")
@@ -78,12 +88,7 @@ async def test_web_download_import_is_followed_until_the_image_is_active() -> No
 async def test_a_bad_url_is_refused_before_sending() -> None:
     app, cloud = make_app(empty=True)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        screen = main_screen(app)
-        assert screen.client is not None
-        await screen.client.create({"name": "q", "disk_format": "raw", "container_format": "bare"})
-        await pilot.press("r")
-        await settle(pilot)
+        await listed(pilot, {"name": "q", "disk_format": "raw", "container_format": "bare"})
         await pilot.press("i")
         await until(pilot, lambda: isinstance(app.screen, ImportScreen), "the import dialog")
         before = len(cloud.request_log)
@@ -108,12 +113,7 @@ async def test_ims_offers_neither_deactivation_nor_hiding_nor_import() -> None:
 async def test_an_import_into_an_image_without_formats_says_to_set_them_first() -> None:
     app, cloud = make_app(empty=True)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        screen = main_screen(app)
-        assert screen.client is not None
-        await screen.client.create({"name": "no-formats"})
-        await pilot.press("r")
-        await settle(pilot)
+        await listed(pilot, {"name": "no-formats"})
         before = len(cloud.request_log)
         await pilot.press("i")
         await settle(pilot)
