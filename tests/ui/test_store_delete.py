@@ -13,7 +13,7 @@ from ims_tui.demo import DemoCloud
 from ims_tui.ui.screens.main import MainScreen
 from ims_tui.ui.screens.store_delete import StoreDeleteScreen
 
-from .helpers import main_screen, make_app, settle, told, until
+from .helpers import main_screen, make_app, screen_text, settle, told, until
 
 
 def in_both_stores(cloud: DemoCloud, image_id: str) -> None:
@@ -126,3 +126,15 @@ async def test_read_only_neither_offers_nor_runs_it() -> None:
         await settle(pilot)
         assert not isinstance(app.screen, StoreDeleteScreen) and deletes(cloud) == []
         assert any("read-only" in m for m in told(app))
+
+
+async def test_store_names_and_descriptions_are_data_not_markup() -> None:
+    app, cloud = make_app(count=10)
+    cloud.store_descriptions["fast"] = "[bold red]not markup[/]"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await first_row_in_both_stores(pilot, cloud)
+        dialog = await open_dialog(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert "fast ([bold red]not markup[/])" in screen_text(app)
+        assert str(dialog.confirm_button.label) == "Delete from fast"

@@ -81,7 +81,7 @@ class ImportScreen(ConfirmDialog[Image | None]):
             yield Static(text, classes="confirm-message")
             with Widget(id="import-stores"):
                 for index, store in enumerate(self.targets):
-                    yield Checkbox(safe(store), value=True, id=f"import-store-{index}", compact=True)
+                    yield Checkbox(Content(safe(store)), value=True, id=f"import-store-{index}", compact=True)
                 yield Checkbox("every store must succeed", value=True, id="import-all-must", compact=True)
         else:
             text = Content.assemble("The image service downloads the data of ", (name, "bold"), " from a URL:")

@@ -66,7 +66,7 @@ class StoreDeleteScreen(ConfirmDialog[StoreDeleteResult | None]):
         yield Static(text + Content(MEANING), id="store-delete-message", classes="confirm-message")
         with RadioSet(id="store-delete-stores", compact=True):
             for label in self.labels:
-                yield RadioButton(label, compact=True)
+                yield RadioButton(Content(label), compact=True)  # a str would be read as markup
         yield Static(Content("choose the store: ↑↓ then Enter · esc cancels"), id="store-delete-status")
         yield Static("", id="store-delete-error")
 
@@ -79,7 +79,7 @@ class StoreDeleteScreen(ConfirmDialog[StoreDeleteResult | None]):
         self.chosen = self.stores[event.index] if 0 <= event.index < len(self.stores) else None
         if self.chosen is None or self.busy:
             return
-        self.confirm_button.label = f"Delete from {self.chosen}"
+        self.confirm_button.label = Content(f"Delete from {safe(self.chosen)}")
         self.confirm_button.disabled = False
         left = ", ".join(safe(store) for store in self.stores if store != self.chosen)
         self._status(f"the data stays in {left}\nsends: DELETE /v2/stores/{safe(self.chosen)}/{safe(self.image.id)}")
