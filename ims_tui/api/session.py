@@ -35,6 +35,7 @@ class SessionInfo:
     project: str | None = None
     user: str | None = None
     read_only: bool = False
+    production: bool = False  # the profile says this cloud is production: a badge, and typed bulk deletes
     insecure: bool = False
     ims: bool | None = None  # None: not known yet, decided from the endpoint or the images
     warnings: tuple[str, ...] = ()

@@ -80,6 +80,7 @@ def _info(plan: Plan) -> SessionInfo:
         project=plan.project,
         user=plan.user,
         read_only=plan.read_only,
+        production=plan.production,
         insecure=plan.insecure,
         ims=plan.ims,
         warnings=plan.warnings,

@@ -243,6 +243,18 @@ ACTIONS: tuple[Action, ...] = (
         summary="Stop the newest upload or download, after a question",
     ),
     Action("main.back", "escape", "back", "Back", show=False),
+    # Bulk actions (ui/screens/bulk_actions.py) on the marked images, or the highlighted one when none is marked;
+    # d and X act on the marks too. The palette lists each kind ("Bulk: add tags"), from api/bulk.py KINDS.
+    Action(
+        "main.bulk",
+        "b",
+        "bulk_menu",
+        "Bulk",
+        show=False,
+        writes=True,
+        title="Bulk actions…",
+        summary="Act on the marked images (or the highlighted one): delete, tag, protect, ..., after a plan",
+    ),
     # Full-screen detail (DetailScreen)
     Action("detail.back", "escape,q", "back", "Back"),
     Action("detail.refresh", "r,ctrl+r", "refresh", "Refresh"),
@@ -307,6 +319,15 @@ ACTIONS: tuple[Action, ...] = (
     Action("delete_image.check", "r", "check", "Check again", show=False),
     Action("delete_image.copy_error", "c", "copy_error", "Copy error", show=False),
     Action("lifecycle.copy_error", "c,ctrl+y", "copy_error", "Copy error", show=False),
+    # Bulk actions: the menu, the argument, the plan (the delete dialog's keys), the run and its results
+    Action("bulk_menu.cancel", "escape", "cancel", "Cancel"),
+    Action("bulk_argument.cancel", "escape", "cancel", "Cancel"),
+    Action("bulk_plan.cancel", "escape", "cancel", "Cancel"),
+    Action("bulk_plan.confirm", "y", "confirm", "Send"),
+    Action("bulk_plan.cancel_n", "n", "cancel", "Cancel", show=False),
+    Action("bulk_progress.stop", "escape", "stop", "Stop sending"),
+    Action("bulk_result.close", "escape,q", "close", "Close"),
+    Action("bulk_result.retry", "r", "retry", "Retry the failed ones"),
     Action("import_data.copy_error", "ctrl+y", "copy_error", "Copy error", show=False),
 )
 

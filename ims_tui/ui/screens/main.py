@@ -41,6 +41,7 @@ from ims_tui.ui.marks import Marks
 from ims_tui.ui.page_loader import PageLoader
 from ims_tui.ui.rows import NONE, Change, RowView
 from ims_tui.ui.schema_cache import SchemaCache
+from ims_tui.ui.screens.bulk_actions import BulkActions
 from ims_tui.ui.screens.data_actions import DataActions
 from ims_tui.ui.screens.error import ErrorReport, ErrorReported
 from ims_tui.ui.screens.mark_actions import MarkActions
@@ -71,7 +72,7 @@ ON_TABLE = ("table", "main", "app")  # the binding chain while the list has the 
 ELSEWHERE = ("main", "app")
 
 
-class MainScreen(DataActions, MarkActions, Screen[None]):
+class MainScreen(DataActions, MarkActions, BulkActions, Screen[None]):
     """The list of images of one cloud, with everything an operator does to them."""
 
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("main")
@@ -549,6 +550,8 @@ class MainScreen(DataActions, MarkActions, Screen[None]):
         self.app.push_screen(form, lambda image: self._form_saved(form, image, new=row is None))
 
     def action_delete(self) -> None:
+        if self._bulk_instead("delete"):  # rows are marked: the bulk delete, after its plan
+            return
         row = self._target("delete")
         if not self.read_only and row is not None and self.client is not None:
             from ims_tui.ui.screens.delete import DeleteImageScreen
@@ -634,3 +637,4 @@ class MainScreen(DataActions, MarkActions, Screen[None]):
                 f"Sort by {label}", f"Sort the list by {label} on the server", lambda k=key: self.set_sort(k)
             )
         yield from keys.commands(self.app, self._keymap, {"main": self, "table": self.table})
+        yield from self.bulk_commands()
