@@ -154,6 +154,7 @@ async def test_read_only_lists_the_members_and_changes_nothing() -> None:
         await pilot.press("a", "x", "s")
         await settle(pilot)
         assert app.screen is panel and not panel.query_one("#members-add").display
+        assert told(app)[-3:] == ["read-only: the members are shown, not changed"] * 3  # said, not silently ignored
         assert cloud.members[GOLDEN] == {"proj-seen": "pending"}
         assert "Remove" not in text and "Add projects" not in text  # not offered in the footer
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
@@ -30,6 +30,7 @@ from ims_tui.api.outcome import settle_update
 from ims_tui.api.patch import PatchOp
 from ims_tui.ui import format as fmt
 from ims_tui.ui import keys
+from ims_tui.ui.app import keymap_of
 from ims_tui.ui.clipboard import copy_text
 from ims_tui.ui.screens.confirm import ConfirmScreen
 from ims_tui.ui.screens.error import ErrorReport, ErrorReported
@@ -126,6 +127,15 @@ class MembersScreen(ModalScreen[Image | None]):
         if action == "remove" and not self.members:
             return None
         return True
+
+    def on_key(self, event: events.Key) -> None:
+        """A change refused here says why, rather than doing nothing (its key is hidden from the footer)."""
+        if self.can_change or self.query_one("#members-add", Input).has_focus:
+            return
+        bound = keymap_of(self.app).bound(event.key, ("members",))
+        if bound is not None and bound.action in ("add", "remove", "make_shared"):
+            event.stop()
+            self.app.notify(self._note() or "the members cannot be changed here", severity="warning", markup=False)
 
     def _about(self) -> Content:
         image = self.image
