@@ -242,6 +242,56 @@ ACTIONS: tuple[Action, ...] = (
         title="Stop a transfer",
         summary="Stop the newest upload or download, after a question",
     ),
+    # Sharing (ui/screens/sharing.py): the members panel, the images shared with this project, and the member's
+    # answer, which needs the session's own project id (hidden without it, or on an image this project owns)
+    Action(
+        "main.members",
+        "m",
+        "members",
+        "Members",
+        show=False,
+        title="Members (sharing)",
+        summary="The projects the highlighted image is shared with: add or remove them",
+    ),
+    Action(
+        "main.shared_with_me",
+        "M",
+        "shared_with_me",
+        "Shared with me",
+        show=False,
+        title="Shared with this project",
+        summary="List the images shared with this project: pending, then accepted, rejected, all",
+    ),
+    Action(
+        "main.accept_share",
+        "A",
+        "accept_share",
+        "Accept share",
+        show=False,
+        writes=True,
+        title="Accept share",
+        summary="Accept the highlighted image shared with this project (it then lists by default)",
+    ),
+    Action(
+        "main.reject_share",
+        "R",
+        "reject_share",
+        "Reject share",
+        show=False,
+        writes=True,
+        title="Reject share",
+        summary="Reject the highlighted image shared with this project",
+    ),
+    Action(
+        "main.pending_share",
+        "N",
+        "pending_share",
+        "Share pending",
+        show=False,
+        writes=True,
+        title="Reset share to pending",
+        summary="Answer neither: the highlighted shared image goes back to pending",
+    ),
     Action("main.back", "escape", "back", "Back", show=False),
     # Bulk actions (ui/screens/bulk_actions.py) on the marked images, or the highlighted one when none is marked;
     # d and X act on the marks too. The palette lists each kind ("Bulk: add tags"), from api/bulk.py KINDS.
@@ -329,6 +379,13 @@ ACTIONS: tuple[Action, ...] = (
     Action("bulk_result.close", "escape,q", "close", "Close"),
     Action("bulk_result.retry", "r", "retry", "Retry the failed ones"),
     Action("import_data.copy_error", "ctrl+y", "copy_error", "Copy error", show=False),
+    # The members panel (ui/screens/members.py); its writes are refused by the panel itself when read-only
+    Action("members.close", "escape", "close", "Close"),
+    Action("members.add", "a", "add", "Add projects"),
+    Action("members.remove", "x,delete", "remove", "Remove"),
+    Action("members.share", "s", "make_shared", "Make shared"),
+    Action("members.reload", "r", "reload", "Reload"),
+    Action("members.copy_error", "ctrl+y", "copy_error", "Copy error", show=False),
 )
 
 BY_ID: dict[str, Action] = {action.id: action for action in ACTIONS}

@@ -70,12 +70,10 @@ class StopTransferScreen(ConfirmDialog[str | None]):
         self.dismiss(None)
 
 
-class DataActions:
-    """Mixed into ``MainScreen``; these are the attributes it relies on."""
+class ScreenParts:
+    """What the mixins of ``MainScreen`` (``DataActions``, ``sharing.SharingActions``) use of it."""
 
     client: ImageClient | None
-    features: ServerFeatures | None
-    image_watch: ImageWatch
 
     if TYPE_CHECKING:
         app: Any
@@ -90,6 +88,13 @@ class DataActions:
         def _saved(self, image: Image | None, *, new: bool, announce: bool = True) -> None: ...
         def _gone(self, image_id: str | None) -> None: ...
         def notify(self, message: str, **kwargs: Any) -> None: ...
+
+
+class DataActions(ScreenParts):
+    """Mixed into ``MainScreen``; these are the attributes it relies on besides ``ScreenParts``."""
+
+    features: ServerFeatures | None
+    image_watch: ImageWatch
 
     @property
     def transfers(self) -> TransferPanel:

@@ -52,8 +52,11 @@ def _size_text(size: int | None) -> str:
     return f"{human} ({size:,} bytes)" if size >= 1024 else human
 
 
-def image_sections(image: Image | ImageRow, now: datetime) -> list[tuple[str, list[tuple[str, Text]]]]:
-    """The grouped (title, [(key, value)]) view of an image or, before the fetch lands, of its list row."""
+def image_sections(
+    image: Image | ImageRow, now: datetime, member_status: str | None = None
+) -> list[tuple[str, list[tuple[str, Text]]]]:
+    """The grouped (title, [(key, value)]) view of an image or, before the fetch lands, of its list row;
+    ``member_status``: this project's answer to the image shared with it, when known (ui/screens/sharing.py)."""
 
     def text(value: Any, style: str = "") -> Text:
         return Text(_value(value), style=style)
@@ -85,6 +88,7 @@ def image_sections(image: Image | ImageRow, now: datetime) -> list[tuple[str, li
         )
     )
     state = [("status", status), ("visibility", text(image.visibility))]
+    state += [("member status", text(member_status))] if member_status else []
     protected = Text("yes", style="bold") if image.protected else Text("no")
     state.append(("protected", protected))
     if isinstance(image, Image) and image.os_hidden is not None:
@@ -200,6 +204,7 @@ class DetailView(VerticalScroll):
         self.fresh = False
         self.rendered: RenderableType = ""
         self._note: Text | None = None  # what is said above the image (fetching, an error), kept on a resize
+        self.member_status: Callable[[Image | ImageRow], str | None] = lambda image: None
 
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static("", id="detail-body")
@@ -235,7 +240,7 @@ class DetailView(VerticalScroll):
 
     def _draw(self, image: Image | ImageRow, note: Text | None, *, fresh: bool) -> None:
         self.image, self.fresh, self._note = image, fresh, note
-        self._body(render_sections(image_sections(image, self._now()), self._width(), note))
+        self._body(render_sections(image_sections(image, self._now(), self.member_status(image)), self._width(), note))
 
     def _width(self) -> int:
         return self.scrollable_content_region.width or 60
