@@ -17,6 +17,7 @@ rows would say "already tagged" of an image someone untagged a minute ago.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -40,10 +41,14 @@ Kind = Literal[
     "visibility",
     "protect",
     "unprotect",
+    "share",
+    "unshare",
+    "accept",
+    "reject",
 ]
 # The client call a request is made with (bulk_run.py maps each to one ImageClient method).
-Call = Literal["delete", "update", "deactivate", "reactivate"]
-Argument = Literal["", "tags", "key_value", "key", "visibility"]
+Call = Literal["delete", "update", "deactivate", "reactivate", "add_member", "remove_member", "set_member_status"]
+Argument = Literal["", "tags", "key_value", "key", "visibility", "projects"]
 
 
 @dataclass(frozen=True)
@@ -67,13 +72,17 @@ KINDS: dict[Kind, KindInfo] = {
     "visibility": KindInfo("change visibility", "Change the visibility of", "visibility"),
     "protect": KindInfo("protect", "Protect"),
     "unprotect": KindInfo("unprotect", "Unprotect"),
+    "share": KindInfo("share with projects", "Share", "projects"),
+    "unshare": KindInfo("unshare from projects", "Unshare", "projects"),
+    "accept": KindInfo("accept the share", "Accept"),
+    "reject": KindInfo("reject the share", "Reject"),
 }
 
 
 @dataclass(frozen=True)
 class BulkAction:
     """A kind and its argument: the tags (add_tags, remove_tags), (key, value) (set_property), (key,)
-    (remove_property), (visibility,) (visibility); nothing for the others."""
+    (remove_property), (visibility,) (visibility), the project ids (share, unshare); nothing for the others."""
 
     kind: Kind
     argument: tuple[str, ...] = ()
@@ -92,6 +101,11 @@ class BulkAction:
         if arg:
             return f"{self.info.label} {', '.join(arg)}"
         return self.info.label
+
+
+def offered(project_known: bool) -> tuple[Kind, ...]:
+    """The kinds a session can use: accept and reject need its own project id."""
+    return tuple(kind for kind in KINDS if project_known or kind not in ANSWERS)
 
 
 def parse_argument(kind: Kind, text: str) -> tuple[str, ...]:
@@ -117,6 +131,15 @@ def parse_argument(kind: Kind, text: str) -> tuple[str, ...]:
             raise ValueError(f"{key} is a base attribute, not a property: change it in the form (e), or by its action")
         _check(lambda: diff({}, {key: value.strip()}))
         return (key, value.strip())
+    if need == "projects":
+        from .members import split_project_ids
+
+        ids, problems = split_project_ids(text)
+        if problems:
+            raise ValueError(problems[0])
+        if not ids:
+            raise ValueError("type one project id, or several separated by spaces or commas")
+        return tuple(ids)
     if need == "key":
         if text in EDITABLE_BASE:
             raise ValueError(f"{text} is a base attribute: it cannot be removed")
@@ -158,9 +181,12 @@ class Request:
     method: str
     path: str
     ops: tuple[PatchOp, ...] = ()
+    member: str = ""  # the project of a member call
+    status: str = ""  # what set_member_status sets
 
     def line(self) -> str:
-        return f"{self.method} {self.path}"
+        body = {"member": self.member} if self.call == "add_member" else {"status": self.status} if self.status else {}
+        return f"{self.method} {self.path}" + (f" {json.dumps(body)}" if body else "")
 
     def op_lines(self) -> list[str]:
         return [describe(op) for op in self.ops]
@@ -234,9 +260,9 @@ def build_plan(
         elif lacking:
             reason = lacking
         else:
-            reason = _not_owner(target.image, project_id)
+            reason = _not_owner(target.image, project_id, action.kind)
             if reason is None:
-                found = _requests(action, target.image)
+                found = _member_requests(action, target.image, project_id) or _requests(action, target.image)
                 reason, requests = (found, ()) if isinstance(found, str) else (None, found)
         if reason is not None:
             left.append(LeftOut(target.image_id, target.name, reason))
@@ -251,10 +277,48 @@ def _lacking(kind: Kind, features: ServerFeatures | None) -> str:
     return ""
 
 
-def _not_owner(image: Image, project_id: str | None) -> str | None:
+def _not_owner(image: Image, project_id: str | None, kind: Kind) -> str | None:
+    if kind in ANSWERS:  # a member answers a share of another project's image
+        if project_id is None:
+            return "this session does not know its project id, which accepting a share needs"
+        return (
+            "this project owns it: only the projects it is shared with answer a share"
+            if image.owner == project_id
+            else None
+        )
     if project_id is None or image.owner in (None, project_id):
         return None
     return f"not the owner: project {image.owner} owns it"
+
+
+ANSWERS: dict[Kind, str] = {"accept": "accepted", "reject": "rejected"}
+
+
+def _member_requests(action: BulkAction, image: Image, project_id: str | None) -> str | tuple[Request, ...]:
+    """The member calls of share, unshare, accept and reject (empty for the other kinds)."""
+    kind, path = action.kind, image_path(image.id) + "/members"
+    if kind in ANSWERS:
+        if image.visibility != "shared":
+            return f"not shared: its visibility is {image.visibility or 'unknown'}"
+        member = project_id or ""
+        return (
+            Request(
+                "set_member_status", "PUT", f"{path}/{quote(member, safe='')}", member=member, status=ANSWERS[kind]
+            ),
+        )
+    if kind == "unshare":
+        return tuple(
+            Request("remove_member", "DELETE", f"{path}/{quote(p, safe='')}", member=p) for p in action.argument
+        )
+    if kind != "share":
+        return ()
+    if image.owner is not None and image.owner in action.argument:
+        return f"project {image.owner} owns it: an image is not shared with its owner"
+    switch: tuple[Request, ...] = ()
+    if image.visibility != "shared":  # Glance takes members only while the visibility is shared
+        ops = diff({"visibility": image.visibility}, {"visibility": "shared"})
+        switch = (Request("update", "PATCH", image_path(image.id), tuple(ops)),)
+    return switch + tuple(Request("add_member", "POST", path, member=p) for p in action.argument)
 
 
 def _requests(action: BulkAction, image: Image) -> str | tuple[Request, ...]:

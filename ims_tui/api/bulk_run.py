@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 from .bulk import Plan, Request, Step, Target
-from .errors import ApiError, NotFound
+from .errors import ApiError, Conflict, NotFound
 from .models import Image
 from .outcome import Outcome, settle_delete, settle_update
 
@@ -163,10 +163,17 @@ class BulkRunner:
     async def _apply(self, step: Step) -> ImageResult:
         image: Image | None = step.before
         gone = False
+        notes: list[str] = []
         for request in step.requests:
             try:
-                image, gone = await self._send(step, request)
+                image, gone = await self._send(step, request, image)
             except ApiError as exc:
+                if request.call in MEMBER_CALLS:
+                    failed = _member_failure(step, request, exc, image)
+                    if failed is None:
+                        notes.append(_MEMBER_ALREADY[request.call].format(member=request.member))
+                        continue
+                    return failed
                 if isinstance(exc, NotFound):
                     if request.call == "delete":  # someone deleted it first: what was asked is true
                         return ImageResult(step, "done", gone=True, note="it was already gone")
@@ -174,11 +181,20 @@ class BulkRunner:
                 if not exc.outcome_unknown:
                     return ImageResult(step, "failed", exc)
                 return await self._settle(step, request, exc)
-        return ImageResult(step, "done", image=None if gone else image, gone=gone)
+        return ImageResult(step, "done", image=None if gone else image, gone=gone, note="; ".join(notes))
 
-    async def _send(self, step: Step, request: Request) -> tuple[Image | None, bool]:
+    async def _send(self, step: Step, request: Request, image: Image | None) -> tuple[Image | None, bool]:
         """Send one request; (the image as the server answered or shows it now, whether it is gone)."""
         client, image_id = self.client, step.image_id
+        if request.call == "add_member":
+            await client.add_member(image_id, request.member)
+            return image, False
+        if request.call == "remove_member":
+            await client.remove_member(image_id, request.member)
+            return image, False
+        if request.call == "set_member_status":
+            await client.set_member_status(image_id, request.member, request.status)
+            return image, False
         if request.call == "delete":
             await client.delete(image_id)
             return None, True
@@ -205,6 +221,28 @@ class BulkRunner:
             state = "unknown"
         gone = request.call == "delete" and outcome.state == "done"
         return ImageResult(step, state, error, image=outcome.image, gone=gone, note=outcome.message())
+
+
+MEMBER_CALLS = frozenset({"add_member", "remove_member", "set_member_status"})
+# What a refusal of a member call means when it is what was asked for already.
+_MEMBER_ALREADY = {
+    "add_member": "project {member} was a member already",
+    "remove_member": "project {member} was not a member",
+}
+
+
+def _member_failure(step: Step, request: Request, error: ApiError, image: Image | None) -> ImageResult | None:
+    """A member call's failure as a result; None when the refusal says what was asked is already so (409 for a
+    member already there, 404 for one already gone). The client has settled a lost answer itself (one GET of the
+    member): what it could not decide comes back with ``outcome_unknown`` still set."""
+    if request.call == "add_member" and isinstance(error, Conflict):
+        return None
+    if request.call == "remove_member" and isinstance(error, NotFound):
+        return None
+    if error.outcome_unknown:
+        note = "maybe applied: the check could not tell; reload and look"
+        return ImageResult(step, "unknown", error, image=image, note=note)
+    return ImageResult(step, "failed", error, image=image)  # the image as a switch to shared left it
 
 
 async def _settle_action(client: ImageClient, image_id: str, call: str, error: ApiError) -> Outcome:

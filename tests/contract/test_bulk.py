@@ -9,11 +9,12 @@ import contextlib
 import re
 from collections.abc import AsyncIterator
 
-from ims_tui.api import ApiError
+from ims_tui.api import ApiError, ImageClient
 from ims_tui.api.bulk import BulkAction, build_plan
 from ims_tui.api.bulk_run import BulkRunner, Progress, RunResult, bounded, read_targets
 from tools import fault_proxy
 
+from .conftest import TwoProjects
 from .test_write_outcomes import Link, link, one_image  # noqa: F401  (the fixture, and its parameter below)
 
 COUNT = 50
@@ -158,3 +159,43 @@ FORMATS = (("disk_format", "raw"), ("container_format", "bare"))
 
 async def one_chunk() -> AsyncIterator[bytes]:
     yield b"x"
+
+
+async def test_share_accept_reject_and_unshare_in_bulk(two_projects: TwoProjects) -> None:
+    alice, bob = two_projects.alice, two_projects.bob
+    mine, theirs = two_projects.alice_project, two_projects.bob_project
+    ids: list[str] = []
+    try:
+        for index in range(10):
+            visibility = "shared" if index % 2 else "private"
+            ids.append((await alice.create({"name": f"share-{index}", "visibility": visibility})).id)
+
+        async def run(client: ImageClient, action: BulkAction, project: str) -> RunResult:
+            plan = build_plan(action, await read_targets(client, ids), project_id=project)
+            return await BulkRunner(client, plan).run()
+
+        shared = await run(alice, BulkAction("share", (theirs,)), mine)
+        assert shared.plan.request_count == 15  # the five private ones switch to shared first
+        assert shared.ids("done") == tuple(ids)
+        assert all(r.image is not None and r.image.visibility == "shared" for r in shared.results)
+        refused = await run(bob, BulkAction("protect"), theirs)  # bob sees them now, and owns none
+        assert refused.plan.steps == ()
+        assert {item.reason for item in refused.plan.left_out} == {f"not the owner: project {mine} owns it"}
+        accepted = await run(bob, BulkAction("accept"), theirs)
+        assert accepted.ids("done") == tuple(ids)
+        assert {(await alice.members(i))[0].status for i in ids} == {"accepted"}
+        own = await run(alice, BulkAction("reject"), mine)
+        assert own.plan.steps == () and len(own.plan.left_out) == 10  # an owner does not answer its own share
+        rejected = await run(bob, BulkAction("reject"), theirs)
+        assert rejected.ids("done") == tuple(ids)
+        assert {(await alice.members(i))[0].status for i in ids} == {"rejected"}
+        again = await run(alice, BulkAction("share", (theirs,)), mine)  # 409 for each: what was asked is so
+        assert again.ids("done") == tuple(ids) and {r.note for r in again.results} == {
+            f"project {theirs} was a member already"
+        }
+        removed = await run(alice, BulkAction("unshare", (theirs,)), mine)
+        assert removed.ids("done") == tuple(ids) and {len(await alice.members(i)) for i in ids} == {0}
+    finally:
+        for image_id in ids:
+            with contextlib.suppress(ApiError):
+                await alice.delete(image_id)

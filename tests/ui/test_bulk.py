@@ -284,3 +284,19 @@ async def test_x_with_marks_deactivates_them_after_a_plan() -> None:
         await settle(pilot)
         statuses = {row.id: row.status for row in the_main(app).table.rows}
         assert [statuses[i] for i in ids] == ["deactivated", "deactivated"]  # the rows took the server's answer
+
+
+async def test_the_menu_offers_accept_and_reject_only_when_the_session_knows_its_project() -> None:
+    for project_id, answers in ((None, False), ("4c7a1b2f9e8d4c3b8a7f6e5d4c3b2a19", True)):
+        cloud = DemoCloud(image_count=5, latency=0.0, seed=42, clock=frozen_now)
+        info = SessionInfo(cloud="demo", project="demo", project_id=project_id)
+        app = ImsApp(StaticSession(info, DEMO_ENDPOINT, transport=cloud.transport), now=frozen_now)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await pilot.press("b")
+            await until(pilot, lambda: isinstance(pilot.app.screen, BulkMenuScreen), "the menu")
+            text = screen_text(app)
+            assert "Share with projects" in text and "Unshare from projects" in text
+            assert ("Accept the share" in text) is answers and ("Reject the share" in text) is answers
+            titles = [command.title for command in the_main(app).palette_commands()]
+            assert ("Bulk: accept the share" in titles) is answers and "Bulk: share with projects" in titles

@@ -40,8 +40,11 @@ def targets(draw: st.DrawFn) -> list[Target]:
     return draw(st.permutations(found))
 
 
+MEMBER_KINDS = ("share", "unshare", "accept", "reject")
 ACTIONS = st.one_of(
-    st.sampled_from([BulkAction(kind) for kind, info in KINDS.items() if not info.argument]),
+    st.sampled_from(
+        [BulkAction(kind) for kind, info in KINDS.items() if not info.argument and kind not in MEMBER_KINDS]
+    ),
     st.builds(
         BulkAction, st.sampled_from(["add_tags", "remove_tags"]), st.lists(TAGS, min_size=1, unique=True).map(tuple)
     ),
@@ -55,7 +58,17 @@ ACTIONS = st.one_of(
 )
 
 
-@given(ACTIONS, targets(), st.sampled_from([None, "mine"]))
+MEMBER_ACTIONS = st.one_of(
+    st.sampled_from([BulkAction("accept"), BulkAction("reject")]),
+    st.builds(
+        BulkAction,
+        st.sampled_from(["share", "unshare"]),
+        st.lists(st.sampled_from(["p1", "p2", "mine"]), min_size=1, unique=True).map(tuple),
+    ),
+)
+
+
+@given(st.one_of(ACTIONS, MEMBER_ACTIONS), targets(), st.sampled_from([None, "mine"]))
 def test_every_image_is_planned_or_left_out_once_in_order(
     action: BulkAction, found: list[Target], project: str | None
 ) -> None:
@@ -167,10 +180,16 @@ def test_a_plan_shows_the_requests_and_ops_it_sends() -> None:
         ("set_property", "os_distro = ubuntu", ("os_distro", "ubuntu")),
         ("remove_property", "os_distro", ("os_distro",)),
         ("visibility", "shared", ("shared",)),
+        ("share", "p1 p2,p1", None),
+        ("unshare", "4c7a1b2f9e8d4c3b8a7f6e5d4c3b2a19", ("4c7a1b2f9e8d4c3b8a7f6e5d4c3b2a19",)),
         ("delete", "", ()),
     ],
 )
-def test_arguments_are_read_as_typed(kind: str, text: str, expected: tuple[str, ...]) -> None:
+def test_arguments_are_read_as_typed(kind: str, text: str, expected: tuple[str, ...] | None) -> None:
+    if expected is None:
+        with pytest.raises(ValueError, match="given twice"):
+            parse_argument(kind, text)  # type: ignore[arg-type]
+        return
     assert parse_argument(kind, text) == expected  # type: ignore[arg-type]
 
 
@@ -185,8 +204,47 @@ def test_arguments_are_read_as_typed(kind: str, text: str, expected: tuple[str, 
         ("remove_property", "protected", "base attribute"),
         ("visibility", "secret", "one of public"),
         ("add_tags", "", "type a value"),
+        ("share", "p1 p1", "given twice"),
+        ("share", "no/such", "not a project id"),
     ],
 )
 def test_a_bad_argument_is_refused_before_any_plan(kind: str, text: str, words: str) -> None:
     with pytest.raises(ValueError, match=words):
         parse_argument(kind, text)  # type: ignore[arg-type]
+
+
+@given(MEMBER_ACTIONS, targets(), st.sampled_from([None, "mine"]))
+def test_member_requests_share_only_what_the_owner_may_and_answer_only_others_shares(
+    action: BulkAction, found: list[Target], project: str | None
+) -> None:
+    plan = build_plan(action, found, project_id=project)
+    for step in plan.steps:
+        image, requests = step.before, list(step.requests)
+        assert image is not None
+        if action.kind in ("accept", "reject"):
+            assert project is not None and image.owner != project and image.visibility == "shared"
+            (request,) = requests
+            status = "accepted" if action.kind == "accept" else "rejected"
+            assert request.line() == f'PUT /v2/images/{image.id}/members/{project} {{"status": "{status}"}}'
+            continue
+        assert project is None or image.owner == project
+        if action.kind == "share" and image.visibility != "shared":
+            switch = requests.pop(0)  # Glance takes members only while shared: the switch comes first
+            assert switch.ops == ({"op": "replace", "path": "/visibility", "value": "shared"},)
+        assert [request.member for request in requests] == list(action.argument)
+        assert {request.method for request in requests} == {"POST" if action.kind == "share" else "DELETE"}
+        assert image.owner not in action.argument or action.kind == "unshare"
+    if project is None and action.kind in ("accept", "reject"):
+        readable = [item for item in plan.left_out if item.image_id != "?bad-1"]
+        assert plan.steps == () and all("project id" in item.reason for item in readable)
+
+
+def test_a_share_shows_the_switch_to_shared_and_the_members_added() -> None:
+    image = Image(id="i-1", status="active", visibility="private", owner="mine")
+    plan = build_plan(BulkAction("share", ("p1", "p2")), [Target.of(image)], project_id="mine")
+    assert [request.line() for request in plan.steps[0].requests] == [
+        "PATCH /v2/images/i-1",
+        'POST /v2/images/i-1/members {"member": "p1"}',
+        'POST /v2/images/i-1/members {"member": "p2"}',
+    ]
+    assert plan.title == "Share 1 image: share with projects p1, p2"

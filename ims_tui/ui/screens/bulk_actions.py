@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.app import SystemCommand
 
-from ims_tui.api.bulk import KINDS, BulkAction, Kind, Plan, Target, build_plan
+from ims_tui.api.bulk import KINDS, BulkAction, Kind, Plan, Target, build_plan, offered
 from ims_tui.api.bulk_run import DEFAULT_CONCURRENCY, RunResult, read_targets
 from ims_tui.api.errors import ApiError
 from ims_tui.ui import format as fmt
@@ -85,13 +85,18 @@ class BulkActions:
             if kind is not None:
                 self.start_bulk(kind)
 
-        self.app.push_screen(BulkMenuScreen(len(ids), marked=bool(len(self.marks))), chosen)
+        menu = BulkMenuScreen(len(ids), marked=bool(len(self.marks)), kinds=self._bulk_kinds())
+        self.app.push_screen(menu, chosen)
+
+    def _bulk_kinds(self) -> tuple[Kind, ...]:
+        return offered(self.session.info.project_id is not None)
 
     def bulk_commands(self) -> Iterable[SystemCommand]:
         """The palette's "Bulk: ..." entries, one per kind of api/bulk.py; none in a read-only session."""
         if self.read_only:
             return
-        for kind, info in KINDS.items():
+        for kind in self._bulk_kinds():
+            info = KINDS[kind]
             yield SystemCommand(
                 f"Bulk: {info.label}",
                 f"{info.label.capitalize()}: the marked images (or the highlighted one), after a plan",
@@ -139,7 +144,7 @@ class BulkActions:
                 features = self.features = await self.client.features(ims=self.session.info.ims)
             except ApiError:
                 features = None  # the server's answer to the action will say
-        plan = build_plan(action, self._broken(targets), features=features)
+        plan = build_plan(action, self._broken(targets), features=features, project_id=self.session.info.project_id)
         for target in targets:
             if target.gone:
                 self._gone(target.image_id)

@@ -25,6 +25,7 @@ PLACEHOLDERS = {
     "key_value": "key=value, e.g. os_distro=ubuntu",
     "key": "the property's name, e.g. os_distro",
     "visibility": " | ".join(VISIBILITIES),
+    "projects": "project ids, separated by spaces or commas",
 }
 
 DIALOG_CSS = """
@@ -43,16 +44,17 @@ class BulkMenuScreen(ModalScreen[Kind | None]):
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("bulk_menu")
     DEFAULT_CSS = DIALOG_CSS.format(cls="BulkMenuScreen") + "BulkMenuScreen OptionList { height: auto; }"
 
-    def __init__(self, count: int, marked: bool) -> None:
+    def __init__(self, count: int, marked: bool, kinds: tuple[Kind, ...] = tuple(KINDS)) -> None:
         super().__init__()
         self.count = count
         self.marked = marked
+        self.kinds = kinds
 
     def compose(self) -> ComposeResult:
         what = plural(self.count, "marked image") if self.marked else "the highlighted image"
         with Vertical() as box:
             box.border_title = f"Bulk action on {what}"
-            yield OptionList(*(Option(info.label.capitalize(), id=kind) for kind, info in KINDS.items()))
+            yield OptionList(*(Option(KINDS[kind].label.capitalize(), id=kind) for kind in self.kinds))
             yield Static("enter: a plan of what will be sent · esc: back", classes="bulk-hint")
 
     @on(OptionList.OptionSelected)
