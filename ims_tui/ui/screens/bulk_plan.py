@@ -64,7 +64,7 @@ class BulkPlanScreen(ConfirmDialog[bool]):
             plan.title, confirm=info.verb.split()[0], prefix="bulk-plan", tone="error" if info.destroys else "warning"
         )
         self.plan = plan
-        self.typed_count = str(len(plan.steps)) if production and info.destroys else None
+        self.typed_count = str(len(plan.steps)) if production and info.destroys and plan.steps else None
         self.confirm_button.disabled = not plan.steps or self.typed_count is not None
 
     def compose_body(self) -> ComposeResult:
@@ -78,7 +78,8 @@ class BulkPlanScreen(ConfirmDialog[bool]):
         with VerticalScroll(id="bulk-plan-lines"):
             yield Static(plan_lines(plan))
         if self.typed_count is not None:
-            yield Input(placeholder=f"production: type {self.typed_count} to delete them", id="bulk-plan-typed")
+            typed = f"production: type {self.typed_count} to delete them"
+            yield Input(placeholder=typed, id="bulk-plan-typed", compact=True)
         hint = "y or the button sends · esc cancels" if plan.steps else "esc closes"
         yield Static(Content(hint), id="bulk-plan-hint")
 
