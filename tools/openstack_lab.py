@@ -59,6 +59,8 @@ GLANCE_VERSION = "33.0.0"
 KEYSTONE_VERSION = "30.0.0"
 GUNICORN_VERSION = "27.0.1"
 HOST = "127.0.0.1"
+# members an image may have on the lab's Glance (image_member_quota): few, so the 413 is cheap to reach
+IMAGE_MEMBER_QUOTA = 6
 MODES = ("noauth", "trusted", "keystone")
 READY_TIMEOUT = 90.0
 STOP_GRACE = 10.0
@@ -239,6 +241,7 @@ use_stderr = true
 enabled_backends = {",".join(f"{store}:file" for store in STORES)}
 enabled_import_methods = [glance-direct,web-download,copy-image]
 image_cache_dir = {state}/cache
+image_member_quota = {IMAGE_MEMBER_QUOTA}
 
 [database]
 connection = sqlite:///{state}/glance.sqlite

@@ -9,6 +9,8 @@ What the UI builds on for flaky links and hostile clouds (issue 9):
   ``Outcome.message()`` for the words.
 - ``ImageRow.problem``/``.raw``/``.actionable``: a list entry that did not parse (act only when actionable;
   ``ImageClient.get_text`` for its raw view).
+- ``ImageClient.members/add_member/remove_member/set_member_status`` (members.py): lost answers settled with a
+  GET of the member; refusals (403, 404, 409, 413) in plain words; ``SessionInfo.project_id`` is who "I" am.
 - ``ApiError.needs_reload`` (StaleMarker, PagingError): ``r`` must reload the list, not retry the page.
 """
 
@@ -33,11 +35,13 @@ from .errors import (
     UnsupportedMediaType,
 )
 from .listing import ImageListing, PagingError
+from .members import MEMBER_STATUSES, Member
 from .models import DateFilter, Image, ImagePage, ImageRow, ListQuery
 from .outcome import Outcome, settle_create, settle_delete, settle_update, update_state
 from .patch import PatchError, diff
 
 __all__ = [
+    "MEMBER_STATUSES",
     "PATCH_MEDIA_TYPE",
     "ApiError",
     "AuthError",
@@ -54,6 +58,7 @@ __all__ = [
     "ImageRow",
     "ListQuery",
     "MalformedResponse",
+    "Member",
     "NetworkError",
     "NoAuth",
     "NotFound",

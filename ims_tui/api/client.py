@@ -28,6 +28,7 @@ from .errors import (
     request_id_of,
     timed_out,
 )
+from .members import MemberCalls
 from .messages import describe_body
 from .models import ApiVersion, Image, ImagePage, ListQuery
 from .patch import PatchOp
@@ -52,7 +53,7 @@ def normalize_endpoint(endpoint: str) -> str:
     return root
 
 
-class ImageClient(DataCalls):
+class ImageClient(DataCalls, MemberCalls):
     """Every call of the image API the app makes; raises only ``ApiError`` subclasses."""
 
     def __init__(

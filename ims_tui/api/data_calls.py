@@ -21,8 +21,8 @@ T = TypeVar("T")
 OCTET_STREAM = "application/octet-stream"
 
 
-class DataCalls:
-    """Mixed into ``ImageClient``; these are the parts of it the calls use."""
+class ClientParts:
+    """The parts of ``ImageClient`` its mixins of calls (``DataCalls``, ``members.MemberCalls``) use."""
 
     _http: httpx.AsyncClient
     request_count: int
@@ -43,6 +43,10 @@ class DataCalls:
         def _image_path(self, image_id: str) -> str: ...
         def _parsed(self, response: httpx.Response, parse: Callable[[Any], T]) -> T: ...
         def url(self, path: str) -> str: ...
+
+
+class DataCalls(ClientParts):
+    """Mixed into ``ImageClient``: the calls on an image's data and life."""
 
     async def put_data(
         self,

@@ -297,6 +297,7 @@ def huawei_session(
         if not (ak and sk):
             raise CredentialsError("Huawei AK/SK login needs both the access key (AK) and the secret key (SK)")
         info = info.with_changes(user=info.user or f"AK {_mask(ak)}", project=info.project or project_id)
+        info = info.with_changes(project_id=info.project_id or project_id)
         auth = AkSkAuth(ak, sk, project_id=project_id, security_token=security_token)
         return StaticSession(info, ims_url, auth=auth, transport=transport, verify=verify)
     if username and password:

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -141,12 +141,20 @@ class Image(BaseModel):
 
     @classmethod
     def parse(cls, data: Any) -> Image:
-        if not isinstance(data, dict):
-            raise MalformedResponse(f"expected an image object, got {type(data).__name__}")
-        try:
-            return cls.model_validate(data)
-        except ValidationError as exc:
-            raise MalformedResponse(f"the server sent an image that does not parse: {_first_error(exc)}") from None
+        return parse_object(cls, data, "an image")
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def parse_object(model: type[Model], data: Any, what: str) -> Model:
+    """``data`` (a JSON object) as ``model``, or a MalformedResponse saying what is wrong with ``what``."""
+    if not isinstance(data, dict):
+        raise MalformedResponse(f"expected {what} object, got {type(data).__name__}")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise MalformedResponse(f"the server sent {what} that does not parse: {_first_error(exc)}") from None
 
 
 def _first_error(exc: ValidationError) -> str:

@@ -135,7 +135,7 @@ FILTER_PARAMS: tuple[FilterParam, ...] = (
     FilterParam("ids", "id", _one_of),
     FilterParam("statuses", "status", _one_of, _joined("status")),
     FilterParam("visibility", "visibility", _scalar, _when_set("visibility")),
-    FilterParam("member_status", "member_status", _scalar),
+    FilterParam("member_status", "member_status", _scalar, _when_set("member")),
     FilterParam("owner", "owner", _scalar, _when_set("owner")),
     FilterParam("tags", "tag", _each, lambda tags: [f"tag={tag}" for tag in tags]),
     FilterParam("protected", "protected", _flag, lambda v: [] if v is None else [f"protected={'yes' if v else 'no'}"]),

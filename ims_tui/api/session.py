@@ -33,8 +33,12 @@ class SessionInfo:
     endpoint: str | None = None
     region: str | None = None
     project: str | None = None
+    # the project's id, for what only the member project may do (accept a share): from the Keystone token, the
+    # profile or clouds.yaml; None when nothing says it
+    project_id: str | None = None
     user: str | None = None
     read_only: bool = False
+    production: bool = False  # the profile says this cloud is production: a badge, and typed bulk deletes
     insecure: bool = False
     ims: bool | None = None  # None: not known yet, decided from the endpoint or the images
     warnings: tuple[str, ...] = ()

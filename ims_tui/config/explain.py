@@ -28,6 +28,8 @@ HINTS: dict[str, str] = {
     "low_bandwidth": "low_bandwidth must be true or false, e.g. low_bandwidth = true",
     "page_size": "page_size must be a whole number between 1 and 1000, e.g. page_size = 200",
     "read_only": "read_only must be true or false, e.g. read_only = true",
+    "production": "production must be true or false, e.g. production = true",
+    "bulk_concurrency": "bulk_concurrency must be a whole number between 1 and 32, e.g. bulk_concurrency = 4",
     "sort": "sort must be KEY:asc or KEY:desc, comma-separated, keys among "
     + ", ".join(SORT_KEYS)
     + ', e.g. sort = "created_at:desc"',

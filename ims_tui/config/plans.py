@@ -50,6 +50,7 @@ class PlanCommon:
     project: str | None = None
     user: str | None = None
     read_only: bool = False
+    production: bool = False  # a red PROD badge; a bulk delete asks for the number of images typed
     verify: bool | str = True  # httpx's verify: True, False, or a CA bundle path
     ims: bool | None = None
     page_size: int | None = None

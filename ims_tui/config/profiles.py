@@ -58,6 +58,7 @@ class ProfileBase(Strict):
 
     type: str
     read_only: bool | None = None
+    production: bool = False
     page_size: int | None = Field(default=None, ge=1, le=1000)
     ims: bool | None = None
     sort: SortText | None = None
@@ -84,6 +85,7 @@ class ProfileBase(Strict):
         return PlanCommon(
             name=name,
             read_only=read_only if self.read_only is None else self.read_only,
+            production=self.production,
             ims=self.ims,
             page_size=self.page_size,
             sort=parse_sort(self.sort) if self.sort else (),

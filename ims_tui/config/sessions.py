@@ -78,12 +78,27 @@ def _info(plan: Plan) -> SessionInfo:
         endpoint=plan.endpoint,
         region=plan.region,
         project=plan.project,
+        project_id=_project_id(plan),
         user=plan.user,
         read_only=plan.read_only,
+        production=plan.production,
         insecure=plan.insecure,
         ims=plan.ims,
         warnings=plan.warnings,
     )
+
+
+def _project_id(plan: Plan) -> str | None:
+    """The project's id when the plan names it (the demo has one of its own); Keystone's token says it later."""
+    if isinstance(plan, KeystonePlan):
+        return plan.scope.project_id
+    if isinstance(plan, HuaweiPlan):
+        return plan.project_id
+    if isinstance(plan, DemoPlan):
+        from ..demo import DEMO_PROJECT_ID
+
+        return DEMO_PROJECT_ID
+    return None
 
 
 def open_session(plan: Plan) -> CloudSession:

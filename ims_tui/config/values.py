@@ -75,6 +75,7 @@ class UiSettings(Strict):
     fps: int | None = Field(default=None, ge=1, le=240)
     low_bandwidth: bool = False
     page_size: int = Field(default=200, ge=1, le=1000)
+    bulk_concurrency: int = Field(default=4, ge=1, le=32)
     read_only: bool = False
     sort: SortText = "created_at:desc"
     keymap: dict[str, str] = Field(default_factory=dict)

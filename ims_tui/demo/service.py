@@ -34,6 +34,7 @@ from .imports import delete_from_store, image_tasks, info_import, info_stores, r
 from .other_schemas import member_schema, members_schema, task_schema, tasks_schema
 from .query import Orders, parse_list, predicate
 from .schema import (
+    MEMBER_QUOTA,
     TAG_QUOTA,
     URL_VERSIONS,
     VERSIONS,
@@ -92,6 +93,9 @@ class DemoCloud:
         self.request_log: list[tuple[str, str]] = []
         # image id -> {project: "pending"|"accepted"|"rejected"}; seed memberships arrive with their image
         self.members: dict[str, dict[str, str]] = {}
+        # (image id, project) -> (created, updated) of the memberships made here; seeded ones date from their image
+        self.member_times: dict[tuple[str, str], tuple[datetime, datetime]] = {}
+        self.member_quota = MEMBER_QUOTA
         self.images = ImageStore([] if empty else seed_data.skeleton(image_count, seed), seed, self.members)
         self._orders = Orders(self.images)
         self.transport = DemoTransport(self)

@@ -131,6 +131,7 @@ class TwoProjects:
     endpoint: str
     transport: httpx.AsyncBaseTransport | None
     alice_project: str
+    bob_project: str = ""
     _raw: list[httpx.AsyncClient] = field(default_factory=list)
 
     def raw(self, roles: str, project: str | None = None) -> httpx.AsyncClient:
@@ -164,7 +165,9 @@ async def two_projects(request: pytest.FixtureRequest) -> AsyncIterator[TwoProje
             (project_a, ""),
         )
     ]
-    projects = TwoProjects(request.param, *clients, endpoint=endpoint, transport=transport, alice_project=project_a)
+    projects = TwoProjects(
+        request.param, *clients, endpoint=endpoint, transport=transport, alice_project=project_a, bob_project=project_b
+    )
     try:
         yield projects
     finally:

@@ -132,6 +132,7 @@ async def test_password_by_names_finds_glance_in_the_catalog_and_lists(
         assert session.info.endpoint == keystone_lab.glance_url
         assert session.info.region == keystone_lab.region
         assert (session.info.project, session.info.user) == ("demo", "demo")
+        assert session.info.project_id == await lookup_id(keystone_lab, "projects", "demo")  # from the token
         assert session.result is not None and "member" in session.result.roles
         page = await client.list_page()
         assert page.images is not None

@@ -36,7 +36,7 @@ def deletes(cloud: DemoCloud) -> list[str]:
 
 async def open_dialog(pilot: Any) -> StoreDeleteScreen:
     app = pilot.app
-    await pilot.press("R")
+    await pilot.press("W")
     await until(pilot, lambda: isinstance(app.screen, StoreDeleteScreen), "the store dialog")
     return app.screen  # type: ignore[no-any-return]
 
@@ -66,7 +66,7 @@ async def test_delete_from_the_second_store_keeps_the_image_in_the_first() -> No
         assert "Deleted from fast; its data stays in fs" in told(app), told(app)
         fresh = screen.detail.cached(row.id)
         assert fresh is not None and fresh.properties["stores"] == "fs"  # the detail shows what the server has
-        await pilot.press("R")  # now in one store: refused in words, no dialog, nothing sent
+        await pilot.press("W")  # now in one store: refused in words, no dialog, nothing sent
         await settle(pilot)
         assert not isinstance(app.screen, StoreDeleteScreen) and len(deletes(cloud)) == 1
         assert screen.check_action("delete_from_store", ()) is False  # and no longer offered
@@ -80,7 +80,7 @@ async def test_escape_cancels_and_the_last_copy_is_explained() -> None:
         screen = main_screen(app)
         row = screen.table.current
         assert row is not None
-        await pilot.press("R")  # a seed image is in fs only
+        await pilot.press("W")  # a seed image is in fs only
         await settle(pilot)
         assert any("only in fs: Glance keeps its last copy; delete the image instead" in m for m in told(app))
         assert screen.check_action("delete_from_store", ()) is False  # it knows now: no longer offered
@@ -122,7 +122,7 @@ async def test_read_only_neither_offers_nor_runs_it() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         screen, row = await first_row_in_both_stores(pilot, cloud)
         assert screen.check_action("delete_from_store", ()) is False
-        await pilot.press("R")
+        await pilot.press("W")
         await settle(pilot)
         assert not isinstance(app.screen, StoreDeleteScreen) and deletes(cloud) == []
         assert any("read-only" in m for m in told(app))

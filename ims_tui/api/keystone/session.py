@@ -63,6 +63,7 @@ class KeystoneSession(CloudSession):
             region=region or info.region,
             user=result.user_name or result.user_id or info.user,
             project=project,
+            project_id=result.project_id or info.project_id,
             ims=True if info.ims is None and looks_like_ims(endpoint) else info.ims,
         )
         client = ImageClient(

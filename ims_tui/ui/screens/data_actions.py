@@ -43,12 +43,10 @@ NEEDS: dict[str, Feature] = {
 }
 
 
-class DataActions:
-    """Mixed into ``MainScreen``; these are the attributes it relies on."""
+class ScreenParts:
+    """What the mixins of ``MainScreen`` (``DataActions``, ``sharing.SharingActions``) use of it."""
 
     client: ImageClient | None
-    features: ServerFeatures | None
-    image_watch: ImageWatch
 
     if TYPE_CHECKING:
         app: Any
@@ -61,9 +59,17 @@ class DataActions:
         @property
         def read_only(self) -> bool: ...
         def _target(self, verb: str) -> ImageRow | None: ...
+        def _bulk_instead(self, action: str) -> bool: ...
         def _saved(self, image: Image | None, *, new: bool, announce: bool = True) -> None: ...
         def _gone(self, image_id: str | None) -> None: ...
         def notify(self, message: str, **kwargs: Any) -> None: ...
+
+
+class DataActions(ScreenParts):
+    """Mixed into ``MainScreen``; these are the attributes it relies on besides ``ScreenParts``."""
+
+    features: ServerFeatures | None
+    image_watch: ImageWatch
 
     @property
     def transfers(self) -> TransferPanel:
@@ -372,7 +378,8 @@ class DataActions:
     # -- deactivate, hide -----------------------------------------------------------------------------------
 
     def action_toggle_active(self) -> None:
-        self._lifecycle("deactivate", "active")
+        if not self._bulk_instead("toggle_active"):  # rows marked: deactivate (or reactivate) them, after a plan
+            self._lifecycle("deactivate", "active")
 
     def action_toggle_hidden(self) -> None:
         self._lifecycle("hidden", "hidden")

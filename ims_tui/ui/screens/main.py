@@ -6,11 +6,12 @@ generation number, ``DetailPane`` the detail and its fetches, ``SessionGate`` co
 version. All I/O runs in their workers; workers post messages and the handlers own the state. The create/edit
 form and the delete dialog open at once and read what they need themselves.
 
-About 635 lines, still over the ~400 a module should have: the actions on one image's data and life live in
-``data_actions.py`` and the marks in ``mark_actions.py`` (mixins, as the screen is one); what remains is where
-the list's keys, quick filter, sort, server filter, the live watch's rows and the write actions meet the table and
-the status line, each a few short handlers that read and write the same view, table and loader. The next split
-is the watch's three handlers and ``_saved``/``_gone`` (the row updates) into a small owner of their own.
+About 640 lines, still over the ~400 a module should have: the actions on one image's data and life live in
+``data_actions.py``, the marks in ``mark_actions.py`` and sharing in ``sharing.py`` (mixins, as the screen is
+one); what remains is where the list's keys, quick filter, sort, server filter, the live watch's rows and the
+write actions meet the table and the status line, each a few short handlers that read and write the same view,
+table and loader. The next split is the watch's three handlers and ``_saved``/``_gone`` (the row updates) into a
+small owner of their own.
 """
 
 from __future__ import annotations
@@ -41,9 +42,11 @@ from ims_tui.ui.marks import Marks
 from ims_tui.ui.page_loader import PageLoader
 from ims_tui.ui.rows import NONE, Change, RowView
 from ims_tui.ui.schema_cache import SchemaCache
+from ims_tui.ui.screens.bulk_actions import BulkActions
 from ims_tui.ui.screens.data_actions import DataActions
 from ims_tui.ui.screens.error import ErrorReport, ErrorReported
 from ims_tui.ui.screens.mark_actions import MarkActions
+from ims_tui.ui.screens.sharing import SharingActions
 from ims_tui.ui.session_gate import SessionGate
 from ims_tui.ui.text import error_line, safe
 from ims_tui.ui.transfers import TransferPanel
@@ -71,7 +74,7 @@ ON_TABLE = ("table", "main", "app")  # the binding chain while the list has the 
 ELSEWHERE = ("main", "app")
 
 
-class MainScreen(DataActions, MarkActions, Screen[None]):
+class MainScreen(DataActions, MarkActions, SharingActions, BulkActions, Screen[None]):
     """The list of images of one cloud, with everything an operator does to them."""
 
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("main")
@@ -149,6 +152,7 @@ class MainScreen(DataActions, MarkActions, Screen[None]):
         self.query_one(HeaderBar).show(self.session.info)
         self.set_class(self.wide, "-wide")
         self.table.set_sort(*self.list_query.sort[0])
+        self.detail.member_status = self.member_status_of
         self.table.focus()
         self._update_status()
         # After the first frame: the header, list frame and footer show before any network or TLS work starts.
@@ -496,7 +500,7 @@ class MainScreen(DataActions, MarkActions, Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in WRITES and self.read_only:
             return False
-        if not self.data_action_allowed(action):
+        if not self.data_action_allowed(action) or not self.sharing_allowed(action):
             return False
         if action in ("edit", "delete", "raw", "copy_id") and self.table.current is None:
             return None  # shown but dimmed: there is no image to act on yet
@@ -553,6 +557,8 @@ class MainScreen(DataActions, MarkActions, Screen[None]):
         self.app.push_screen(form, lambda image: self._form_saved(form, image, new=row is None))
 
     def action_delete(self) -> None:
+        if self._bulk_instead("delete"):  # rows are marked: the bulk delete, after its plan
+            return
         row = self._target("delete")
         if not self.read_only and row is not None and self.client is not None:
             from ims_tui.ui.screens.delete import DeleteImageScreen
@@ -642,3 +648,5 @@ class MainScreen(DataActions, MarkActions, Screen[None]):
                 f"Sort by {label}", f"Sort the list by {label} on the server", lambda k=key: self.set_sort(k)
             )
         yield from keys.commands(self.app, self._keymap, {"main": self, "table": self.table})
+        yield from self.sharing_commands()
+        yield from self.bulk_commands()

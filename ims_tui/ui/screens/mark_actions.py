@@ -137,6 +137,12 @@ class MarkActions:
         if dropped:
             self.notify(f"unmarked {fmt.plural(len(dropped), 'image')} that no longer exists", markup=False)
 
+    def _unmark_done(self, image_ids: Iterable[str]) -> None:
+        """A bulk action's done images are unmarked; failed ones stay marked, to look at or try again."""
+        if self.marks.drop(image_ids):
+            self.table.marks_changed()
+            self._update_status()
+
     def _prune_marks(self) -> None:
         """A complete listing holds every image of the query: a marked image it lacks is gone from this list."""
         listing = self.listing

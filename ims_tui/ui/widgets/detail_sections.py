@@ -38,8 +38,11 @@ def _size_text(size: int | None) -> str:
     return f"{human} ({size:,} bytes)" if size >= 1024 else human
 
 
-def image_sections(image: Image | ImageRow, now: datetime) -> list[tuple[str, list[tuple[str, Text]]]]:
-    """The grouped (title, [(key, value)]) view of an image or, before the fetch lands, of its list row."""
+def image_sections(
+    image: Image | ImageRow, now: datetime, member_status: str | None = None
+) -> list[tuple[str, list[tuple[str, Text]]]]:
+    """The grouped (title, [(key, value)]) view of an image or, before the fetch lands, of its list row;
+    ``member_status``: this project's answer to the image shared with it, when known (ui/screens/sharing.py)."""
 
     def text(value: Any, style: str = "") -> Text:
         return Text(_value(value), style=style)
@@ -71,6 +74,7 @@ def image_sections(image: Image | ImageRow, now: datetime) -> list[tuple[str, li
         )
     )
     state = [("status", status), ("visibility", text(image.visibility))]
+    state += [("member status", text(member_status))] if member_status else []
     protected = Text("yes", style="bold") if image.protected else Text("no")
     state.append(("protected", protected))
     if isinstance(image, Image) and image.os_hidden is not None:

@@ -79,6 +79,8 @@ class HeaderBar(Static):
         # The badges come before anything long: at 80 columns the end of the line is what gets cut.
         if info and info.read_only:
             parts += [("  ", ""), (" READ-ONLY ", "bold reverse $text-warning")]
+        if info and info.production:
+            parts += [("  ", ""), (" PROD ", "bold reverse $text-error")]
         if info and info.insecure:
             parts += [("  ", ""), (" INSECURE TLS ", "bold reverse $text-error")]
         host = urlsplit(info.endpoint).hostname if info and info.endpoint else None
