@@ -97,6 +97,10 @@ class ImageClient(DataCalls, MemberCalls):
     async def aclose(self) -> None:
         await self._http.aclose()
 
+    @property
+    def closed(self) -> bool:
+        return self._http.is_closed
+
     async def __aenter__(self) -> ImageClient:
         return self
 

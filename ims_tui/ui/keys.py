@@ -391,7 +391,6 @@ ACTIONS: tuple[Action, ...] = (
     Action("import_data.copy_error", "ctrl+y", "copy_error", "Copy error", show=False),
     Action("store_delete.check", "r", "check", "Check again", show=False),
     Action("store_delete.copy_error", "c,ctrl+y", "copy_error", "Copy error", show=False),
-    ),
     # The members panel (ui/screens/members.py); its writes are refused by the panel itself when read-only
     Action("members.close", "escape", "close", "Close"),
     Action("members.add", "a", "add", "Add projects"),
