@@ -99,8 +99,9 @@ class RequestEntry:
         self.at = at  # wall-clock seconds since the epoch
         self.method = request.method
         self.host = url.host + (f":{url.port}" if url.port else "")
-        self.path = url.path
-        self.query = redact_query(url.query.decode("ascii", errors="replace"))
+        path, _, query = url.raw_path.decode("ascii", errors="replace").partition("?")  # as sent: percent-encoded
+        self.path = path
+        self.query = redact_query(query)
         self.service: str = str(request.extensions.get(SERVICE_EXTENSION) or "")  # "Keystone" for a token request
         self.status: int | None = None
         self.failure: str | None = None

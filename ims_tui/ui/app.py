@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from ims_tui.api.models import ListQuery
+from ims_tui.api.request_log import SESSION_LOG
 from ims_tui.api.session import CloudSession
 from ims_tui.ui import keys
 from ims_tui.ui.text import safe, safe_lines
@@ -84,6 +85,7 @@ class ImsApp(App[None]):
         self.keymap = keys.Keymap()  # the keys in effect, which the main screen's key guards read
         self.keymap_warnings: list[str] = []
         self.last_error: ErrorReport | None = None  # what E shows: the last failure any screen reported
+        self.request_log = SESSION_LOG  # what L shows: every client of the API layer records into it
         if keymap:
             checked, self.keymap_warnings = keys.check_keymap(keymap)
             self.set_keymap(checked)
@@ -221,6 +223,12 @@ class ImsApp(App[None]):
     async def _close(session: CloudSession) -> None:
         with contextlib.suppress(Exception):
             await session.aclose()
+
+    def action_request_log(self) -> None:
+        from ims_tui.ui.screens.request_log import RequestLogScreen
+
+        if not isinstance(self.screen, RequestLogScreen):
+            self.push_screen(RequestLogScreen(self.request_log))
 
     def action_help(self) -> None:
         from ims_tui.ui.screens.help import HelpScreen
