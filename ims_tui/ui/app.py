@@ -22,6 +22,7 @@ from ims_tui.ui.text import safe, safe_lines
 if TYPE_CHECKING:
     from ims_tui.config import Resolved
     from ims_tui.ui.screens.error import ErrorReport, ErrorReported
+    from ims_tui.ui.screens.main import MainScreen
 
 # Textual 8.2.8 names its terminal-palette themes "ansi-dark"/"ansi-light" (there is no "textual-ansi").
 ANSI_THEME = "ansi-dark"
@@ -118,10 +119,13 @@ class ImsApp(App[None]):
             return self.resolved.list_query(self.profile).with_changes(limit=None)
         return ListQuery(sort=(("created_at", "desc"),))
 
-    def _main_screen(self) -> Screen[None]:
+    def _main_screen_class(self) -> type[MainScreen]:
         from ims_tui.ui.screens.main import MainScreen
 
-        return MainScreen(
+        return MainScreen
+
+    def _main_screen(self) -> Screen[None]:
+        return self._main_screen_class()(
             self.session,
             page_size=self.page_size,
             now=self.now,

@@ -425,12 +425,16 @@ class MainScreen(DataActions, MarkActions, Screen[None]):
     def _keymap(self) -> keys.Keymap:
         return keymap_of(self.app)
 
-    def action_back(self) -> None:
+    def action_back(self) -> bool:
+        """Clear the most local thing there is (a range, the marks, a transfer's failure, the quick filter);
+        False when there was nothing to clear (pick mode then cancels)."""
         if self._marks_back() or self.transfers.clear_failure():
-            return
+            return True
         if self.view.filtering or self.query_one("#quick", Input).display:
             self._clear_quick()
             self.table.focus()
+            return True
+        return False
 
     # Sort and server filter
 
