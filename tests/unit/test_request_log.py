@@ -164,7 +164,7 @@ def test_credential_parameters_are_masked(query: str, shown: str) -> None:
 
 SECRET_NAMES = st.sampled_from(["Signature", "X-Amz-Signature", "sig", "token", "auth_token", "api_key", "Password"])
 PLAIN_NAMES = st.sampled_from(["limit", "marker", "name", "status", "sort_key", "sort_dir", "visibility", "tag"])
-VALUES = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",), exclude_characters="QZXJ"), max_size=12)
+VALUES = st.text(st.characters(codec="utf-8", exclude_characters="QZXJ"), max_size=12)
 # A secret value of its own alphabet and length, so finding it in the output can only be a leak.
 SECRETS = st.text(alphabet="QZXJ", min_size=6, max_size=12)
 
