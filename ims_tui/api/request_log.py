@@ -137,11 +137,12 @@ class RequestEntry:
 class _CountedStream(httpx.AsyncByteStream):
     """The answer's body as the caller reads it, counted; a failure's first bytes kept for its message."""
 
-    def __init__(self, inner: httpx.AsyncByteStream, log: RequestLog, entry: RequestEntry, content_type: str) -> None:
+    def __init__(self, inner: httpx.AsyncByteStream, log: RequestLog, response: httpx.Response) -> None:
         self._inner = inner
         self._log = log
-        self._entry = entry
-        self._content_type = content_type
+        self._request = response.request  # a failure while reading the body comes with no request attached
+        self._entry: RequestEntry = response.request.extensions[ENTRY_EXTENSION]
+        self._content_type = response.headers.get("content-type", "")
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         entry = self._entry
@@ -153,7 +154,7 @@ class _CountedStream(httpx.AsyncByteStream):
                     body += chunk[: MAX_ERROR_BODY - len(body)]
                 yield chunk
         except httpx.TransportError as exc:
-            self._log.failed(exc.request, exc)
+            self._log.failed(self._request, exc)
             raise
 
     async def aclose(self) -> None:
@@ -218,7 +219,7 @@ class RequestLog:
                 entry._body += response.content[:MAX_ERROR_BODY]
             self.finish(entry, content_type)
             return
-        response.stream = _CountedStream(response.stream, self, entry, content_type)  # type: ignore[arg-type]
+        response.stream = _CountedStream(response.stream, self, response)  # type: ignore[arg-type]
         self.version += 1
 
     def finish(self, entry: RequestEntry, content_type: str = "") -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from urllib.parse import parse_qsl, urlencode
 
 import httpx
@@ -100,6 +100,29 @@ async def test_a_reset_is_marked_with_what_happened(proxy: FaultProxy) -> None:
         True,
     )
     assert "image service" in entry.error
+
+
+class CutAnswer(httpx.AsyncBaseTransport):
+    """A 200 whose body stops after 100 bytes with a reset, as a dropped link mid-answer (no request attached
+    to the error, as httpx raises it while the body is read)."""
+
+    class _Body(httpx.AsyncByteStream):
+        async def __aiter__(self) -> AsyncIterator[bytes]:
+            yield b"x" * 100
+            raise httpx.ReadError("connection reset by peer")
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, stream=self._Body(), headers={"x-openstack-request-id": "req-cut"})
+
+
+async def test_an_answer_cut_off_mid_body_keeps_its_status_and_says_how() -> None:
+    log = RequestLog()
+    async with ImageClient("http://glance.example", transport=CutAnswer(), request_log=log, retries=0) as client:
+        with pytest.raises(NetworkError):
+            await client.list_page()
+    (entry,) = log.newest_first()
+    assert (entry.status, entry.failure, entry.failed, entry.done) == (200, "reset", True, True)
+    assert (entry.size, entry.request_id) == (100, "req-cut")
 
 
 async def test_a_refused_connection_is_marked_and_each_attempt_logged() -> None:
