@@ -13,6 +13,15 @@ from collections.abc import Sequence
 from typing import Any
 
 TOKEN_ENV = ("IMS_TUI_TOKEN", "OS_TOKEN")
+DESCRIPTION = (
+    "Keyboard-first terminal UI for OpenStack Glance v2 image services (IMS, OTC, OpenStack); "
+    "'ims-tui pick --help' for the chooser."
+)
+PICK_DESCRIPTION = (
+    "Choose an image in the browser; Enter prints its id to standard output and exits 0, Esc or q "
+    'exits 1 and prints nothing: openstack server create --image "$(ims-tui pick --filter status=active)" ...'
+)
+
 USAGE_HINT = """\
 ims-tui: no cloud configured, nothing to connect to.
 
@@ -25,10 +34,10 @@ ims-tui: no cloud configured, nothing to connect to.
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, pick: bool = False) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="ims-tui",
-        description="Keyboard-first terminal UI for OpenStack Glance v2 image services (IMS, OTC, OpenStack).",
+        prog="ims-tui pick" if pick else "ims-tui",
+        description=PICK_DESCRIPTION if pick else DESCRIPTION,
     )
     source = parser.add_argument_group("what to connect to")
     source.add_argument("--demo", action="store_true", help="use the embedded demo cloud (no network)")
@@ -62,6 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     display.add_argument("--theme", metavar="NAME", help="a Textual theme name (e.g. textual-light, ansi-dark)")
     parser.add_argument("--debug", action="store_true", help="log every request (never a secret) to the log file")
+    if pick:
+        from ims_tui.pick import add_arguments
+
+        add_arguments(parser)
     return parser
 
 
@@ -152,8 +165,9 @@ def connect_options(args: argparse.Namespace, environ: Any = os.environ) -> Any:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    pick = words[:1] == ["pick"]
+    args = build_parser(pick=pick).parse_args(words[1:] if pick else words)
     # The config layer imports neither Textual nor httpx: the file's [ui] settings can still act before Textual.
     from ims_tui.config import ConfigError, resolve, where
 
@@ -184,16 +198,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"ims-tui: cannot write the log file ({exc.strerror}); going on without a log", file=sys.stderr)
 
+    options = {"page_size": args.page_size, "theme": pick_theme(display), "resolved": resolved}
+    options |= {"profile": resolved.default, "keymap": dict(resolved.ui.keymap)}
+    if pick:
+        from ims_tui import pick as picker
+
+        return picker.run(args, session, options, mouse=not display.no_mouse)
     from ims_tui.ui.app import ImsApp
 
-    app = ImsApp(
-        session,
-        page_size=args.page_size,
-        theme=pick_theme(display),
-        resolved=resolved,
-        profile=resolved.default,
-        keymap=dict(resolved.ui.keymap),
-    )
+    app = ImsApp(session, **options)
     app.run(mouse=not display.no_mouse)
     return int(app.return_code or 0)
 

@@ -32,6 +32,7 @@ from .members import MemberCalls
 from .messages import describe_body
 from .models import ApiVersion, Image, ImagePage, ListQuery
 from .patch import PatchOp
+from .request_log import RequestLog, logged_client, request_of
 
 if TYPE_CHECKING:
     from .features import ServerFeatures
@@ -69,9 +70,11 @@ class ImageClient(DataCalls, MemberCalls):
         backoff: float = 0.25,
         headers: dict[str, str] | None = None,
         auth_url: str | None = None,
+        request_log: RequestLog | None = None,
     ) -> None:
         """``auth_url``: where ``auth`` sends requests of its own over this client (Keystone's token POST), so
-        TLS to it is verified even when the endpoint itself is plain http."""
+        TLS to it is verified even when the endpoint itself is plain http. ``request_log``: where every request
+        is recorded (the process's ``SESSION_LOG`` unless given)."""
         self.endpoint = normalize_endpoint(endpoint)
         self.read_only = read_only
         self.retries = retries
@@ -85,7 +88,8 @@ class ImageClient(DataCalls, MemberCalls):
             # No TLS will be spoken, and httpx would still load the CA bundle into an SSL context: 50-100 ms of
             # start-up for nothing (bench/RESULTS.md, what-if "plain_http").
             verify = False
-        self._http = httpx.AsyncClient(
+        self._http = logged_client(
+            request_log,
             auth=auth,
             transport=transport,
             verify=verify,
@@ -158,7 +162,7 @@ class ImageClient(DataCalls, MemberCalls):
                     headers=headers,
                 )
             except httpx.HTTPError as exc:
-                failed = _request_of(exc)
+                failed = request_of(exc)
                 if failed is not None and SERVICE_EXTENSION in failed.extensions:
                     # the auth flow's own request (Keystone's token POST) failed: worded for it, never retried
                     service = failed.extensions[SERVICE_EXTENSION]
@@ -386,11 +390,3 @@ def _is_stale_marker(exc: ApiError, marker: str) -> bool:
         return False
     message = exc.message.lower()
     return marker.lower() in message or (exc.status == 400 and "marker" in message)
-
-
-def _request_of(exc: httpx.HTTPError) -> httpx.Request | None:
-    """The request that failed, which may be one the auth flow sent rather than the caller's."""
-    try:
-        return exc.request
-    except RuntimeError:  # httpx raises when no request was attached
-        return None

@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from ims_tui.api.models import ListQuery
+from ims_tui.api.request_log import SESSION_LOG
 from ims_tui.api.session import CloudSession
 from ims_tui.ui import keys
 from ims_tui.ui.text import safe, safe_lines
@@ -21,6 +22,7 @@ from ims_tui.ui.text import safe, safe_lines
 if TYPE_CHECKING:
     from ims_tui.config import Resolved
     from ims_tui.ui.screens.error import ErrorReport, ErrorReported
+    from ims_tui.ui.screens.main import MainScreen
 
 # Textual 8.2.8 names its terminal-palette themes "ansi-dark"/"ansi-light" (there is no "textual-ansi").
 ANSI_THEME = "ansi-dark"
@@ -84,6 +86,7 @@ class ImsApp(App[None]):
         self.keymap = keys.Keymap()  # the keys in effect, which the main screen's key guards read
         self.keymap_warnings: list[str] = []
         self.last_error: ErrorReport | None = None  # what E shows: the last failure any screen reported
+        self.request_log = SESSION_LOG  # what L shows: every client of the API layer records into it
         if keymap:
             checked, self.keymap_warnings = keys.check_keymap(keymap)
             self.set_keymap(checked)
@@ -116,10 +119,13 @@ class ImsApp(App[None]):
             return self.resolved.list_query(self.profile).with_changes(limit=None)
         return ListQuery(sort=(("created_at", "desc"),))
 
-    def _main_screen(self) -> Screen[None]:
+    def _main_screen_class(self) -> type[MainScreen]:
         from ims_tui.ui.screens.main import MainScreen
 
-        return MainScreen(
+        return MainScreen
+
+    def _main_screen(self) -> Screen[None]:
+        return self._main_screen_class()(
             self.session,
             page_size=self.page_size,
             now=self.now,
@@ -221,6 +227,12 @@ class ImsApp(App[None]):
     async def _close(session: CloudSession) -> None:
         with contextlib.suppress(Exception):
             await session.aclose()
+
+    def action_request_log(self) -> None:
+        from ims_tui.ui.screens.request_log import RequestLogScreen
+
+        if not isinstance(self.screen, RequestLogScreen):
+            self.push_screen(RequestLogScreen(self.request_log))
 
     def action_help(self) -> None:
         from ims_tui.ui.screens.help import HelpScreen

@@ -49,6 +49,15 @@ ACTIONS: tuple[Action, ...] = (
     Action("app.quit", "q", "quit", "Quit"),
     Action("app.help", "question_mark,f1", "help", "Help", title="Help: keys", summary="Show every key binding"),
     Action("app.switch_cloud", "p,ctrl+o", "switch_cloud", "Cloud"),
+    Action(
+        "app.request_log",
+        "L",
+        "request_log",
+        "Requests",
+        show=False,
+        title="Request log",
+        summary="Every request of this session: status, time, size, request id; failures marked !",
+    ),
     # Enabled once there is an error (ImsApp.check_action); the status lines name it, the footer has no room
     Action(
         "app.last_error",
@@ -398,6 +407,15 @@ ACTIONS: tuple[Action, ...] = (
     Action("members.share", "s", "make_shared", "Make shared"),
     Action("members.reload", "r", "reload", "Reload"),
     Action("members.copy_error", "ctrl+y", "copy_error", "Copy error", show=False),
+    # The request log (ui/screens/request_log.py) and one request in full
+    Action("request_log.back", "escape,q", "back", "Back"),
+    Action("request_log.filter", "slash", "filter", "Filter"),
+    Action("request_log.open", "enter", "open", "Open"),
+    Action("request_log.copy", "c,ctrl+y", "copy", "Copy request id"),
+    Action("request_log.down", "j", "cursor_down", "Down", show=False),
+    Action("request_log.up", "k", "cursor_up", "Up", show=False),
+    Action("request_entry.close", "escape,q", "close", "Close"),
+    Action("request_entry.copy", "c,ctrl+y", "copy", "Copy request id"),
 )
 
 BY_ID: dict[str, Action] = {action.id: action for action in ACTIONS}
@@ -411,6 +429,7 @@ SCOPE_TITLES = {
     "raw_screen": "Raw JSON",
     "raw": "Raw JSON: moving",
     "error": "Last error",
+    "request_log": "Request log",
 }
 
 

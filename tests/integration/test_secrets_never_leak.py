@@ -2,10 +2,10 @@
 
 Each test runs the installed ``ims-tui --debug`` in a real pseudo-terminal (bench/ptyrun.py) against the Keystone
 lab, with HOME and the XDG directories inside tmp_path, and drives a whole session by key presses: first row,
-moving, detail, raw JSON, help, a request Glance refuses, quit. Then every byte the terminal received (Textual
-draws on stderr, so that is stdout and stderr both), every log file and every other file under the temporary
-HOME is searched for each secret and its obvious encodings. The log must also show the requests it made, so a
-test cannot pass because nothing was logged.
+moving, detail, raw JSON, help, a request Glance refuses, the request log (its entries opened, the token
+requests among them), quit. Then every byte the terminal received (Textual draws on stderr, so that is stdout and
+stderr both), every log file and every other file under the temporary HOME is searched for each secret and its
+obvious encodings. The log must also show the requests it made, so a test cannot pass because nothing was logged.
 """
 
 from __future__ import annotations
@@ -193,7 +193,7 @@ def find(session: Session, name: str) -> None:
     session.press(name.encode() + ENTER, then=f"quick filter: '{name}'")
 
 
-def browse_and_fail(session: Session, leak: LeakLab) -> None:
+def browse_and_fail(session: Session, leak: LeakLab, *, logged_in: bool = True) -> None:
     """First row; j/k; the private image's detail and raw JSON; help; then a delete Glance refuses (403)."""
     session.expect(leak.private_name[:20])
     session.press(b"jjk")
@@ -210,6 +210,24 @@ def browse_and_fail(session: Session, leak: LeakLab) -> None:
     session.expect("y or the Delete button")
     session.press(b"y", then="Not deleted")
     session.press(ESC)
+    look_at_request_log(session, logged_in=logged_in)
+
+
+def look_at_request_log(session: Session, *, logged_in: bool = True, failed_login: bool = False) -> None:
+    """The request log (L): the newest request in full, then the token requests (with a token given: the
+    refused delete), filtered and opened."""
+    session.press(b"L", then="Requests:")
+    session.press(ENTER, then="request id")
+    session.press(ESC)
+    needle, shown = ("tokens", "/v3/auth/tokens") if logged_in else ("DELETE", "403")
+    session.press(b"/" + needle.encode(), then=shown)
+    session.press(ENTER)  # keeps the filter, back on the list
+    session.press(ENTER, then="token request" if logged_in else "403 Forbidden")
+    if failed_login:
+        session.expect("answer is never kept")
+    session.press(ESC)
+    session.press(ESC)  # clears the filter
+    session.press(ESC)  # back to the images
 
 
 def check_outputs(session: Session, secrets: list[str], *, expect_in_log: list[str]) -> None:
@@ -289,6 +307,7 @@ def test_wrong_password_from_secure_yaml_never_leaks(leak_lab: LeakLab, tmp_path
         session.press(b"r", then="Keystone rejected the credentials")  # retry: refused again
         session.press(b"?", then="Keys")
         session.press(ESC)
+        look_at_request_log(session, failed_login=True)
         quit_app(session)
     finally:
         session.program.stop()
@@ -321,7 +340,7 @@ def test_token_on_the_command_line_never_leaks(leak_lab: LeakLab, tmp_path: Path
     home, ours = new_home(tmp_path)
     session = start(home, ours, "--endpoint", leak_lab.lab.glance_url, "--token", token)
     try:
-        browse_and_fail(session, leak_lab)
+        browse_and_fail(session, leak_lab, logged_in=False)
         quit_app(session)
     finally:
         session.program.stop()

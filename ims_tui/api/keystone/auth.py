@@ -24,6 +24,7 @@ import httpx
 
 from ..client import DEFAULT_TIMEOUT
 from ..errors import SERVICE_EXTENSION, MalformedResponse, host_of, network_error, request_id_of
+from ..request_log import RequestLog, logged_client
 from .catalog import AuthResult
 from .credentials import Credentials
 from .failures import needs_diagnosis, token_failure
@@ -70,8 +71,10 @@ class KeystoneAuth(httpx.Auth):
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Clock | None = None,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        request_log: RequestLog | None = None,
     ) -> None:
         self._credentials = credentials
+        self._request_log = request_log  # for authenticate()'s own client (None: the process's log)
         self._verify = verify  # for authenticate()'s own client; the flow's requests use the caller's client
         self._transport = transport
         self._clock = clock or _utcnow
@@ -230,8 +233,12 @@ class KeystoneAuth(httpx.Auth):
             return await self._run_token_step()
 
     async def _run_token_step(self) -> AuthResult:
-        http = httpx.AsyncClient(
-            transport=self._transport, verify=self._verify, timeout=self._timeout, follow_redirects=False
+        http = logged_client(
+            self._request_log,
+            transport=self._transport,
+            verify=self._verify,
+            timeout=self._timeout,
+            follow_redirects=False,
         )
         step = self._token_step()
         try:

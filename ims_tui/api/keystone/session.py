@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 
 from ..client import ImageClient
+from ..request_log import RequestLog
 from ..session import CloudSession, Connection, SessionInfo, looks_like_ims
 from .auth import Clock, KeystoneAuth
 from .catalog import AuthResult, find_endpoint
@@ -27,8 +28,10 @@ class KeystoneSession(CloudSession):
         transport: httpx.AsyncBaseTransport | None = None,
         page_size: int | None = None,
         clock: Clock | None = None,
+        request_log: RequestLog | None = None,
     ) -> None:
         super().__init__(info, page_size=page_size)
+        self.request_log = request_log  # where its requests are recorded (None: the process's log)
         self.credentials = credentials
         self.interface = interface
         self.region = region
@@ -36,7 +39,7 @@ class KeystoneSession(CloudSession):
         self.verify = verify
         self.service_type = service_type
         self.transport = transport
-        self.auth = KeystoneAuth(credentials, verify=verify, transport=transport, clock=clock)
+        self.auth = KeystoneAuth(credentials, verify=verify, transport=transport, clock=clock, request_log=request_log)
         self.result: AuthResult | None = None
 
     def __repr__(self) -> str:
@@ -73,6 +76,7 @@ class KeystoneSession(CloudSession):
             transport=self.transport,
             verify=self.verify,
             read_only=info.read_only,
+            request_log=self.request_log,
         )
         self.connection = Connection(client, learned)
         return self.connection

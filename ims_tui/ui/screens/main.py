@@ -431,14 +431,19 @@ class MainScreen(DataActions, MarkActions, SharingActions, BulkActions, Screen[N
     def _keymap(self) -> keys.Keymap:
         return keymap_of(self.app)
 
-    def action_back(self) -> None:
+    def action_back(self) -> bool:
+        """Clear the most local thing there is (a range, the marks, a transfer's failure, the quick filter);
+        False when there was nothing to clear (pick mode then cancels)."""
         if self._marks_back() or self.transfers.clear_failure():
-            return
+            return True
         if self.view.filtering or self.query_one("#quick", Input).display:
             self._clear_quick()
             self.table.focus()
-        elif self.transfers.running:  # nothing nearer to clear: ask (never stop) as ctrl+x does
+            return True
+        if self.transfers.running:  # nothing nearer to clear: ask (never stop) as ctrl+x does
             self.ask_stop_transfer(by_escape=True)
+            return True
+        return False
 
     # Sort and server filter
 
