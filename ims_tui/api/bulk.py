@@ -185,8 +185,12 @@ class Request:
     status: str = ""  # what set_member_status sets
 
     def line(self) -> str:
+        """The request in one line: method, path and its JSON body, if it has one (a patch's ops: ``op_lines``)."""
+        return f"{self.method} {self.path}" + (f" {self.body()}" if self.body() else "")
+
+    def body(self) -> str:
         body = {"member": self.member} if self.call == "add_member" else {"status": self.status} if self.status else {}
-        return f"{self.method} {self.path}" + (f" {json.dumps(body)}" if body else "")
+        return json.dumps(body) if body else ""
 
     def op_lines(self) -> list[str]:
         return [describe(op) for op in self.ops]

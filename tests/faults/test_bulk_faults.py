@@ -115,8 +115,9 @@ async def test_stop_half_way_leaves_the_rest_on_the_server_and_marked(
     app = faulty_app(proxy, page_size=100)
     async with app.run_test(size=(80, 24)) as pilot:
         await marked_and_planned(pilot, ids)
-        proxy.delay = 0.05  # slow enough that Esc arrives while most of the run is still to go
+        proxy.delay = 0.1  # slow enough that Esc arrives while much of the run is still to go
         await pilot.press("y")
+        await until_running(pilot, lambda: isinstance(app.screen, BulkProgressScreen), "the progress view")
         progress = app.screen
         assert isinstance(progress, BulkProgressScreen)
         await until_running(pilot, lambda: progress.runner.state.done >= 10, "ten images deleted")
@@ -124,7 +125,8 @@ async def test_stop_half_way_leaves_the_rest_on_the_server_and_marked(
         await until_running(pilot, lambda: isinstance(app.screen, BulkResultScreen), "the results")
         result = result_of(app)
         done, skipped = result.ids("done"), result.ids("not_attempted")
-        assert result.stopped and len(done) + len(skipped) == COUNT and len(skipped) >= 20
+        # how many finished before the stop depends on the machine's load: at least one was never sent
+        assert result.stopped and len(done) + len(skipped) == COUNT and len(done) >= 10 and skipped
         assert await on_server(truth, ids) == set(skipped)
         assert len(sent(proxy, "DELETE")) == len(done)  # not one request after the stop but those in flight
         assert set(main_screen(app).marks.ids) == set(skipped)

@@ -19,7 +19,7 @@ from ims_tui.ui.screens.bulk_progress import BulkProgressScreen, BulkResultScree
 from ims_tui.ui.screens.main import MainScreen
 from ims_tui.ui.widgets.status import HeaderBar
 
-from .helpers import frozen_now, main_screen, make_app, screen_text, settle, status_text, until
+from .helpers import frozen_now, main_screen, make_app, screen_text, settle, status_text, told, until
 
 W = TypeVar("W", bound=httpx.AsyncBaseTransport)
 
@@ -110,6 +110,7 @@ async def test_a_bulk_delete_drops_the_rows_and_unmarks_them() -> None:
         main = main_screen(app)
         assert not set(ids) & {row.id for row in main.table.rows} and not main.marks.ids
         assert "marked" not in status_text(app)
+        assert not [note for note in told(app) if "no longer exists" in note]  # one result screen, no toast each
 
 
 class FailPatchOf(httpx.AsyncBaseTransport):

@@ -191,12 +191,14 @@ class BulkActions:
         """The rows take the server's answers; done images are unmarked, failed ones stay marked."""
         if result is None:
             return
-        for item in result.results:
-            if item.gone:
-                self._drop_row(item.image_id)
-            elif item.image is not None:
-                self._saved(item.image, new=False, announce=False)
+        # unmarked first: a deleted row that is still marked would be unmarked again with a notice of its own
         self._unmark_done(result.ids("done"))
+        with self.app.batch_update():
+            for item in result.results:
+                if item.gone:
+                    self._drop_row(item.image_id)
+                elif item.image is not None:
+                    self._saved(item.image, new=False, announce=False)
         from ims_tui.ui.screens.bulk_progress import BulkResultScreen
 
         def closed(choice: str | None) -> None:

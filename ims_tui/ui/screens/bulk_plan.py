@@ -37,8 +37,9 @@ def plan_lines(plan: Plan) -> Content:
     for step in plan.steps:
         parts += [(image_label(step.name, step.image_id), "bold"), "\n"]
         for request in step.requests:
-            parts.append(f"  {safe(request.line())}\n")
-            parts += [(f"    {safe(line)}\n", "$text-muted") for line in request.op_lines()]
+            parts.append(f"  {safe(request.method)} {safe(request.path)}\n")
+            body = [request.body()] if request.body() else request.op_lines()  # under it: 80 columns fit no more
+            parts += [(f"    {safe(line)}\n", "$text-muted") for line in body]
     if plan.left_out:
         parts += [(f"Left out ({len(plan.left_out)}):", "bold $text-warning"), "\n"]
         for item in plan.left_out:
