@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 import httpx
 
+from .cloudimages import CloudImageCalls
 from .data_calls import DataCalls
 from .errors import (
     SAFE_METHODS,
@@ -52,7 +53,7 @@ def normalize_endpoint(endpoint: str) -> str:
     return root
 
 
-class ImageClient(DataCalls):
+class ImageClient(CloudImageCalls, DataCalls):
     """Every call of the image API the app makes; raises only ``ApiError`` subclasses."""
 
     def __init__(
