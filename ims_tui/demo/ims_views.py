@@ -48,7 +48,8 @@ def ims_view(view: Image, image: Image, project: str | None, members: Mapping[st
     """A Glance view (``schema.image_view``) as IMS's Glance-compatible calls show it."""
     out = dict(view)
     size = image.get("size")
-    image_size = image.get("__image_size") or str(size or 0)
+    # an image whose size was never recorded gets no __image_size (the list shows a blank, not "0 B")
+    image_size = image.get("__image_size") or (None if size is None else str(size))
     platform, os_type = _PLATFORMS.get(str(image.get("os_distro") or "").lower(), ("Other", "Other"))
     out.setdefault("__imagetype", image_type(image, project, members))
     out.setdefault("__platform", platform)
@@ -58,7 +59,8 @@ def ims_view(view: Image, image: Image, project: str | None, members: Mapping[st
     out.setdefault("__isregistered", "true")
     out.setdefault("__support_kvm", "true")
     out.setdefault("virtual_env_type", "FusionCompute")
-    out["__image_size"] = image_size
+    if image_size is not None:
+        out["__image_size"] = image_size
     out["size"] = None
     out["checksum"] = None
     out["visibility"] = "public" if image["visibility"] == "community" else image["visibility"]

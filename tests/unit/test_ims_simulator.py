@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ims_tui.api.huawei import AkSkAuth
+from ims_tui.api.models import ListQuery
 from ims_tui.demo.ims_cloud import DEMO_AK, DEMO_SK, DEMO_USER, ImsCloud
 from ims_tui.demo.seed import BASE_TIME, DEMO_PROJECT_ID
 
@@ -113,10 +114,11 @@ def test_quota_versions_and_errors_have_the_reference_shape(ims: httpx.Client) -
 
 
 def test_glance_calls_answer_with_ims_differences(ims: httpx.Client) -> None:
-    listed = ims.get("/v2/images", params={"limit": 5}).json()["images"]
+    listed = ims.get("/v2/images", params={"limit": 20}).json()["images"]
+    assert any("__image_size" in image for image in listed)
     for image in listed:
         assert image["size"] is None and image["checksum"] is None
-        assert image["__image_size"].isdigit()
+        assert image.get("__image_size", "0").isdigit()
         assert {"__imagetype", "__platform", "__os_type", "__isregistered", "__os_version", "virtual_env_type"} <= set(
             image
         )
@@ -351,3 +353,28 @@ def test_the_ims_demo_is_what_demo_ims_opens() -> None:
     assert "Huawei Cloud IMS" in session.info.cloud
     glance = first_session("--demo")
     assert glance.info.cloud == "demo" and not glance.info.ims
+
+
+async def test_the_apps_password_login_gets_an_iam_token_and_lists() -> None:
+    from ims_tui.api.huawei import huawei_session
+    from ims_tui.api.session import SessionInfo
+
+    cloud = ImsCloud(image_count=50)  # the real clock: the client renews a token that looks expired by it
+
+    domain, user, password = DEMO_USER
+    session = huawei_session(
+        SessionInfo(cloud="hwc"),
+        region=cloud.region,
+        username=user,
+        password=password,
+        domain=domain,
+        transport=cloud.transport,
+    )
+    connection = await session.connect()
+    try:
+        page = await connection.client.list_native_page(ListQuery(limit=5))
+        assert page.count == 5 and page.next is not None and "marker=" in page.next
+        assert len(cloud.gate.tokens) == 1  # IAM issued the token the list was asked with
+        assert any(path.startswith("/v2/cloudimages") for _, path in cloud.request_log)
+    finally:
+        await session.aclose()
