@@ -29,6 +29,7 @@ from .errors import (
     request_id_of,
     timed_out,
 )
+from .ims_jobs import ImsJobCalls
 from .messages import describe_body
 from .models import ApiVersion, Image, ImagePage, ListQuery
 from .patch import PatchOp
@@ -53,7 +54,7 @@ def normalize_endpoint(endpoint: str) -> str:
     return root
 
 
-class ImageClient(CloudImageCalls, DataCalls):
+class ImageClient(CloudImageCalls, ImsJobCalls, DataCalls):
     """Every call of the image API the app makes; raises only ``ApiError`` subclasses."""
 
     def __init__(
