@@ -118,8 +118,6 @@ class ImsCloud(DemoCloud):
         path = urllib.parse.unquote(request.url.raw_path.decode("ascii", "replace").split("?", 1)[0])
         parts = [part for part in path.split("/") if part]
         first = parts[0] if parts else ""
-        if not parts or first == "versions" or (first.startswith("v2") and first not in _URL_VERSIONS):
-            return self._versions(request, 200 if first == "versions" else 300)
         try:
             for route in NATIVE:
                 params = route.match(parts)
@@ -128,6 +126,8 @@ class ImsCloud(DemoCloud):
                     reply = route.handler(self, request, **params)
                     assert isinstance(reply, Reply)
                     return self._send(request, reply)
+            if first not in _URL_VERSIONS:  # "/", "/versions", "/v1/images", "/v2.3/...": IMS's own versions
+                return self._versions(request, 200 if first == "versions" else 300)
             creating = request.method.upper() == "POST" and parts[1:] == ["images"] and self._check_create(request)
         except ImsError as error:
             return self._send(request, json_reply(error.status, error.body()))

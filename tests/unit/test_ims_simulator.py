@@ -130,7 +130,9 @@ def test_glance_calls_answer_with_ims_differences(ims: httpx.Client) -> None:
     missing = ims.get("/v2/images/0b0b0b0b-0000-4000-8000-000000000000")
     assert missing.status_code == 404
     assert set(missing.json()["error"]) == {"code", "message"}
-    assert ims.get("/v2.3/images").status_code == 300  # newer than IMS's v2.2: the versions list
+    for beyond in ("/v2.3/images", "/v1/images"):  # newer than IMS's v2.2, or Glance v1: IMS's versions list
+        answer = ims.get(beyond)
+        assert answer.status_code == 300 and answer.json() == ims.get("/").json()
 
 
 def test_iam_token_has_the_reference_shape_and_opens_ims(cloud: ImsCloud, clock: Clock) -> None:
