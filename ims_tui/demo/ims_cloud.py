@@ -243,4 +243,4 @@ NATIVE: tuple[Route, ...] = (  # each handler answers a Reply (none takes image 
     Route("POST", "v1/cloudimages/{image_id}/file", ims_jobs.export_image),
 )
 
-__all__ = ["DEMO_AK", "DEMO_REGION", "DEMO_SK", "DEMO_USER", "ImsCloud", "image_type", "ims_url"]
+__all__ = ["DEMO_AK", "DEMO_REGION", "DEMO_SK", "DEMO_USER", "ImsCloud", "ims_url"]
