@@ -26,6 +26,7 @@ USAGE_HINT = """\
 ims-tui: no cloud configured, nothing to connect to.
 
   ims-tui --demo                          try it on the embedded demo cloud
+  ims-tui --demo ims                      ... as a simulated Huawei Cloud IMS (AK/SK, cloudimages)
   ims-tui --os-cloud NAME                 a cloud of your clouds.yaml (or set OS_CLOUD, or source an openrc)
   ims-tui --endpoint https://ims.REGION.myhuaweicloud.com --token TOKEN
                                           an image endpoint with a token (or set OS_TOKEN)
@@ -40,7 +41,13 @@ def build_parser(*, pick: bool = False) -> argparse.ArgumentParser:
         description=PICK_DESCRIPTION if pick else DESCRIPTION,
     )
     source = parser.add_argument_group("what to connect to")
-    source.add_argument("--demo", action="store_true", help="use the embedded demo cloud (no network)")
+    source.add_argument(
+        "--demo",
+        nargs="?",
+        const="glance",
+        choices=("glance", "ims"),
+        help="use the embedded demo cloud (no network): Glance, or 'ims' for a simulated Huawei Cloud IMS",
+    )
     source.add_argument("--demo-images", type=_positive, default=2000, metavar="N", help="images in the demo cloud")
     source.add_argument(
         "--demo-latency", type=_non_negative_float, default=0.0, metavar="SECONDS", help="simulated demo latency"
@@ -158,7 +165,8 @@ def connect_options(args: argparse.Namespace, environ: Any = os.environ) -> Any:
         token=token_from(args, environ),
         read_only=args.read_only,
         insecure=args.insecure,
-        demo=args.demo,
+        demo=bool(args.demo),
+        demo_ims=args.demo == "ims",
         demo_images=args.demo_images if args.demo else None,
         demo_latency=args.demo_latency if args.demo else None,
     )

@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 import httpx
 
+from .cloudimages import CloudImageCalls
 from .data_calls import DataCalls
 from .errors import (
     SAFE_METHODS,
@@ -28,6 +29,7 @@ from .errors import (
     request_id_of,
     timed_out,
 )
+from .ims_jobs import ImsJobCalls
 from .members import MemberCalls
 from .messages import describe_body
 from .models import ApiVersion, Image, ImagePage, ListQuery
@@ -54,7 +56,7 @@ def normalize_endpoint(endpoint: str) -> str:
     return root
 
 
-class ImageClient(DataCalls, MemberCalls):
+class ImageClient(CloudImageCalls, ImsJobCalls, DataCalls, MemberCalls):
     """Every call of the image API the app makes; raises only ``ApiError`` subclasses."""
 
     def __init__(

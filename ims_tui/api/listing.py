@@ -49,8 +49,11 @@ class ImageListing:
     image with an id, and those entries come again on the next page, no longer last.
     """
 
-    def __init__(self, client: ImageClient, query: ListQuery | None = None, page_size: int = 200) -> None:
+    def __init__(
+        self, client: ImageClient, query: ListQuery | None = None, page_size: int = 200, *, native: bool = False
+    ) -> None:
         self.client = client
+        self.native = native  # an IMS session: pages come from cloudimages where it can serve the query
         self.page_size = page_size
         self.max_page_size = API_LIMIT_MAX
         self.query = self._with_limit(query or ListQuery())
@@ -164,7 +167,10 @@ class ImageListing:
         limit = self.query.limit or self.page_size
         while True:
             self.requests += 1
-            page = await self.client.list_page(self.query.with_changes(limit=limit), marker=marker)
+            if self.native:
+                page = await self.client.list_native_page(self.query.with_changes(limit=limit), marker=marker)
+            else:
+                page = await self.client.list_page(self.query.with_changes(limit=limit), marker=marker)
             if generation != self._generation:
                 return None
             if not self._ends_on_null_sort_value(page):

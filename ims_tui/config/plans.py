@@ -92,7 +92,8 @@ class DemoPlan(PlanCommon):
 
     @classmethod
     def of(cls, common: PlanCommon, *, images: int | None, latency: float | None) -> "DemoPlan":
-        return common.become(cls, description="demo cloud (in-process)", images=images, latency=latency)
+        description = "simulated Huawei Cloud IMS (in-process)" if common.ims else "demo cloud (in-process)"
+        return common.become(cls, description=description, images=images, latency=latency)
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)

@@ -25,6 +25,7 @@ from .settings import config_path, load_settings, secrets_warning
 from .values import UiSettings
 
 DEMO_NAME = "demo"
+IMS_DEMO_NAME = "Huawei Cloud IMS demo"
 
 
 @dataclass
@@ -43,6 +44,7 @@ class ConnectOptions:
     demo: bool = False
     demo_images: int | None = None
     demo_latency: float | None = None
+    demo_ims: bool = False  # --demo ims: the demo cloud as Huawei Cloud IMS (signed requests, native calls)
     cwd: Path | None = None  # where clouds.yaml is looked for first (the current directory by default)
 
 
@@ -95,8 +97,9 @@ def resolve(options: ConnectOptions) -> Resolved:
 
     # --demo and --endpoint are plans of their own: no profile model is built for them.
     if options.demo:
-        demo = PlanCommon(name=DEMO_NAME, read_only=read_only)
-        add(Candidate(DEMO_NAME, "--demo"), DemoPlan.of, demo, images=options.demo_images, latency=options.demo_latency)
+        name = IMS_DEMO_NAME if options.demo_ims else DEMO_NAME
+        demo = PlanCommon(name=name, read_only=read_only, ims=True if options.demo_ims else None)
+        add(Candidate(name, "--demo"), DemoPlan.of, demo, images=options.demo_images, latency=options.demo_latency)
     if options.endpoint:
         # Named after the host, so the header says where we are; kept apart from a profile of the same name.
         cli_name = host_of(options.endpoint) or "endpoint"

@@ -116,6 +116,8 @@ def open_session(plan: Plan) -> CloudSession:
             demo_kwargs["image_count"] = plan.images
         if plan.latency is not None:
             demo_kwargs["latency"] = plan.latency
+        if plan.ims:
+            return _ims_demo(info, demo_kwargs)
         return StaticSession(info, DEMO_ENDPOINT, transport=DemoCloud(**demo_kwargs).transport)
 
     def build(secret: Secret | None) -> CloudSession:
@@ -124,6 +126,20 @@ def open_session(plan: Plan) -> CloudSession:
     if plan.secret_name is None or plan.secret is not None:
         return build(plan.secret)
     return SecretPendingSession(info, build, prompt=plan.prompt, command=plan.secret_command, page_size=plan.page_size)
+
+
+def _ims_demo(info: SessionInfo, demo_kwargs: dict[str, Any]) -> CloudSession:
+    """The IMS simulator, reached as a Huawei AK/SK profile is (every request signed), on a host that says it is
+    not the real one."""
+    from ..api.huawei import AkSkAuth
+    from ..demo.ims_cloud import DEMO_AK, DEMO_REGION, DEMO_SK, ImsCloud
+    from ..demo.seed import DEMO_PROJECT_ID
+
+    # jobs take a few seconds, so a copy or an export can be watched running
+    cloud = ImsCloud(region=DEMO_REGION, job_seconds=6.0, **demo_kwargs)
+    auth = AkSkAuth(DEMO_AK, DEMO_SK, project_id=DEMO_PROJECT_ID)
+    info = info.with_changes(ims=True, region=DEMO_REGION, user=f"AK {DEMO_AK[:4]}…", project=DEMO_PROJECT_ID)
+    return StaticSession(info, cloud.url, auth=auth, transport=cloud.transport)
 
 
 def _signed_in(plan: StaticPlan | KeystonePlan | HuaweiPlan, info: SessionInfo, secret: str | None) -> CloudSession:

@@ -162,8 +162,11 @@ safe_header_values = st.text(alphabet=SAFE + " ;,/=:", max_size=16).map(str.stri
 @st.composite
 def httpx_requests(draw: st.DrawFn) -> httpx.Request:
     headers: dict[str, str] = {}
+    # One field per name, whatever its case: an HTTP client never sends x-M and x-m as two fields (httpx's
+    # headers are case-insensitive), while the SDK's plain dict would sign them twice.
     for name, value in draw(st.lists(st.tuples(header_names, safe_header_values), max_size=3)):
-        headers.setdefault(name, value)
+        if name.lower() not in {known.lower() for known in headers}:
+            headers[name] = value
     content_type = draw(content_types)
     if content_type:
         headers["Content-Type"] = content_type

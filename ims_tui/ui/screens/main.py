@@ -200,7 +200,8 @@ class MainScreen(DataActions, MarkActions, SharingActions, BulkActions, Screen[N
         self.client = self.detail.client = message.connection.client
         self.schema = SchemaCache(self.client)
         self._connect_error = None
-        self.pages.listing = ImageListing(self.client, self.list_query, self.page_size)
+        native = bool(message.connection.info.ims)  # IMS: list through cloudimages (Glance where it cannot)
+        self.pages.listing = ImageListing(self.client, self.list_query, self.page_size, native=native)
         self.image_watch.start(self.client)
         self.features = None
         self.view = RowView(self.pages.listing, self.view.needle)
