@@ -21,6 +21,7 @@ from .errors import (
     ApiError,
     Conflict,
     MalformedResponse,
+    NetworkError,
     NotFound,
     ReadOnlyError,
     StaleMarker,
@@ -103,10 +104,6 @@ class ImageClient(CloudImageCalls, ImsJobCalls, DataCalls, MemberCalls):
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    @property
-    def closed(self) -> bool:
-        return self._http.is_closed
-
     async def __aenter__(self) -> ImageClient:
         return self
 
@@ -150,6 +147,10 @@ class ImageClient(CloudImageCalls, ImsJobCalls, DataCalls, MemberCalls):
         url = path_or_url if path_or_url.startswith(("http://", "https://")) else self.url(path_or_url)
         attempts = 1 + (self.retries if method == "GET" else 0)
         display_path = urlsplit(url).path
+        if self._http.is_closed:
+            # httpx raises a bare RuntimeError for a closed client; a worker still running after its cloud was
+            # switched away from must get an ApiError it knows how to report (nothing was sent).
+            raise NetworkError("the connection was closed (another cloud was opened)", method=method, path=display_path)
         for attempt in range(attempts):
             last = attempt == attempts - 1
             started = time.monotonic()

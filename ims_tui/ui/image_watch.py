@@ -134,11 +134,6 @@ class ImageWatch(Widget):
             found = await watcher.round()
         except ApiError as exc:
             log.info("watch round failed: %s", exc.one_line())
-        except RuntimeError:
-            # httpx refuses a closed client: another cloud was opened while this round was in flight.
-            if not watcher.client.closed:
-                raise
-            return
         else:
             self.rounds += 1
             changed = found.changed

@@ -126,6 +126,16 @@ async def test_dropped_connection_mid_answer_is_a_network_error() -> None:
         await client.update("x", [])
 
 
+async def test_a_closed_client_answers_with_an_api_error_and_sends_nothing() -> None:
+    # A worker of a cloud switched away from (the live watch, the detail pane) may still ask after the close:
+    # httpx's bare RuntimeError took the app down.
+    client, transport = _client(lambda request: None)
+    await client.aclose()
+    with pytest.raises(NetworkError, match="another cloud was opened"):
+        await client.list_page(ListQuery())
+    assert transport.requests == []
+
+
 async def test_read_only_client_refuses_every_write_before_sending() -> None:
     client, transport = _client(lambda r: None, read_only=True)
     for call in (
