@@ -101,6 +101,10 @@ def _project_id(plan: Plan) -> str | None:
     return None
 
 
+DEMO_DATA_RATE = 24 * 1024 * 1024  # bytes per second the demo cloud takes an upload at
+DEMO_IMPORT_SECONDS = 4.0
+
+
 def open_session(plan: Plan) -> CloudSession:
     """A fresh session for the plan (a new ``SessionInfo`` each time, so switching back starts clean).
 
@@ -111,7 +115,8 @@ def open_session(plan: Plan) -> CloudSession:
     if isinstance(plan, DemoPlan):
         from ..demo import DEMO_ENDPOINT, DemoCloud
 
-        demo_kwargs: dict[str, Any] = {}
+        # Uploads and imports take a few seconds, as on a cloud, so progress, Esc and the live watch can be seen.
+        demo_kwargs: dict[str, Any] = {"data_rate": DEMO_DATA_RATE, "import_delay": DEMO_IMPORT_SECONDS}
         if plan.images is not None:
             demo_kwargs["image_count"] = plan.images
         if plan.latency is not None:
