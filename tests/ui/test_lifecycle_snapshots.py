@@ -22,7 +22,7 @@ def test_delete_from_store_dialog(snap_compare: Any) -> None:
         row = main_screen(app).table.current
         assert row is not None
         cloud.stores_of[row.id] = ["fs", "fast"]
-        await pilot.press("R")
+        await pilot.press("W")
         await settle(pilot)
         await pilot.press("down", "enter")  # fast chosen: the request it will send shows
         await settle(pilot)
