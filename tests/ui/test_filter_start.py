@@ -1,0 +1,47 @@
+"""--filter EXPR: refused with the column and the fix before anything starts, else the first list carries it."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from ims_tui import cli
+from ims_tui.api.filter_text import parse
+from ims_tui.api.session import SessionInfo, StaticSession
+from ims_tui.demo import DEMO_ENDPOINT, DemoCloud
+from ims_tui.ui.app import ImsApp
+
+from .helpers import frozen_now, list_requests, main_screen, settle, status_text
+
+
+@pytest.mark.parametrize("words", [["--demo"], ["pick", "--demo"]])
+def test_a_bad_filter_exits_2_with_the_column_and_the_fix(words: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main([*words, "--filter", "size>10Q"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines() == [
+        'ims-tui: bad --filter at column 6: "10Q" is not a size (use 10G, 512M, 1T or bytes)',
+        "  size>10Q",
+        "       ^^^",
+    ]
+
+
+def test_several_filter_flags_are_one_expression(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.filter_query(["status=active", "tag=a tag=b"]) == parse("status=active tag=a tag=b")
+    assert cli.filter_query(None) is None
+    assert cli.main(["--demo", "--filter", "status=active", "--filter", "created>yesterday"]) == 2
+    assert 'column 23: "yesterday" is not a date' in capsys.readouterr().err
+
+
+async def test_the_first_list_request_carries_the_filter() -> None:
+    cloud = DemoCloud(image_count=300, latency=0.0, seed=42, clock=frozen_now)
+    info = SessionInfo(cloud="demo", region="eu-de", project="demo", user="operator")
+    session = StaticSession(info, DEMO_ENDPOINT, transport=cloud.transport)
+    app = ImsApp(session, now=frozen_now, query=parse("status=active,queued size>1M created>2020-01-01"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        first = parse_qs(urlsplit(list_requests(cloud)[0]).query)
+        assert first["status"] == ["in:active,queued"] and first["size_min"] == [str(1024**2 + 1)]
+        assert first["created_at"] == ["gt:2020-01-01T00:00:00Z"] and first["sort_key"] == ["created_at"]
+        assert main_screen(app).table.rows and "status=active,queued" in status_text(app)
