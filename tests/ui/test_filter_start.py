@@ -5,12 +5,14 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from textual.widgets import Static
 
 from ims_tui import cli
 from ims_tui.api.filter_text import parse
 from ims_tui.api.session import SessionInfo, StaticSession
 from ims_tui.demo import DEMO_ENDPOINT, DemoCloud
 from ims_tui.ui.app import ImsApp
+from ims_tui.ui.screens.filter import FilterScreen
 
 from .helpers import frozen_now, list_requests, main_screen, settle, status_text
 
@@ -45,3 +47,23 @@ async def test_the_first_list_request_carries_the_filter() -> None:
         assert first["status"] == ["in:active,queued"] and first["size_min"] == [str(1024**2 + 1)]
         assert first["created_at"] == ["gt:2020-01-01T00:00:00Z"] and first["sort_key"] == ["created_at"]
         assert main_screen(app).table.rows and "status=active,queued" in status_text(app)
+
+
+async def test_the_filter_panel_shows_the_filter_as_text_and_copies_it() -> None:
+    cloud = DemoCloud(image_count=50, latency=0.0, seed=42, clock=frozen_now)
+    info = SessionInfo(cloud="demo", region="eu-de", project="demo", user="operator")
+    session = StaticSession(info, DEMO_ENDPOINT, transport=cloud.transport)
+    app = ImsApp(session, now=frozen_now, query=parse('status=active size>1G os_distro="my os"'))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        line = app.screen.query_one("#filter-text", Static)
+        assert str(line.render()) == 'as text: status=active size>1G os_distro="my os"  (ctrl+y copies)'
+        await pilot.press(*"ubu")  # the name field has the focus
+        await pilot.pause()
+        assert str(line.render()).startswith("as text: name=ubu status=active")
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        assert app._clipboard == 'name=ubu status=active size>1G os_distro="my os"'
+        assert isinstance(app.screen, FilterScreen)
