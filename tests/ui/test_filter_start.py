@@ -36,11 +36,16 @@ def test_several_filter_flags_are_one_expression(capsys: pytest.CaptureFixture[s
     assert 'column 23: "yesterday" is not a date' in capsys.readouterr().err
 
 
-async def test_the_first_list_request_carries_the_filter() -> None:
+def started_with(expression: str) -> tuple[ImsApp, DemoCloud]:
+    """The app as ``ims-tui --filter EXPRESSION`` builds it, on a demo cloud that records its requests."""
     cloud = DemoCloud(image_count=300, latency=0.0, seed=42, clock=frozen_now)
     info = SessionInfo(cloud="demo", region="eu-de", project="demo", user="operator")
     session = StaticSession(info, DEMO_ENDPOINT, transport=cloud.transport)
-    app = ImsApp(session, now=frozen_now, query=parse("status=active,queued size>1M created>2020-01-01"))
+    return ImsApp(session, now=frozen_now, query=cli.filter_query([expression])), cloud
+
+
+async def test_the_first_list_request_carries_the_filter() -> None:
+    app, cloud = started_with("status=active,queued size>1M created>2020-01-01")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         first = parse_qs(urlsplit(list_requests(cloud)[0]).query)
@@ -50,10 +55,7 @@ async def test_the_first_list_request_carries_the_filter() -> None:
 
 
 async def test_the_filter_panel_shows_the_filter_as_text_and_copies_it() -> None:
-    cloud = DemoCloud(image_count=50, latency=0.0, seed=42, clock=frozen_now)
-    info = SessionInfo(cloud="demo", region="eu-de", project="demo", user="operator")
-    session = StaticSession(info, DEMO_ENDPOINT, transport=cloud.transport)
-    app = ImsApp(session, now=frozen_now, query=parse('status=active size>1G os_distro="my os"'))
+    app, _ = started_with('status=active size>1G os_distro="my os"')
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("f")
