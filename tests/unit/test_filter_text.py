@@ -141,3 +141,10 @@ def test_any_text_is_read_or_refused_with_a_column_inside_it(text: str) -> None:
         parse(text)
     except FilterTextError as error:
         assert 1 <= error.column <= len(text) + 1 and error.message
+
+
+def test_every_filter_of_the_query_has_a_key() -> None:
+    from ims_tui.api.query import FILTER_PARAMS
+
+    written = {key.field for key in KEYS} | {"size_max", "properties"}
+    assert written == {row.field for row in FILTER_PARAMS} - {"limit"}
