@@ -69,3 +69,13 @@ async def test_the_filter_panel_shows_the_filter_as_text_and_copies_it() -> None
         await pilot.pause()
         assert app._clipboard == 'name=ubu status=active size>1G os_distro="my os"'
         assert isinstance(app.screen, FilterScreen)
+
+
+async def test_hostile_text_in_a_filter_is_shown_escaped() -> None:
+    app, _ = started_with('note="\x1b[31mred\u202e"')
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        shown = str(app.screen.query_one("#filter-text", Static).render())
+        assert "\x1b" not in shown and "\u202e" not in shown and "red" in shown
