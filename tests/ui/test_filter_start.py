@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -54,13 +55,18 @@ async def test_the_first_list_request_carries_the_filter() -> None:
         assert main_screen(app).table.rows and "status=active,queued" in status_text(app)
 
 
+async def open_panel(pilot: Any) -> Static:
+    """Press f once the list is in; the panel's text line."""
+    await settle(pilot)
+    await pilot.press("f")
+    await pilot.pause()
+    return pilot.app.screen.query_one("#filter-text", Static)
+
+
 async def test_the_filter_panel_shows_the_filter_as_text_and_copies_it() -> None:
     app, _ = started_with('status=active size>1G os_distro="my os"')
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("f")
-        await pilot.pause()
-        line = app.screen.query_one("#filter-text", Static)
+        line = await open_panel(pilot)
         assert str(line.render()) == 'as text: status=active size>1G os_distro="my os"  (ctrl+y copies)'
         await pilot.press(*"ubu")  # the name field has the focus
         await pilot.pause()
@@ -74,8 +80,5 @@ async def test_the_filter_panel_shows_the_filter_as_text_and_copies_it() -> None
 async def test_hostile_text_in_a_filter_is_shown_escaped() -> None:
     app, _ = started_with('note="\x1b[31mred\u202e"')
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("f")
-        await pilot.pause()
-        shown = str(app.screen.query_one("#filter-text", Static).render())
+        shown = str((await open_panel(pilot)).render())
         assert "\x1b" not in shown and "\u202e" not in shown and "red" in shown
