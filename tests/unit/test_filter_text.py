@@ -106,6 +106,8 @@ queries = st.builds(
     ids=st.lists(plain, max_size=3).map(tuple),
     statuses=st.lists(plain, max_size=3).map(tuple),
     visibility=st.none() | st.sampled_from(["public", "private", "shared", "community", "all"]),
+    member_status=st.none() | st.sampled_from(["accepted", "pending", "rejected", "all"]),
+    container_formats=st.lists(plain, max_size=2).map(tuple),
     owner=st.none() | words,
     tags=st.lists(words, max_size=3).map(tuple),
     protected=st.none() | st.booleans(),
