@@ -77,6 +77,13 @@ def build_parser(*, pick: bool = False) -> argparse.ArgumentParser:
         "--low-bandwidth", action="store_true", help="fewer bytes over SSH: 10 fps, no animation, 16 colours"
     )
     display.add_argument("--theme", metavar="NAME", help="a Textual theme name (e.g. textual-light, ansi-dark)")
+    parser.add_argument(
+        "--filter",
+        action="append",
+        metavar="EXPR",
+        help="start with this server filter, in place of the profile's: 'status=active,queued tag=golden "
+        "size>10G created>2026-01-01 os_distro=ubuntu' (see the README; the filter panel, f, shows it)",
+    )
     parser.add_argument("--debug", action="store_true", help="log every request (never a secret) to the log file")
     if pick:
         from ims_tui.pick import add_arguments
@@ -172,10 +179,28 @@ def connect_options(args: argparse.Namespace, environ: Any = os.environ) -> Any:
     )
 
 
+def filter_query(expressions: Sequence[str] | None) -> Any:
+    """The ``--filter`` expressions (several are joined by spaces) as a ``ListQuery``; None when there are none.
+    A mistake is a ValueError whose text is the whole message, with a caret under the part at fault."""
+    if not expressions:
+        return None
+    from ims_tui.api.filter_text import FilterTextError, parse
+
+    try:
+        return parse(" ".join(expressions))
+    except FilterTextError as exc:
+        raise ValueError(exc.report()) from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     words = list(sys.argv[1:] if argv is None else argv)
     pick = words[:1] == ["pick"]
     args = build_parser(pick=pick).parse_args(words[1:] if pick else words)
+    try:
+        start_filter = filter_query(args.filter)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     # The config layer imports neither Textual nor httpx: the file's [ui] settings can still act before Textual.
     from ims_tui.config import ConfigError, resolve, where
 
@@ -207,7 +232,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"ims-tui: cannot write the log file ({exc.strerror}); going on without a log", file=sys.stderr)
 
     options = {"page_size": args.page_size, "theme": pick_theme(display), "resolved": resolved}
-    options |= {"profile": resolved.default, "keymap": dict(resolved.ui.keymap)}
+    options |= {"profile": resolved.default, "keymap": dict(resolved.ui.keymap), "query": start_filter}
     if pick:
         from ims_tui import pick as picker
 

@@ -6,26 +6,21 @@ rather than in the caller's variable. Textual's Linux driver draws on ``sys.__st
 ``sys.__stdin__``: those too are pointed at the terminal when they are not one (``2>errors.log``, ``< list``).
 No terminal to open (cron, a pipeline without one): exit 2 with a message on stderr, before anything is drawn.
 
-The command line's ``--filter KEY=VALUE`` pairs use the config file's ``[filters]`` names (``FilterSettings``);
-the text grammar of the filter panel (``size>10G``, ``created>2026-01-01``) is still to come.
+``--filter EXPR`` is the main command's (``ims_tui/api/filter_text.py``: ``status=active size>10G``); the app
+starts its list with it.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
-
-if TYPE_CHECKING:
-    from ims_tui.config.values import FilterSettings
+from typing import Any, Literal
 
 Format = Literal["id", "name", "json"]
 FORMATS: tuple[Format, ...] = ("id", "name", "json")
 TTY = "/dev/tty"
-_BOOLEAN = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
 
 class PickError(Exception):
@@ -67,58 +62,6 @@ def take_terminal(path: str = TTY) -> Terminal:
     return Terminal(result_fd)
 
 
-def parse_filters(items: Sequence[str]) -> FilterSettings | None:
-    """``status=active,queued visibility=shared`` (one or more ``--filter``) as the config's ``[filters]``."""
-    from pydantic import ValidationError
-
-    from ims_tui.config.values import FilterSettings
-
-    fields = FilterSettings.model_fields
-    known = [name for name in fields if name != "properties"]
-    values: dict[str, Any] = {}
-    for pair in (word for item in items for word in item.split()):
-        key, sep, value = pair.partition("=")
-        if not sep or key not in known:
-            raise PickError(f"ims-tui pick: --filter {pair!r}: expected KEY=VALUE with KEY one of {', '.join(known)}")
-        values[key] = _value(key, value, fields[key].annotation, values.get(key))
-    if not values:
-        return None
-    try:
-        return FilterSettings.model_validate(values)
-    except ValidationError as exc:
-        problem = exc.errors()[0]
-        where = ".".join(str(part) for part in problem["loc"][:1])
-        raise PickError(f"ims-tui pick: --filter {where}: {problem['msg']}") from None
-
-
-def _kinds(annotation: Any) -> set[Any]:
-    """The types a field takes: ``StrOrList | None`` is {str, list, NoneType}."""
-    found: set[Any] = set()
-    for arg in typing.get_args(annotation) or (annotation,):
-        found |= _kinds(arg) if typing.get_args(arg) and typing.get_origin(arg) is not list else set()
-        found.add(typing.get_origin(arg) or arg)
-    return found
-
-
-def _value(key: str, text: str, annotation: Any, earlier: Any) -> Any:
-    kinds = _kinds(annotation)
-    if bool in kinds:
-        if text.lower() not in _BOOLEAN:
-            raise PickError(f"ims-tui pick: --filter {key}={text}: expected true or false")
-        return _BOOLEAN[text.lower()]
-    if int in kinds:
-        from ims_tui.ui.format import parse_size
-
-        try:
-            return parse_size(text)
-        except ValueError as exc:
-            raise PickError(f"ims-tui pick: --filter {key}: {exc}") from None
-    if list in kinds:  # several values: comma-separated, or the key given again
-        before = [] if earlier is None else list(earlier)
-        return before + [part for part in text.split(",") if part]
-    return text
-
-
 def plain_name(name: str | None) -> str:
     """A name for a shell script: control, format and line-breaking characters removed, so one name is one line
     and moves no cursor."""
@@ -141,13 +84,6 @@ def render(images: Iterable[dict[str, Any]], fmt: Format) -> str:
 def add_arguments(parser: Any) -> None:
     """The flags only ``ims-tui pick`` has."""
     group = parser.add_argument_group("pick (Enter prints the chosen image to standard output)")
-    group.add_argument(
-        "--filter",
-        action="append",
-        metavar="KEY=VALUE",
-        help="list only matching images, as the config's [filters]: status=active,queued visibility=shared "
-        "tag=golden name=NAME size_min=10G (repeat it, or give several in one)",
-    )
     group.add_argument("--multi", action="store_true", help="print every marked image (space marks), one a line")
     group.add_argument("--format", choices=FORMATS, default="id", help="print ids (default), names, or JSON lines")
 
@@ -157,16 +93,13 @@ def run(args: Any, session: Any, options: dict[str, Any], *, mouse: bool) -> int
     import sys
 
     try:
-        settings = parse_filters(args.filter or ())
         terminal = take_terminal()
     except PickError as exc:
         print(exc, file=sys.stderr)
         return exc.exit_code
-    from ims_tui.config.values import list_query
     from ims_tui.ui.pick_app import PickApp
 
-    query = list_query(settings, limit=1, sort=()) if settings is not None else None
-    app = PickApp(session, multi=args.multi, format=args.format, query=query, **options)
+    app = PickApp(session, multi=args.multi, format=args.format, **options)
     app.run(mouse=mouse)
     if app.chosen is None:
         return 1

@@ -76,9 +76,11 @@ class ImsApp(App[None]):
         resolved: Resolved | None = None,
         profile: str | None = None,
         keymap: dict[str, str] | None = None,
+        query: ListQuery | None = None,
     ) -> None:
         super().__init__()
         self.session = session
+        self.start_filter = query  # --filter: in place of the profile's [filters], with its sort
         self.page_size_override = page_size
         self.now = now
         self.resolved = resolved
@@ -116,8 +118,10 @@ class ImsApp(App[None]):
 
     def _initial_query(self) -> ListQuery:
         if self.resolved is not None and self.profile is not None:
-            return self.resolved.list_query(self.profile).with_changes(limit=None)
-        return ListQuery(sort=(("created_at", "desc"),))
+            base = self.resolved.list_query(self.profile).with_changes(limit=None)
+        else:
+            base = ListQuery(sort=(("created_at", "desc"),))
+        return base if self.start_filter is None else self.start_filter.with_changes(sort=base.sort, limit=None)
 
     def _main_screen_class(self) -> type[MainScreen]:
         from ims_tui.ui.screens.main import MainScreen

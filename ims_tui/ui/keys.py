@@ -375,6 +375,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("filter.next_field", "tab", "next_field", "Next field", show=False, priority=True),
     Action("filter.previous_field", "shift+tab", "previous_field", "Previous field", show=False, priority=True),
     Action("filter.enter", "enter", "enter", "Apply", show=False, priority=True),
+    Action("filter.copy_text", "ctrl+y", "copy_text", "Copy as --filter text", show=False, priority=True),
     # A local path field (ui/widgets/path_field.py): Tab completes as a shell does, then moves on
     Action("path.complete", "tab", "complete", "Complete", show=False),
     Action("confirm.cancel", "escape", "cancel", "Cancel"),

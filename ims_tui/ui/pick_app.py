@@ -14,7 +14,7 @@ from textual import work
 from textual.content import Content
 
 from ims_tui.api.errors import ApiError
-from ims_tui.api.models import ImageRow, ListQuery
+from ims_tui.api.models import ImageRow
 from ims_tui.ui.app import ImsApp
 from ims_tui.ui.screens.main import MainScreen
 from ims_tui.ui.text import error_line
@@ -83,23 +83,14 @@ class PickApp(ImsApp):
     """The browser as a chooser: ``chosen`` holds the images picked (None: cancelled). It lives beside app.py:
     Textual finds ``CSS_PATH`` (app.tcss) next to the module of the class that runs."""
 
-    def __init__(
-        self, *args: Any, multi: bool = False, format: str = "id", query: ListQuery | None = None, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, multi: bool = False, format: str = "id", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.multi = multi
         self.format = format
-        self.query_override = query
         self.chosen: list[dict[str, Any]] | None = None
 
     def _main_screen_class(self) -> type[MainScreen]:
         return PickScreen
-
-    def _initial_query(self) -> ListQuery:
-        base = super()._initial_query()
-        if self.query_override is None:
-            return base
-        return self.query_override.with_changes(sort=base.sort, limit=None)
 
     def choose(self, images: list[dict[str, Any]]) -> None:
         self.chosen = images

@@ -2,7 +2,9 @@
 
 Apply (Enter in any field, ctrl+s, or the button) returns the new query; Clear returns an empty one; Esc
 cancels. Invalid input is shown beside its field and nothing is applied until it is fixed. What the panel shows
-is ``filter_model.FILTER_FIELDS``; the rules are ``filter_model.FilterForm`` (no Textual there).
+is ``filter_model.FILTER_FIELDS``; the rules are ``filter_model.FilterForm`` (no Textual there). The line above
+the buttons is the filter as ``--filter`` text (``api/filter_text.py``), kept up to date as fields change;
+ctrl+y copies it.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
+from ims_tui.api import filter_text
 from ims_tui.api.models import ListQuery
 from ims_tui.ui import keys
+from ims_tui.ui.clipboard import copy_text
 from ims_tui.ui.filter_model import (
     FILTER_FIELDS,
     IMS_FIELDS,
@@ -30,6 +34,7 @@ from ims_tui.ui.filter_model import (
     FilterForm,
 )
 from ims_tui.ui.screens.burst import BurstKeys
+from ims_tui.ui.text import safe
 from ims_tui.ui.widgets import SteadyInput
 
 # The model's names stay importable from here, where they used to live.
@@ -56,7 +61,10 @@ class FilterScreen(BurstKeys, ModalScreen[ListQuery | None]):
     FilterScreen .group { color: $text-accent; text-style: bold; height: 1; margin-top: 1; }
     FilterScreen .error { color: $text-error; padding-left: 14; height: auto; display: none; }
     FilterScreen .error.-shown { display: block; }
-    FilterScreen #filter-buttons { dock: bottom; height: 1; margin-top: 1; align-horizontal: right; }
+    FilterScreen #filter-foot { dock: bottom; height: auto; }
+    FilterScreen #filter-text { height: 1; margin-top: 1; color: $text-muted; }
+    FilterScreen #filter-text { text-wrap: nowrap; text-overflow: ellipsis; }
+    FilterScreen #filter-buttons { height: 1; margin-top: 1; align-horizontal: right; }
     FilterScreen #filter-buttons Button { margin-left: 2; }
     """
 
@@ -77,10 +85,12 @@ class FilterScreen(BurstKeys, ModalScreen[ListQuery | None]):
                         in_group = True
                         yield Static("IMS", id="ims-group", classes="group")
                     yield from self._row(field)
-            with Horizontal(id="filter-buttons"):
-                yield Button("Apply", variant="primary", id="apply", compact=True)
-                yield Button("Clear all", id="clear", compact=True)
-                yield Button("Cancel", id="cancel", compact=True)
+            with Vertical(id="filter-foot"):
+                yield Static("", id="filter-text", markup=False)
+                with Horizontal(id="filter-buttons"):
+                    yield Button("Apply", variant="primary", id="apply", compact=True)
+                    yield Button("Clear all", id="clear", compact=True)
+                    yield Button("Cancel", id="cancel", compact=True)
 
     def _row(self, field: FilterField) -> ComposeResult:
         with Horizontal(classes="row"):
@@ -128,6 +138,27 @@ class FilterScreen(BurstKeys, ModalScreen[ListQuery | None]):
 
     def on_mount(self) -> None:
         self.focus_now(self.query_one("#f-name", Input))
+        self._show_text()
+
+    def filter_text(self) -> str | None:
+        """The fields as ``--filter`` text; None while a field is invalid."""
+        query, errors = self.read_form().to_query()
+        return None if errors else filter_text.format(query)
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(SelectionList.SelectedChanged)
+    def _show_text(self) -> None:
+        text = self.filter_text()
+        shown = "(a field to fix)" if text is None else safe(text) or "(none)"
+        self.query_one("#filter-text", Static).update(f"as text: {shown}  (ctrl+y copies)")
+
+    def action_copy_text(self) -> None:
+        text = self.filter_text()
+        if text is None:
+            self.notify("fix the fields marked first", title="copy filter", severity="warning")
+        else:
+            copy_text(self.app, text, what="filter")
 
     def read_form(self) -> FilterForm:
         values: dict[str, Any] = {}
