@@ -41,6 +41,8 @@ Kind = Literal[
     "visibility",
     "protect",
     "unprotect",
+    "hide",
+    "unhide",
     "share",
     "unshare",
     "accept",
@@ -72,6 +74,8 @@ KINDS: dict[Kind, KindInfo] = {
     "visibility": KindInfo("change visibility", "Change the visibility of", "visibility"),
     "protect": KindInfo("protect", "Protect"),
     "unprotect": KindInfo("unprotect", "Unprotect"),
+    "hide": KindInfo("hide", "Hide"),
+    "unhide": KindInfo("unhide", "Unhide"),
     "share": KindInfo("share with projects", "Share", "projects"),
     "unshare": KindInfo("unshare from projects", "Unshare", "projects"),
     "accept": KindInfo("accept the share", "Accept"),
@@ -278,6 +282,8 @@ def build_plan(
 def _lacking(kind: Kind, features: ServerFeatures | None) -> str:
     if kind in ("deactivate", "reactivate") and features is not None and not features.deactivate:
         return features.why_not("deactivate")
+    if kind in ("hide", "unhide") and features is not None and not features.hidden:
+        return features.why_not("hidden")
     return ""
 
 
@@ -296,6 +302,13 @@ def _not_owner(image: Image, project_id: str | None, kind: Kind) -> str | None:
 
 
 ANSWERS: dict[Kind, str] = {"accept": "accepted", "reject": "rejected"}
+# The kinds that set a boolean attribute: (its key, the value set, the words when it has that value already).
+FLAGS: dict[Kind, tuple[str, bool, str]] = {
+    "protect": ("protected", True, "protected"),
+    "unprotect": ("protected", False, "unprotected"),
+    "hide": ("os_hidden", True, "hidden"),
+    "unhide": ("os_hidden", False, "not hidden"),
+}
 
 
 def _member_requests(action: BulkAction, image: Image, project_id: str | None) -> str | tuple[Request, ...]:
@@ -365,11 +378,13 @@ def _change(action: BulkAction, image: Image) -> tuple[Mapping[str, Any], Mappin
             new = [tag for tag in old if tag not in arg]
             same = f"has none of the tags {', '.join(arg)}" if new == old else ""
         return {"tags": old}, {"tags": new}, same
-    if kind in ("protect", "unprotect"):
-        wanted = kind == "protect"
-        same = f"already {'protected' if wanted else 'unprotected'}" if image.protected is wanted else ""
-        flag: dict[str, Any] = {"protected": image.protected} if image.protected is not None else {}
-        return flag, {"protected": wanted}, same
+    if kind in FLAGS:
+        key, wanted, words = FLAGS[kind]
+        current = getattr(image, key)
+        if key == "os_hidden":  # an image without os_hidden (IMS, Glance < 2.7) is not hidden
+            current = current is True
+        flag: dict[str, Any] = {key: getattr(image, key)} if getattr(image, key) is not None else {}
+        return flag, {key: wanted}, f"already {words}" if current is wanted else ""
     if kind == "visibility":
         same = f"already {arg[0]}" if image.visibility == arg[0] else ""
         return {"visibility": image.visibility}, {"visibility": arg[0]}, same

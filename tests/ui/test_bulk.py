@@ -287,6 +287,28 @@ async def test_x_with_marks_deactivates_them_after_a_plan() -> None:
         assert [statuses[i] for i in ids] == ["deactivated", "deactivated"]  # the rows took the server's answer
 
 
+async def test_h_with_marks_hides_them_after_a_plan_and_h_again_unhides_them() -> None:
+    app, cloud = make_app(count=30)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        ids = first_ids(app, 3)
+        cloud.images[ids[1]]["os_hidden"] = True
+        await pilot.press("space", "space", "space", "H")
+        plan = await plan_open(pilot)
+        assert plan.plan.title == "Hide 2 images" and "already hidden" in screen_text(app)
+        await pilot.press("y")
+        await until(pilot, lambda: isinstance(app.screen, BulkResultScreen), "the results")
+        assert [cloud.images[i]["os_hidden"] for i in ids] == [True, True, True]
+        await pilot.press("escape", "escape")  # the results, then the mark the plan left out
+        await settle(pilot)
+        await pilot.press("up", "up", "up", "space", "space", "space", "H")  # all three hidden: H unhides them
+        plan = await plan_open(pilot)
+        assert plan.plan.title == "Unhide 3 images"
+        await pilot.press("y")
+        await until(pilot, lambda: isinstance(app.screen, BulkResultScreen), "the results")
+        assert [cloud.images[i]["os_hidden"] for i in ids] == [False, False, False]
+
+
 async def test_the_menu_offers_accept_and_reject_only_when_the_session_knows_its_project() -> None:
     for project_id, answers in ((None, False), ("4c7a1b2f9e8d4c3b8a7f6e5d4c3b2a19", True)):
         cloud = DemoCloud(image_count=5, latency=0.0, seed=42, clock=frozen_now)

@@ -65,6 +65,9 @@ class BulkActions:
             return False
         if action == "delete":
             self.start_bulk("delete")
+        elif action == "toggle_hidden":  # hide, or unhide when the fresh read finds every one hidden
+            if not self._bulk_refused():
+                self._bulk_read(BulkAction("hide"), self.marks.ids, toggle=True)
         else:
             statuses = {self._row_status(image_id) for image_id in self.marks.ids}
             self.start_bulk("deactivate" if "active" in statuses or None in statuses else "reactivate")
@@ -131,15 +134,18 @@ class BulkActions:
         return (row.id,) if row is not None and row.actionable else ()
 
     @work(exclusive=True, group="bulk-read")
-    async def _bulk_read(self, action: BulkAction, ids: tuple[str, ...]) -> None:
+    async def _bulk_read(self, action: BulkAction, ids: tuple[str, ...], toggle: bool = False) -> None:
         """Read the images afresh, plan, and show the plan; the run starts only from the plan screen."""
         assert self.client is not None
         names = {row.id: row.name for row in map(self._row_of, ids) if row is not None}
         if len(ids) > READ_NOTICE:
             self.notify(f"reading {fmt.plural(len(ids), 'image')} to plan {action.info.label}…", markup=False)
         targets = await read_targets(self.client, ids, names, concurrency=self._bulk_concurrency())
+        found = [target.image for target in targets if target.image is not None]
+        if toggle and found and all(image.os_hidden is True for image in found):
+            action = BulkAction("unhide")
         features = self.features
-        if features is None and action.kind in ("deactivate", "reactivate"):
+        if features is None and action.kind in ("deactivate", "reactivate", "hide", "unhide"):
             try:
                 features = self.features = await self.client.features(ims=self.session.info.ims)
             except ApiError:

@@ -382,7 +382,8 @@ class DataActions(ScreenParts):
             self._lifecycle("deactivate", "active")
 
     def action_toggle_hidden(self) -> None:
-        self._lifecycle("hidden", "hidden")
+        if not self._bulk_instead("toggle_hidden"):  # rows marked: hide (or unhide) them, after a plan
+            self._lifecycle("hidden", "hidden")
 
     def _lifecycle(self, feature: Feature, kind: Any) -> None:
         row = self._target("change")
