@@ -47,10 +47,13 @@ Kind = Literal[
     "unshare",
     "accept",
     "reject",
+    "download",
 ]
 # The client call a request is made with (bulk_run.py maps each to one ImageClient method).
-Call = Literal["delete", "update", "deactivate", "reactivate", "add_member", "remove_member", "set_member_status"]
-Argument = Literal["", "tags", "key_value", "key", "visibility", "projects"]
+Call = Literal[
+    "delete", "update", "deactivate", "reactivate", "add_member", "remove_member", "set_member_status", "download"
+]
+Argument = Literal["", "tags", "key_value", "key", "visibility", "projects", "folder"]
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,7 @@ KINDS: dict[Kind, KindInfo] = {
     "unshare": KindInfo("unshare from projects", "Unshare", "projects"),
     "accept": KindInfo("accept the share", "Accept"),
     "reject": KindInfo("reject the share", "Reject"),
+    "download": KindInfo("download to a folder", "Download", "folder"),  # bulk_download.py plans it
 }
 
 
@@ -102,6 +106,8 @@ class BulkAction:
             return f"set {arg[0]}={arg[1]}"
         if self.kind == "visibility":
             return f"make {arg[0]}"
+        if self.kind == "download":
+            return f"to {arg[0]}"
         if arg:
             return f"{self.info.label} {', '.join(arg)}"
         return self.info.label
@@ -116,8 +122,8 @@ def parse_argument(kind: Kind, text: str) -> tuple[str, ...]:
     """The argument typed for ``kind`` as a ``BulkAction`` takes it; ValueError says what is wrong with it."""
     need = KINDS[kind].argument
     text = text.strip()
-    if need == "":
-        return ()
+    if need in ("", "folder"):  # a folder is checked where it is typed: bulk_download.folder_problem
+        return (text,) if need else ()
     if not text:
         raise ValueError("type a value first")
     if need == "tags":
@@ -187,6 +193,7 @@ class Request:
     ops: tuple[PatchOp, ...] = ()
     member: str = ""  # the project of a member call
     status: str = ""  # what set_member_status sets
+    target: str = ""  # the local file a download is saved to
 
     def line(self) -> str:
         """The request in one line: method, path and its JSON body, if it has one (a patch's ops: ``op_lines``)."""
@@ -197,7 +204,7 @@ class Request:
         return json.dumps(body) if body else ""
 
     def op_lines(self) -> list[str]:
-        return [describe(op) for op in self.ops]
+        return [f"→ {self.target.rsplit('/', 1)[-1]}"] if self.target else [describe(op) for op in self.ops]
 
 
 @dataclass(frozen=True)
@@ -253,6 +260,10 @@ def build_plan(
     ``features``: what the server can do (None: not known, everything is tried); ``project_id``: the session's
     own project, when known, so an image another project owns is left out rather than refused with a 403.
     """
+    if action.kind == "download":  # no owner, no patch: its own rules
+        from .bulk_download import download_plan
+
+        return download_plan(action, targets)
     steps: list[Step] = []
     left: list[LeftOut] = []
     seen: set[str] = set()

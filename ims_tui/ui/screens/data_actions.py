@@ -160,6 +160,8 @@ class DataActions(ScreenParts):
         self.transfers.upload(self.client, image_id, name, plan.path, stage=plan.stage)
 
     def action_download(self) -> None:
+        if self._bulk_instead("download"):  # rows marked: download them to a folder, after a plan
+            return
         row = self._target("download")
         if row is None or self.client is None:
             return
