@@ -4,11 +4,13 @@ verified. The snapshot is the plan."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from ims_tui.demo import DemoCloud
@@ -18,6 +20,7 @@ from ims_tui.ui.screens.bulk_plan import BulkPlanScreen
 from ims_tui.ui.screens.bulk_progress import BulkResultScreen
 
 from .helpers import main_screen, make_app, screen_text, settle, until
+from .test_bulk import app_behind, paused_until
 
 
 async def chunks(data: bytes) -> AsyncIterator[bytes]:
@@ -81,6 +84,46 @@ async def test_mark_three_d_a_folder_and_y_downloads_them_verified(folder: Path)
         await pilot.press("escape")
         await settle(pilot)
         assert "3 marked" not in screen_text(app)  # done ones are unmarked
+
+
+class DataGate(httpx.AsyncBaseTransport):
+    """The demo, with every read of image data held until ``open`` is set: a run is stopped with two in flight."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.open = asyncio.Event()
+        self.waiting = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "GET" and request.url.path.endswith("/file"):
+            self.waiting += 1
+            await self.open.wait()
+        return await self.inner.handle_async_request(request)
+
+
+async def test_two_at_a_time_and_esc_starts_no_new_one_while_those_running_finish(folder: Path) -> None:
+    app, cloud, gate = app_behind(DataGate)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        blobs = await with_data(app, cloud, 5)
+        await pilot.press(*["space"] * 5, "D")
+        await until(pilot, lambda: isinstance(app.screen, BulkFolderScreen), "the folder question")
+        await pilot.press("o", "tab", "enter")
+        await until(pilot, lambda: isinstance(app.screen, BulkPlanScreen), "the plan")
+        await pilot.press("y")
+        await paused_until(pilot, lambda: gate.waiting == 2, "two downloads in flight")
+        for _ in range(5):
+            await pilot.pause()
+        assert gate.waiting == 2 and "0 done · 0 failed · 5 left" in screen_text(app)
+        await pilot.press("escape")
+        await paused_until(pilot, lambda: "stopping" in screen_text(app), "the word that it stops")
+        assert [path.name for path in folder.iterdir()] == []  # nothing under a final name while in flight
+        gate.open.set()
+        await until(pilot, lambda: isinstance(app.screen, BulkResultScreen), "the results")
+        assert "2 done · 3 not attempted" in screen_text(app) and gate.waiting == 2
+        saved = sorted(path.name for path in folder.iterdir())
+        assert saved == ["disk-0", "disk-1"]  # and no partial file left behind
+        assert [(folder / name).read_bytes() for name in saved] == list(blobs.values())[:2]
 
 
 async def test_the_folder_must_exist_before_any_plan(folder: Path) -> None:
