@@ -184,8 +184,11 @@ class Gate(httpx.AsyncBaseTransport):
         self.open = asyncio.Event()
         self.waiting = 0
 
+    def holds(self, request: httpx.Request) -> bool:
+        return request.method == "PATCH"
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if request.method == "PATCH":
+        if self.holds(request):
             self.waiting += 1
             await self.open.wait()
         return await self.inner.handle_async_request(request)

@@ -4,7 +4,6 @@ verified. The snapshot is the plan."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -20,7 +19,7 @@ from ims_tui.ui.screens.bulk_plan import BulkPlanScreen
 from ims_tui.ui.screens.bulk_progress import BulkResultScreen
 
 from .helpers import main_screen, make_app, screen_text, settle, until
-from .test_bulk import app_behind, paused_until
+from .test_bulk import Gate, app_behind, paused_until
 
 
 async def chunks(data: bytes) -> AsyncIterator[bytes]:
@@ -86,19 +85,11 @@ async def test_mark_three_d_a_folder_and_y_downloads_them_verified(folder: Path)
         assert "3 marked" not in screen_text(app)  # done ones are unmarked
 
 
-class DataGate(httpx.AsyncBaseTransport):
+class DataGate(Gate):
     """The demo, with every read of image data held until ``open`` is set: a run is stopped with two in flight."""
 
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
-        self.open = asyncio.Event()
-        self.waiting = 0
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if request.method == "GET" and request.url.path.endswith("/file"):
-            self.waiting += 1
-            await self.open.wait()
-        return await self.inner.handle_async_request(request)
+    def holds(self, request: httpx.Request) -> bool:
+        return request.method == "GET" and request.url.path.endswith("/file")
 
 
 async def test_two_at_a_time_and_esc_starts_no_new_one_while_those_running_finish(folder: Path) -> None:
