@@ -63,3 +63,16 @@ async def test_downloading_five_images_to_a_folder(link: Link, tmp_path: Path) -
         assert hashlib.sha512(data).hexdigest() == image.os_hash_value and "verified with sha512" in item.note
     assert (tmp_path / "hidden-one").read_bytes() == b"mine"
     assert sorted(path.name for path in tmp_path.iterdir()) == sorted([*expected, "hidden-one"])  # no partial left
+
+
+async def test_a_file_that_appears_after_the_plan_is_never_overwritten(link: Link, tmp_path: Path) -> None:
+    ids = [await with_data(link, name, b"data of " + name.encode()) for name in ("late", "fine")]
+    plan = build_plan(BulkAction("download", (str(tmp_path),)), await read_targets(link.client, ids))
+    (tmp_path / "late").write_bytes(b"someone else's")
+    result = await BulkRunner(link.client, plan).run()
+    assert result.ids("done") == (ids[1],) and result.retry_ids() == (ids[0],)
+    (failed,) = [item for item in result.results if item.state == "failed"]
+    assert failed.error is not None and "is there already" in failed.error.one_line()
+    assert (tmp_path / "late").read_bytes() == b"someone else's" and (tmp_path / "fine").read_bytes() == b"data of fine"
+    again = build_plan(plan.action, await read_targets(link.client, result.retry_ids()))
+    assert again.steps == () and again.left_out[0].reason == f"exists: {tmp_path / 'late'} (never overwritten)"
