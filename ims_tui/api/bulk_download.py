@@ -61,8 +61,10 @@ def _no_data(image: Image) -> str | None:
 def download_plan(action: BulkAction, targets: Sequence[Target]) -> Plan:
     """The plan of ``action`` (kind "download", argument the folder) on ``targets``, each image once."""
     folder = Path(os.path.expanduser(action.argument[0]))
-    seen: set[str] = set()
-    unique = [t for t in targets if not (t.image_id in seen or seen.add(t.image_id))]  # type: ignore[func-returns-value]
+    first: dict[str, Target] = {}
+    for target in targets:
+        first.setdefault(target.image_id, target)  # an image marked twice is planned once, where it came first
+    unique = list(first.values())
     names = [safe_file_name(target.image.name if target.image else target.name) for target in unique]
     counts: dict[str, int] = {}
     for name in names:
