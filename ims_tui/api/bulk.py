@@ -41,14 +41,19 @@ Kind = Literal[
     "visibility",
     "protect",
     "unprotect",
+    "hide",
+    "unhide",
     "share",
     "unshare",
     "accept",
     "reject",
+    "download",
 ]
 # The client call a request is made with (bulk_run.py maps each to one ImageClient method).
-Call = Literal["delete", "update", "deactivate", "reactivate", "add_member", "remove_member", "set_member_status"]
-Argument = Literal["", "tags", "key_value", "key", "visibility", "projects"]
+Call = Literal[
+    "delete", "update", "deactivate", "reactivate", "add_member", "remove_member", "set_member_status", "download"
+]
+Argument = Literal["", "tags", "key_value", "key", "visibility", "projects", "folder"]
 
 
 @dataclass(frozen=True)
@@ -72,10 +77,13 @@ KINDS: dict[Kind, KindInfo] = {
     "visibility": KindInfo("change visibility", "Change the visibility of", "visibility"),
     "protect": KindInfo("protect", "Protect"),
     "unprotect": KindInfo("unprotect", "Unprotect"),
+    "hide": KindInfo("hide", "Hide"),
+    "unhide": KindInfo("unhide", "Unhide"),
     "share": KindInfo("share with projects", "Share", "projects"),
     "unshare": KindInfo("unshare from projects", "Unshare", "projects"),
     "accept": KindInfo("accept the share", "Accept"),
     "reject": KindInfo("reject the share", "Reject"),
+    "download": KindInfo("download to a folder", "Download", "folder"),  # bulk_download.py plans it
 }
 
 
@@ -98,6 +106,8 @@ class BulkAction:
             return f"set {arg[0]}={arg[1]}"
         if self.kind == "visibility":
             return f"make {arg[0]}"
+        if self.kind == "download":
+            return f"to {arg[0]}"
         if arg:
             return f"{self.info.label} {', '.join(arg)}"
         return self.info.label
@@ -112,8 +122,8 @@ def parse_argument(kind: Kind, text: str) -> tuple[str, ...]:
     """The argument typed for ``kind`` as a ``BulkAction`` takes it; ValueError says what is wrong with it."""
     need = KINDS[kind].argument
     text = text.strip()
-    if need == "":
-        return ()
+    if need in ("", "folder"):  # a folder is checked where it is typed: bulk_download.folder_problem
+        return (text,) if need else ()
     if not text:
         raise ValueError("type a value first")
     if need == "tags":
@@ -183,6 +193,7 @@ class Request:
     ops: tuple[PatchOp, ...] = ()
     member: str = ""  # the project of a member call
     status: str = ""  # what set_member_status sets
+    target: str = ""  # the local file a download is saved to
 
     def line(self) -> str:
         """The request in one line: method, path and its JSON body, if it has one (a patch's ops: ``op_lines``)."""
@@ -193,7 +204,7 @@ class Request:
         return json.dumps(body) if body else ""
 
     def op_lines(self) -> list[str]:
-        return [describe(op) for op in self.ops]
+        return [f"→ {self.target.rsplit('/', 1)[-1]}"] if self.target else [describe(op) for op in self.ops]
 
 
 @dataclass(frozen=True)
@@ -249,6 +260,10 @@ def build_plan(
     ``features``: what the server can do (None: not known, everything is tried); ``project_id``: the session's
     own project, when known, so an image another project owns is left out rather than refused with a 403.
     """
+    if action.kind == "download":  # no owner, no patch: its own rules
+        from .bulk_download import download_plan
+
+        return download_plan(action, targets)
     steps: list[Step] = []
     left: list[LeftOut] = []
     seen: set[str] = set()
@@ -278,6 +293,8 @@ def build_plan(
 def _lacking(kind: Kind, features: ServerFeatures | None) -> str:
     if kind in ("deactivate", "reactivate") and features is not None and not features.deactivate:
         return features.why_not("deactivate")
+    if kind in ("hide", "unhide") and features is not None and not features.hidden:
+        return features.why_not("hidden")
     return ""
 
 
@@ -296,6 +313,13 @@ def _not_owner(image: Image, project_id: str | None, kind: Kind) -> str | None:
 
 
 ANSWERS: dict[Kind, str] = {"accept": "accepted", "reject": "rejected"}
+# The kinds that set a boolean attribute: (its key, the value set, the words when it has that value already).
+FLAGS: dict[Kind, tuple[str, bool, str]] = {
+    "protect": ("protected", True, "protected"),
+    "unprotect": ("protected", False, "unprotected"),
+    "hide": ("os_hidden", True, "hidden"),
+    "unhide": ("os_hidden", False, "not hidden"),
+}
 
 
 def _member_requests(action: BulkAction, image: Image, project_id: str | None) -> str | tuple[Request, ...]:
@@ -365,11 +389,13 @@ def _change(action: BulkAction, image: Image) -> tuple[Mapping[str, Any], Mappin
             new = [tag for tag in old if tag not in arg]
             same = f"has none of the tags {', '.join(arg)}" if new == old else ""
         return {"tags": old}, {"tags": new}, same
-    if kind in ("protect", "unprotect"):
-        wanted = kind == "protect"
-        same = f"already {'protected' if wanted else 'unprotected'}" if image.protected is wanted else ""
-        flag: dict[str, Any] = {"protected": image.protected} if image.protected is not None else {}
-        return flag, {"protected": wanted}, same
+    if kind in FLAGS:
+        key, wanted, words = FLAGS[kind]
+        current = getattr(image, key)
+        if key == "os_hidden":  # an image without os_hidden (IMS, Glance < 2.7) is not hidden
+            current = current is True
+        flag: dict[str, Any] = {key: getattr(image, key)} if getattr(image, key) is not None else {}
+        return flag, {key: wanted}, f"already {words}" if current is wanted else ""
     if kind == "visibility":
         same = f"already {arg[0]}" if image.visibility == arg[0] else ""
         return {"visibility": image.visibility}, {"visibility": arg[0]}, same

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 State = Literal["done", "failed", "unknown", "not_attempted"]
 DEFAULT_CONCURRENCY = 4  # what one Glance worker pool takes without queueing (config: bulk_concurrency)
+DOWNLOADS_AT_ONCE = 2  # two data streams keep the link busy without starving the list's reads
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -123,6 +124,8 @@ class BulkRunner:
         self.client = client
         self.plan = plan
         self.concurrency = max(1, concurrency)
+        if plan.action.kind == "download":  # image data: a few streams at most, whatever the requests' bound
+            self.concurrency = min(self.concurrency, DOWNLOADS_AT_ONCE)
         self._progress = progress
         self._stopped = False
         self.state = Progress(total=len(plan.steps))
@@ -164,6 +167,8 @@ class BulkRunner:
         image: Image | None = step.before
         gone = False
         notes: list[str] = []
+        if step.requests and step.requests[0].call == "download":
+            return await self._download(step, step.requests[0])
         for request in step.requests:
             try:
                 image, gone = await self._send(step, request, image)
@@ -182,6 +187,17 @@ class BulkRunner:
                     return ImageResult(step, "failed", exc)
                 return await self._settle(step, request, exc)
         return ImageResult(step, "done", image=None if gone else image, gone=gone, note="; ".join(notes))
+
+    async def _download(self, step: Step, request: Request) -> ImageResult:
+        """Through ``download_image``, as ``D`` does: the file gets its name only once its data is verified, so a
+        failure (or a stop of the app) leaves at most the hidden partial file, which a retry resumes from."""
+        from .download import download_image
+
+        try:
+            saved = await download_image(self.client, step.image_id, request.target)
+        except ApiError as exc:
+            return ImageResult(step, "failed", exc, gone=isinstance(exc, NotFound))
+        return ImageResult(step, "done", note=f"{saved.words()} → {saved.path.name}")
 
     async def _send(self, step: Step, request: Request, image: Image | None) -> tuple[Image | None, bool]:
         """Send one request; (the image as the server answered or shows it now, whether it is gone)."""

@@ -392,6 +392,7 @@ ACTIONS: tuple[Action, ...] = (
     # Bulk actions: the menu, the argument, the plan (the delete dialog's keys), the run and its results
     Action("bulk_menu.cancel", "escape", "cancel", "Cancel"),
     Action("bulk_argument.cancel", "escape", "cancel", "Cancel"),
+    Action("bulk_folder.cancel", "escape", "cancel", "Cancel"),
     Action("bulk_plan.cancel", "escape", "cancel", "Cancel"),
     Action("bulk_plan.confirm", "y", "confirm", "Send"),
     Action("bulk_plan.cancel_n", "n", "cancel", "Cancel", show=False),

@@ -154,6 +154,19 @@ async def test_deactivate_and_reactivate_in_bulk(link: Link) -> None:
     assert {(await link.direct.get(image_id)).status for image_id in ids[:3]} == {"active"}
 
 
+async def test_hide_and_unhide_in_bulk(link: Link) -> None:
+    ids = await made(link, 4)
+    await link.direct.update(ids[2], [{"op": "replace", "path": "/os_hidden", "value": True}])
+    result = await plan_and_run(link, BulkAction("hide"), ids)
+    assert [(item.image_id, item.reason) for item in result.plan.left_out] == [(ids[2], "already hidden")]
+    assert result.ids("done") == (ids[0], ids[1], ids[3])
+    assert all(r.image is not None and r.image.os_hidden is True for r in result.results)
+    assert {(await link.direct.get(image_id)).os_hidden for image_id in ids} == {True}
+    back = await plan_and_run(link, BulkAction("unhide"), ids)
+    assert back.ids("done") == tuple(ids) and back.plan.left_out == ()
+    assert {(await link.direct.get(image_id)).os_hidden for image_id in ids} == {False}
+
+
 FORMATS = (("disk_format", "raw"), ("container_format", "bare"))
 
 

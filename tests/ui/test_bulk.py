@@ -184,8 +184,11 @@ class Gate(httpx.AsyncBaseTransport):
         self.open = asyncio.Event()
         self.waiting = 0
 
+    def holds(self, request: httpx.Request) -> bool:
+        return request.method == "PATCH"
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if request.method == "PATCH":
+        if self.holds(request):
             self.waiting += 1
             await self.open.wait()
         return await self.inner.handle_async_request(request)
@@ -232,7 +235,8 @@ async def test_read_only_offers_no_bulk_action() -> None:
         assert isinstance(app.screen, MainScreen)
         assert [verb for verb, _path in cloud.request_log if verb != "GET"] == []
         commands = [command.title for command in main_screen(app).palette_commands()]
-        assert not [title for title in commands if title.startswith("Bulk")]
+        # only the bulk download, which changes nothing on the server, as D does for one image
+        assert [title for title in commands if title.startswith("Bulk")] == ["Bulk: download to a folder"]
         main_screen(app).start_bulk("delete")  # a remapped key or a stale palette entry: refused all the same
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)
@@ -285,6 +289,28 @@ async def test_x_with_marks_deactivates_them_after_a_plan() -> None:
         await settle(pilot)
         statuses = {row.id: row.status for row in the_main(app).table.rows}
         assert [statuses[i] for i in ids] == ["deactivated", "deactivated"]  # the rows took the server's answer
+
+
+async def test_h_with_marks_hides_them_after_a_plan_and_h_again_unhides_them() -> None:
+    app, cloud = make_app(count=30)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        ids = first_ids(app, 3)
+        cloud.images[ids[1]]["os_hidden"] = True
+        await pilot.press("space", "space", "space", "H")
+        plan = await plan_open(pilot)
+        assert plan.plan.title == "Hide 2 images" and "already hidden" in screen_text(app)
+        await pilot.press("y")
+        await until(pilot, lambda: isinstance(app.screen, BulkResultScreen), "the results")
+        assert [cloud.images[i]["os_hidden"] for i in ids] == [True, True, True]
+        await pilot.press("escape", "escape")  # the results, then the mark the plan left out
+        await settle(pilot)
+        await pilot.press("up", "up", "up", "space", "space", "space", "H")  # all three hidden: H unhides them
+        plan = await plan_open(pilot)
+        assert plan.plan.title == "Unhide 3 images"
+        await pilot.press("y")
+        await until(pilot, lambda: isinstance(app.screen, BulkResultScreen), "the results")
+        assert [cloud.images[i]["os_hidden"] for i in ids] == [False, False, False]
 
 
 async def test_the_menu_offers_accept_and_reject_only_when_the_session_knows_its_project() -> None:

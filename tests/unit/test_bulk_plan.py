@@ -25,6 +25,7 @@ def images(draw: st.DrawFn) -> Image:
             "status": draw(st.sampled_from(["active", "deactivated", "queued", "killed", "pending_delete"])),
             "visibility": draw(st.sampled_from(["private", "shared", "public"])),
             "protected": draw(st.booleans()),
+            **({} if (hidden := draw(st.sampled_from([None, True, False]))) is None else {"os_hidden": hidden}),
             "owner": draw(st.sampled_from(["mine", "theirs"])),
             "tags": draw(st.lists(TAGS, unique=True, max_size=3)),
             **draw(PROPS),
@@ -100,7 +101,8 @@ def test_the_ops_make_exactly_the_change_asked(action: BulkAction, found: list[T
             continue
         assert request.method == "PATCH" and request.ops
         after = apply_ops(list(request.ops), before.to_dict())
-        untouched = {key for key in after if key not in ("tags", "protected", "visibility", *action.argument[:1])}
+        touched = ("tags", "protected", "os_hidden", "visibility", *action.argument[:1])
+        untouched = {key for key in after if key not in touched}
         assert all(after[key] == before.to_dict()[key] for key in untouched)
         if action.kind == "add_tags":
             assert set(after["tags"]) == set(before.tags) | set(action.argument)
@@ -108,6 +110,8 @@ def test_the_ops_make_exactly_the_change_asked(action: BulkAction, found: list[T
             assert set(after["tags"]) == set(before.tags) - set(action.argument)
         elif action.kind in ("protect", "unprotect"):
             assert after["protected"] is (action.kind == "protect")
+        elif action.kind in ("hide", "unhide"):
+            assert after["os_hidden"] is (action.kind == "hide")
         elif action.kind == "visibility":
             assert after["visibility"] == action.argument[0]
         elif action.kind == "set_property":
@@ -132,6 +136,8 @@ def test_an_image_already_in_that_state_is_left_out(action: BulkAction, found: l
             "remove_tags": not set(arg) & set(image.tags),
             "protect": image.protected is True,
             "unprotect": image.protected is False,
+            "hide": image.os_hidden is True,
+            "unhide": image.os_hidden is not True,
             "visibility": image.visibility == (arg[0] if arg else None),
             "set_property": bool(arg) and image.properties.get(arg[0]) == arg[-1],
             "remove_property": bool(arg) and arg[0] not in image.properties,
@@ -248,3 +254,29 @@ def test_a_share_shows_the_switch_to_shared_and_the_members_added() -> None:
         'POST /v2/images/i-1/members {"member": "p2"}',
     ]
     assert plan.title == "Share 1 image: share with projects p1, p2"
+
+
+def test_hide_and_unhide_patch_os_hidden_and_leave_out_what_is_so_already() -> None:
+    hidden = Image.model_validate({"id": "h", "status": "active", "os_hidden": True})
+    shown = Image.model_validate({"id": "s", "status": "active", "os_hidden": False})
+    bare = Image(id="b", status="active")  # IMS and Glance < 2.7 send no os_hidden
+    theirs = Image.model_validate({"id": "t", "status": "active", "os_hidden": False, "owner": "theirs"})
+    found = [Target.of(image) for image in (hidden, shown, bare, theirs)]
+    hide = build_plan(BulkAction("hide"), found, project_id="mine")
+    assert hide.title == "Hide 2 images"
+    assert [step.image_id for step in hide.steps] == ["s", "b"]
+    assert {line for step in hide.steps for line in step.requests[0].op_lines()} == {"replace /os_hidden = true"}
+    assert [(item.image_id, item.reason) for item in hide.left_out] == [
+        ("h", "already hidden"),
+        ("t", "not the owner: project theirs owns it"),
+    ]
+    unhide = build_plan(BulkAction("unhide"), found)
+    assert [step.image_id for step in unhide.steps] == ["h"]
+    assert unhide.steps[0].requests[0].op_lines() == ["replace /os_hidden = false"]
+    assert {item.reason for item in unhide.left_out} == {"already not hidden"}
+
+
+def test_hide_is_left_out_everywhere_when_the_server_has_no_os_hidden() -> None:
+    old = ServerFeatures(version=(2, 6))
+    plan = build_plan(BulkAction("hide"), [Target.of(Image(id="a", status="active"))], features=old)
+    assert plan.steps == () and plan.left_out[0].reason.startswith("hidden images (os_hidden) needs image API v2.7")

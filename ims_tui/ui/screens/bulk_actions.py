@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -24,6 +25,7 @@ from ims_tui.api.bulk_run import DEFAULT_CONCURRENCY, RunResult, read_targets
 from ims_tui.api.errors import ApiError
 from ims_tui.ui import format as fmt
 
+READS: tuple[Kind, ...] = ("download",)  # the kinds that change nothing on the server: read-only sessions have them
 READ_NOTICE = 20  # more images than this take a moment to read before the plan shows: say so
 
 if TYPE_CHECKING:
@@ -63,8 +65,11 @@ class BulkActions:
         """``d`` or ``X`` with rows marked: the bulk action on the marks instead of the single one."""
         if not len(self.marks):
             return False
-        if action == "delete":
-            self.start_bulk("delete")
+        if action in ("delete", "download"):
+            self.start_bulk("delete" if action == "delete" else "download")
+        elif action == "toggle_hidden":  # hide, or unhide when the fresh read finds every one hidden
+            if not self._bulk_refused():
+                self._bulk_read(BulkAction("hide"), self.marks.ids, toggle=True)
         else:
             statuses = {self._row_status(image_id) for image_id in self.marks.ids}
             self.start_bulk("deactivate" if "active" in statuses or None in statuses else "reactivate")
@@ -93,9 +98,9 @@ class BulkActions:
 
     def bulk_commands(self) -> Iterable[SystemCommand]:
         """The palette's "Bulk: ..." entries, one per kind of api/bulk.py; none in a read-only session."""
-        if self.read_only:
-            return
         for kind in self._bulk_kinds():
+            if self.read_only and kind not in READS:
+                continue
             info = KINDS[kind]
             yield SystemCommand(
                 f"Bulk: {info.label}",
@@ -104,21 +109,24 @@ class BulkActions:
             )
 
     def start_bulk(self, kind: Kind) -> None:
-        if self._bulk_refused() or not self._bulk_targets():
+        if self._bulk_refused(kind) or not self._bulk_targets():
             return
         if not KINDS[kind].argument:
             self._bulk_read(BulkAction(kind), self._bulk_targets())
             return
         from ims_tui.ui.screens.bulk_dialogs import BulkArgumentScreen
+        from ims_tui.ui.screens.bulk_folder import BulkFolderScreen
 
         def answered(argument: tuple[str, ...] | None) -> None:
             if argument is not None:
                 self._bulk_read(BulkAction(kind, argument), self._bulk_targets())
 
-        self.app.push_screen(BulkArgumentScreen(kind), answered)
+        count = len(self._bulk_targets())
+        ask = BulkFolderScreen(count, cwd=Path.cwd()) if kind == "download" else BulkArgumentScreen(kind)
+        self.app.push_screen(ask, answered)
 
-    def _bulk_refused(self) -> bool:
-        if self.read_only:
+    def _bulk_refused(self, kind: Kind | None = None) -> bool:
+        if self.read_only and kind not in READS:
             self.notify("read-only: changes are disabled for this session", title="read-only", severity="warning")
             return True
         return self.client is None
@@ -131,15 +139,18 @@ class BulkActions:
         return (row.id,) if row is not None and row.actionable else ()
 
     @work(exclusive=True, group="bulk-read")
-    async def _bulk_read(self, action: BulkAction, ids: tuple[str, ...]) -> None:
+    async def _bulk_read(self, action: BulkAction, ids: tuple[str, ...], toggle: bool = False) -> None:
         """Read the images afresh, plan, and show the plan; the run starts only from the plan screen."""
         assert self.client is not None
         names = {row.id: row.name for row in map(self._row_of, ids) if row is not None}
         if len(ids) > READ_NOTICE:
             self.notify(f"reading {fmt.plural(len(ids), 'image')} to plan {action.info.label}…", markup=False)
         targets = await read_targets(self.client, ids, names, concurrency=self._bulk_concurrency())
+        found = [target.image for target in targets if target.image is not None]
+        if toggle and found and all(image.os_hidden is True for image in found):
+            action = BulkAction("unhide")
         features = self.features
-        if features is None and action.kind in ("deactivate", "reactivate"):
+        if features is None and action.kind in ("deactivate", "reactivate", "hide", "unhide"):
             try:
                 features = self.features = await self.client.features(ims=self.session.info.ims)
             except ApiError:
@@ -180,7 +191,7 @@ class BulkActions:
         return DEFAULT_CONCURRENCY
 
     def _bulk_send(self, plan: Plan) -> None:
-        if self.client is None or self.read_only:
+        if self.client is None or (self.read_only and plan.action.kind not in READS):
             return
         from ims_tui.ui.screens.bulk_progress import BulkProgressScreen
 

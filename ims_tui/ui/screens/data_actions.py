@@ -160,6 +160,8 @@ class DataActions(ScreenParts):
         self.transfers.upload(self.client, image_id, name, plan.path, stage=plan.stage)
 
     def action_download(self) -> None:
+        if self._bulk_instead("download"):  # rows marked: download them to a folder, after a plan
+            return
         row = self._target("download")
         if row is None or self.client is None:
             return
@@ -382,7 +384,8 @@ class DataActions(ScreenParts):
             self._lifecycle("deactivate", "active")
 
     def action_toggle_hidden(self) -> None:
-        self._lifecycle("hidden", "hidden")
+        if not self._bulk_instead("toggle_hidden"):  # rows marked: hide (or unhide) them, after a plan
+            self._lifecycle("hidden", "hidden")
 
     def _lifecycle(self, feature: Feature, kind: Any) -> None:
         row = self._target("change")
