@@ -156,7 +156,7 @@ def _property(line: str) -> tuple[str, str]:
     else:
         key, sep, raw = line.partition("=")
         if not sep:
-            raise ValueError("expected 'name = value' or 'tags: a, b'")
+            raise ValueError("expected 'key = value' or 'tags: a, b'")
         key = key.strip()
     raw = raw.strip(" \t")
     if raw.startswith('"'):

@@ -92,7 +92,8 @@ async def test_an_edit_in_the_editor_is_previewed_then_sent(tmp_path: Path, monk
         await until(pilot, lambda: isinstance(app.screen, PatchPreviewScreen), "the preview")
         text = seen(tmp_path, 0)
         assert "tags: web\n" in text and "old = 1\nos_distro = ubuntu\n" in text
-        assert text.startswith("# Tags and custom properties of ")
+        assert text.startswith("# ") and f"# image {image_id}\n" in text
+        assert all(len(line) <= 80 for line in text.splitlines() if line.startswith("#"))
         assert "name =" not in text and "status" not in text  # base attributes are the form's
         assert (tmp_path / "mode-0.txt").read_text().strip() == "600"
         assert not Path(RUNS[0]).exists()  # the temp file is gone
@@ -125,7 +126,7 @@ async def test_a_mistake_reopens_the_editor_with_the_text_and_the_error_on_top(
         await until(pilot, lambda: isinstance(app.screen, PatchPreviewScreen), "the preview")
         second = seen(tmp_path, 1).splitlines()
         errors = [line for line in second if line.startswith("# ERROR ")]
-        assert len(errors) == 1 and "expected 'name = value'" in errors[0]
+        assert len(errors) == 1 and "expected 'key = value'" in errors[0]
         number = int(errors[0].split()[3].rstrip(":"))
         assert second[number - 1] == "oops"  # the error names the line of the file the user sees
         assert "os_distro = ubuntu" in second
@@ -142,6 +143,7 @@ async def test_back_from_the_preview_reopens_the_editor_with_the_change(
         await highlighted(pilot, cloud)
         await pilot.press("ctrl+g")
         await until(pilot, lambda: isinstance(app.screen, PatchPreviewScreen), "the preview")
+        assert "Back to the editor" in str(app.screen.cancel_button.label)  # type: ignore[attr-defined]
         await pilot.press("escape")
         await until(pilot, lambda: len(RUNS) == 2, "the second editor run")
         assert "x = 1" in seen(tmp_path, 1)

@@ -37,6 +37,7 @@ from ims_tui.ui.screens.form_layout import IMS_READ_ONLY
 from ims_tui.ui.text import error_line, safe
 
 EditorRun = Callable[[App[Any], list[str], str], int]
+BACK = "Back to the editor"  # the dialogs' "Back to form": here Esc reopens the text
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -65,6 +66,17 @@ def run_editor(app: App[Any], argv: list[str], path: str) -> int:
 def file_label(name: str) -> str:
     """The image name as it may appear in a header line and a file name: letters, digits, ``.``, ``_``, ``-``."""
     return _UNSAFE_NAME.sub("_", name)[:60].strip("_") or "image"
+
+
+def editor_header(image: Image, errors: Sequence[str]) -> list[str]:
+    """The comment lines on top of the text; each fits 80 columns, as the editor may not wrap."""
+    header = [
+        f"{file_label(image.name or image.id)[:50]}: tags and custom properties",
+        f"image {image.id}",
+        "Save and quit: review the change. Quit unsaved or empty the file: no change.",
+        'key = value, one a line; "quoted" values are JSON. Other fields: e (form).',
+    ]
+    return header + [f"ERROR {error}" for error in errors]
 
 
 class EditorActions(ScreenParts):
@@ -111,12 +123,7 @@ class EditorActions(ScreenParts):
     def _editor_round(self, image: Image, argv: list[str], body: str | None, errors: Sequence[str]) -> None:
         """One run of the editor: on ``image``'s text, or on ``body`` (the user's text) with ``errors`` on top."""
         label = file_label(image.name or image.id)
-        header = [
-            f"Tags and custom properties of {label} ({image.id}).",
-            "Save and quit to review the change; quit without saving, or empty the file, to change nothing.",
-            'One "key = value" a line; a value in "double quotes" is JSON. Base attributes: the form (e).',
-        ]
-        header += [f"ERROR {error}" for error in errors]
+        header = editor_header(image, errors)
         before = editable_part(image.properties, self._hidden_keys())
         start = render(header, list(image.tags), before)
         if body is not None:
@@ -159,7 +166,7 @@ class EditorActions(ScreenParts):
         parsed = parse(body, list(image.tags), before, read_only=self._hidden_keys())
         if parsed.errors:
             # errors name lines of the file the user will see: the header above the body
-            count = 3 + len(parsed.errors)
+            count = len(editor_header(image, [str(e) for e in parsed.errors]))
             shown = [f"line {e.line + count}: {e.message}" if e.line else e.message for e in parsed.errors]
             self._editor_round(image, argv, body, shown)
             return
@@ -205,7 +212,9 @@ class EditorActions(ScreenParts):
             else:
                 self._editor_round(image, argv, body, [])
 
-        self.app.push_screen(ConflictScreen(merge.clashes, fresh.name or "", kept=merge.kept), decided)
+        dialog = ConflictScreen(merge.clashes, fresh.name or "", kept=merge.kept)
+        dialog.cancel_button.label = BACK
+        self.app.push_screen(dialog, decided)
 
     def _editor_preview(
         self,
@@ -237,6 +246,7 @@ class EditorActions(ScreenParts):
         if merge.kept:
             self.notify(f"changed on the server meanwhile, kept: {key_list(merge.kept)}", markup=False)
         screen = PatchPreviewScreen(ops, fresh.name or "", fresh.id, kept=merge.kept, mine=mine)
+        screen.cancel_button.label = BACK
         self.app.push_screen(screen, confirmed)
 
     @work(group="editor-edit")
