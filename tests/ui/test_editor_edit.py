@@ -8,7 +8,9 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from textual.binding import Binding
 from textual.widgets import Button
 
 from ims_tui.api import ImageClient
@@ -19,6 +21,7 @@ from ims_tui.ui.screens.form_dialogs import ConflictScreen, PatchPreviewScreen
 from ims_tui.ui.screens.main import MainScreen
 
 from .helpers import main_screen, make_app, settle, told, until
+from .test_ims_mode import make_ims_app
 
 RUNS: list[str] = []
 
@@ -198,15 +201,30 @@ async def test_read_only_hides_the_editor_edit(tmp_path: Path, monkeypatch: pyte
         assert RUNS == [] and patches(cloud) == 0
 
 
-async def test_the_palette_offers_it(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_palette_offers_it_with_its_key() -> None:
     app, _cloud = make_app(count=3)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         commands = {c.title: c.help for c in app.get_system_commands(app.screen)}
-        assert (
-            "(ctrl+g)" in commands["Edit tags and properties in $EDITOR"]
-            or "^g" in commands["Edit tags and properties in $EDITOR"]
-        )
+        key = app.get_key_display(Binding("ctrl+g", ""))
+        assert commands["Edit tags and properties in $EDITOR"].endswith(f"({key})")
+
+
+async def test_on_ims_the_read_only_properties_stay_out_and_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    editor(tmp_path, monkeypatch, 'echo "x = 1" >> "$1"')
+    app, cloud = make_ims_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        image_id = await highlighted(pilot, cloud, __os_type="Linux", os_distro="ubuntu")
+        await pilot.press("ctrl+g")
+        await until(pilot, lambda: isinstance(app.screen, PatchPreviewScreen), "the preview")
+        assert "__os_type" not in seen(tmp_path, 0) and "os_distro = ubuntu" in seen(tmp_path, 0)
+        assert [op["path"] for op in app.screen.ops] == ["/x"]  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: patches(cloud) == 2, "the patch")
+        assert (await image_now(cloud, image_id)).properties["__os_type"] == "Linux"
 
 
 async def test_a_text_left_with_its_mistakes_sends_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -253,3 +271,38 @@ async def test_a_change_made_meanwhile_is_kept_and_a_clash_is_asked(
             "theirs",
             "mine",
         )
+
+
+class RefusePatch(httpx.AsyncBaseTransport):
+    """The demo cloud, except that the first PATCH is refused with a 403."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.refused = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "PATCH" and not self.refused:
+            self.refused += 1
+            return httpx.Response(403, json={"message": "policy says no"}, request=request)
+        return await self.inner.handle_async_request(request)
+
+
+async def test_a_refused_change_keeps_the_text_for_the_next_try(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    editor(tmp_path, monkeypatch, 'grep -q "^x = 1" "$1" || echo "x = 1" >> "$1"')
+    app, cloud = make_app(count=3, wrap=RefusePatch)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        image_id = main_screen(app).table.current.id
+        await pilot.press("ctrl+g")
+        await until(pilot, lambda: isinstance(app.screen, PatchPreviewScreen), "the preview")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: any("not saved" in message for message in told(app)), "the refusal")
+        await pilot.press("ctrl+g")
+        await until(pilot, lambda: isinstance(app.screen, PatchPreviewScreen), "the preview again")
+        again = seen(tmp_path, 1)
+        assert "x = 1" in again and "# NOTE not saved last time: HTTP 403 Forbidden: policy says no" in again
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: any(m.startswith("saved ") for m in told(app)), "the save")
+        assert (await image_now(cloud, image_id)).properties["x"] == "1"

@@ -68,7 +68,7 @@ def file_label(name: str) -> str:
     return _UNSAFE_NAME.sub("_", name)[:60].strip("_") or "image"
 
 
-def editor_header(image: Image, errors: Sequence[str]) -> list[str]:
+def editor_header(image: Image, errors: Sequence[str], note: str = "") -> list[str]:
     """The comment lines on top of the text; each fits 80 columns, as the editor may not wrap."""
     header = [
         f"{file_label(image.name or image.id)[:50]}: tags and custom properties",
@@ -76,7 +76,7 @@ def editor_header(image: Image, errors: Sequence[str]) -> list[str]:
         "Save and quit: review the change. Quit unsaved or empty the file: no change.",
         'key = value, one a line; "quoted" values are JSON. Other fields: e (form).',
     ]
-    return header + [f"ERROR {error}" for error in errors]
+    return header + ([f"NOTE {note}"] if note else []) + [f"ERROR {error}" for error in errors]
 
 
 class EditorActions(ScreenParts):
@@ -111,7 +111,20 @@ class EditorActions(ScreenParts):
         except ApiError as exc:
             self._editor_failed("could not read the image to edit", exc)
             return
+        draft = self._editor_drafts().pop(image_id, None)
+        if draft is not None:  # the last try was not saved: its text again, read against what it was written from
+            original, body, why = draft
+            self.app.call_later(self._editor_round, original, argv, body, [], f"not saved last time: {why}")
+            return
         self.app.call_later(self._editor_round, image, argv, None, [])
+
+    def _editor_drafts(self) -> dict[str, tuple[Image, str, str]]:
+        """Texts a failed send left, by image id: the next ctrl+g on that image opens them again."""
+        drafts: dict[str, tuple[Image, str, str]] | None = getattr(self, "_drafts", None)
+        if drafts is None:
+            drafts = {}
+            self._drafts = drafts
+        return drafts
 
     def _editor_failed(self, what: str, exc: ApiError) -> None:
         self.notify(f"{what}: {error_line(exc)}", severity="error", markup=False)
@@ -120,10 +133,12 @@ class EditorActions(ScreenParts):
     def _hidden_keys(self) -> frozenset[str]:
         return IMS_READ_ONLY if self.ims else frozenset()
 
-    def _editor_round(self, image: Image, argv: list[str], body: str | None, errors: Sequence[str]) -> None:
+    def _editor_round(
+        self, image: Image, argv: list[str], body: str | None, errors: Sequence[str], note: str = ""
+    ) -> None:
         """One run of the editor: on ``image``'s text, or on ``body`` (the user's text) with ``errors`` on top."""
         label = file_label(image.name or image.id)
-        header = editor_header(image, errors)
+        header = editor_header(image, errors, note)
         before = editable_part(image.properties, self._hidden_keys())
         start = render(header, list(image.tags), before)
         if body is not None:
@@ -239,7 +254,7 @@ class EditorActions(ScreenParts):
 
         def confirmed(ok: bool | None) -> None:
             if ok:
-                self._editor_send(fresh.id, ops)
+                self._editor_send(image, body, ops)
             else:
                 self._editor_round(image, argv, body, [])
 
@@ -250,15 +265,16 @@ class EditorActions(ScreenParts):
         self.app.push_screen(screen, confirmed)
 
     @work(group="editor-edit")
-    async def _editor_send(self, image_id: str, ops: list[PatchOp]) -> None:
+    async def _editor_send(self, original: Image, body: str, ops: list[PatchOp]) -> None:
         assert self.client is not None
         try:
-            image = await self.client.update(image_id, ops)
+            image = await self.client.update(original.id, ops)
         except ApiError as exc:
-            self._editor_failed("not saved", exc)
+            self._editor_drafts()[original.id] = (original, body, error_line(exc))
+            self._editor_failed("not saved (ctrl+g opens your text again)", exc)
             return
         self._saved(image, new=False)
 
 
 def _error_lines(text: str) -> set[str]:
-    return {line for line in text.splitlines() if line.startswith("# ERROR ")}
+    return {line for line in text.splitlines() if line.startswith(("# ERROR ", "# NOTE "))}
