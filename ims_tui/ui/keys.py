@@ -311,6 +311,17 @@ ACTIONS: tuple[Action, ...] = (
         title="Reset share to pending",
         summary="Answer neither: the highlighted shared image goes back to pending",
     ),
+    # Tags and custom properties as text in $EDITOR (ui/screens/editor_edit.py); E is the last error
+    Action(
+        "main.edit_in_editor",
+        "ctrl+g",
+        "edit_in_editor",
+        "Edit in $EDITOR",
+        show=False,
+        writes=True,
+        title="Edit tags and properties in $EDITOR",
+        summary="The highlighted image's tags and custom properties as text, in VISUAL or EDITOR (else vi)",
+    ),
     Action("main.back", "escape", "back", "Back", show=False),
     # Bulk actions (ui/screens/bulk_actions.py) on the marked images, or the highlighted one when none is marked;
     # d and X act on the marks too. The palette lists each kind ("Bulk: add tags"), from api/bulk.py KINDS.

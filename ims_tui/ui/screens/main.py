@@ -44,6 +44,7 @@ from ims_tui.ui.rows import NONE, Change, RowView
 from ims_tui.ui.schema_cache import SchemaCache
 from ims_tui.ui.screens.bulk_actions import BulkActions
 from ims_tui.ui.screens.data_actions import DataActions
+from ims_tui.ui.screens.editor_edit import EditorActions
 from ims_tui.ui.screens.error import ErrorReport, ErrorReported
 from ims_tui.ui.screens.mark_actions import MarkActions
 from ims_tui.ui.screens.sharing import SharingActions
@@ -74,7 +75,7 @@ ON_TABLE = ("table", "main", "app")  # the binding chain while the list has the 
 ELSEWHERE = ("main", "app")
 
 
-class MainScreen(DataActions, MarkActions, SharingActions, BulkActions, Screen[None]):
+class MainScreen(DataActions, MarkActions, SharingActions, BulkActions, EditorActions, Screen[None]):
     """The list of images of one cloud, with everything an operator does to them."""
 
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("main")
@@ -508,7 +509,7 @@ class MainScreen(DataActions, MarkActions, SharingActions, BulkActions, Screen[N
             return False
         if not self.data_action_allowed(action) or not self.sharing_allowed(action):
             return False
-        if action in ("edit", "delete", "raw", "copy_id") and self.table.current is None:
+        if action in ("edit", "edit_in_editor", "delete", "raw", "copy_id") and self.table.current is None:
             return None  # shown but dimmed: there is no image to act on yet
         return True
 
