@@ -306,3 +306,35 @@ async def test_a_refused_change_keeps_the_text_for_the_next_try(
         await pilot.press("ctrl+s")
         await until(pilot, lambda: any(m.startswith("saved ") for m in told(app)), "the save")
         assert (await image_now(cloud, image_id)).properties["x"] == "1"
+
+
+class LoseAnswerToPatch(httpx.AsyncBaseTransport):
+    """The demo cloud, except that the first PATCH is applied and then its answer is lost (a reset)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.lost = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        if request.method == "PATCH" and not self.lost:
+            self.lost += 1
+            raise httpx.ReadError("connection reset by peer", request=request)
+        return response
+
+
+async def test_a_change_whose_answer_is_lost_is_checked_not_sent_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    editor(tmp_path, monkeypatch, 'echo "lost = answer" >> "$1"')
+    app, cloud = make_app(count=3, wrap=LoseAnswerToPatch)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        image_id = main_screen(app).table.current.id
+        await pilot.press("ctrl+g")
+        await until(pilot, lambda: isinstance(app.screen, PatchPreviewScreen), "the preview")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: any("the answer was lost" in message for message in told(app)), "the check")
+        assert patches(cloud) == 1  # settled by reading the image, never by sending again
+        assert (await image_now(cloud, image_id)).properties["lost"] == "answer"
+        assert not any("not saved" in message for message in told(app))

@@ -27,6 +27,7 @@ from textual.app import App, SuspendNotSupported
 
 from ims_tui.api.errors import ApiError
 from ims_tui.api.models import Image
+from ims_tui.api.outcome import settle_update
 from ims_tui.api.patch import PatchError, PatchOp, diff
 from ims_tui.ui.edit_text import editable_part, parse, render, strip_generated
 from ims_tui.ui.form_merge import Merge, three_way
@@ -254,7 +255,7 @@ class EditorActions(ScreenParts):
 
         def confirmed(ok: bool | None) -> None:
             if ok:
-                self._editor_send(image, body, ops)
+                self._editor_send(image, fresh, body, ops)
             else:
                 self._editor_round(image, argv, body, [])
 
@@ -265,13 +266,20 @@ class EditorActions(ScreenParts):
         self.app.push_screen(screen, confirmed)
 
     @work(group="editor-edit")
-    async def _editor_send(self, original: Image, body: str, ops: list[PatchOp]) -> None:
+    async def _editor_send(self, original: Image, fresh: Image, body: str, ops: list[PatchOp]) -> None:
         assert self.client is not None
         try:
             image = await self.client.update(original.id, ops)
         except ApiError as exc:
+            # A lost answer is settled with one GET (never sent again): "not saved" only when surely not.
+            outcome = await settle_update(self.client, original.id, ops, fresh, exc) if exc.outcome_unknown else None
+            if outcome is not None and outcome.state == "done" and outcome.image is not None:
+                self.notify(outcome.message(), markup=False)
+                self._saved(outcome.image, new=False, announce=False)
+                return
             self._editor_drafts()[original.id] = (original, body, error_line(exc))
-            self._editor_failed("not saved (ctrl+g opens your text again)", exc)
+            what = outcome.message() if outcome is not None else "not saved"
+            self._editor_failed(f"{what} (ctrl+g opens your text again)", exc)
             return
         self._saved(image, new=False)
 
