@@ -124,10 +124,15 @@ def test_job_ids_are_checked_before_they_reach_a_url() -> None:
         JobWatch(None, DEMO_PROJECT_ID).track("../x")  # type: ignore[arg-type]
 
 
-def test_rounds_start_at_two_seconds_and_grow_to_thirty_while_quiet() -> None:
-    backoff = Backoff()
-    delays = [backoff.after(None, changed=False)]
-    for _ in range(10):
-        delays.append(backoff.after(delays[-1], changed=False))
-    assert delays[0] == 2.0 and delays[-1] == 30.0 and delays == sorted(delays)
-    assert backoff.after(30.0, changed=True) == 2.0  # a job moved: ask again soon
+async def test_quiet_rounds_wait_longer_up_to_thirty_seconds_and_a_change_brings_them_back(lab: Lab) -> None:
+    # What the UI's timer does with each round (ui/job_watch.py): the next waits Backoff.after the last.
+    job_id, _ = lab.start()
+    watch = JobWatch(lab.client, DEMO_PROJECT_ID)
+    watch.track(job_id)
+    backoff, delay, delays = Backoff(), None, []
+    for _ in range(9):
+        delay = backoff.after(delay, changed=bool((await watch.round()).changed))
+        delays.append(delay)
+    assert delays[0] == 2.0 and delays[1] > 2.0 and delays[-1] == 30.0 and delays == sorted(delays)
+    lab.tick(4)
+    assert backoff.after(delay, changed=bool((await watch.round()).changed)) == 2.0  # it moved: ask again soon

@@ -67,10 +67,14 @@ class JobActions(ScreenParts):
         from ims_tui.ui.screens.jobs import failure_of, image_of, kind_of
 
         for tracked in message.jobs:
-            what = f"{kind_of(tracked)} of {image_of(tracked, self.image_name) or 'an image'}"
+            image = image_of(tracked, self.image_name)
+            what = f"{kind_of(tracked)} {tracked.job_id[:8]}…" + (f" of {image}" if image else "")
             if tracked.status == "SUCCESS":
                 self.notify(f"{safe(what)} finished", title="IMS job", markup=False)
+            elif tracked.problem is not None:
+                self.notify(f"{safe(what)}: {safe(tracked.problem)}", title="IMS job", severity="warning", markup=False)
             else:
                 why = safe(failure_of(tracked))
                 self.notify(f"{safe(what)} failed: {why}", title="IMS job", severity="error", markup=False)
-        self.action_refresh()
+        if any(tracked.job is not None and tracked.job.ended for tracked in message.jobs):
+            self.action_refresh()  # what the job made or changed shows in the list

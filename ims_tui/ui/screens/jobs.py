@@ -57,6 +57,8 @@ def image_of(tracked: TrackedJob, name_of: NameOf) -> str:
 def progress_of(tracked: TrackedJob) -> str:
     if tracked.status == "SUCCESS":
         return "100%"
+    if tracked.ended:
+        return ""  # how far a failed job got says nothing useful
     return f"{tracked.percent:.0f}%" if tracked.percent is not None else ""
 
 
