@@ -43,14 +43,20 @@ def jobs_app(clock: Clock) -> tuple[ImsApp, ImsCloud, AkSkAuth]:
 
 
 def start_job(cloud: ImsCloud, auth: AkSkAuth, what: str = "copy") -> str:
+    return start_job_on(cloud, auth, what)[0]
+
+
+def start_job_on(cloud: ImsCloud, auth: AkSkAuth, what: str = "copy") -> tuple[str, str]:
+    """A job started as the console would (the simulator's copy or export): its id and its image's."""
     with httpx.Client(transport=cloud.transport, base_url=cloud.url, auth=auth) as direct:
         mine = direct.get("/v2/cloudimages", params={"__imagetype": "private", "status": "active"}).json()
         if what == "copy":
             source = next(image for image in mine["images"] if image["disk_format"] != "iso")
-            return str(direct.post(f"/v1/cloudimages/{source['id']}/copy", json={"name": "the-copy"}).json()["job_id"])
+            answer = direct.post(f"/v1/cloudimages/{source['id']}/copy", json={"name": "the-copy"})
+            return str(answer.json()["job_id"]), source["id"]
         source = next(image for image in mine["images"] if image["disk_format"] == "iso")
         body = {"bucket_url": "bucket:file.qcow2", "file_format": "qcow2"}
-        return str(direct.post(f"/v1/cloudimages/{source['id']}/file", json=body).json()["job_id"])
+        return str(direct.post(f"/v1/cloudimages/{source['id']}/file", json=body).json()["job_id"]), source["id"]
 
 
 def main_status(app: ImsApp) -> str:
@@ -129,6 +135,22 @@ async def test_a_failed_export_shows_ims_s_code_and_reason() -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert "ISO images cannot be exported." in screen_text(app)
+
+
+async def test_a_job_the_session_started_is_tracked_with_its_image_s_name() -> None:
+    clock = Clock()
+    app, cloud, auth = jobs_app(clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        job_id, image_id = start_job_on(cloud, auth)
+        [row] = [row for row in screen.listing.rows if row.id == image_id]
+        screen.track_job(job_id, "imsCopyImageJob", image_id)  # as a copy action will, with the answer's job_id
+        await settle(pilot)
+        assert "1 job running 0%" in main_status(app)
+        await pilot.press("J")
+        await settle(pilot)
+        assert (row.name or "")[:19] in screen_text(app) and "INIT" in screen_text(app)
 
 
 async def test_a_bad_id_is_refused_before_any_request_and_esc_cancels() -> None:
