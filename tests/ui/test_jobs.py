@@ -171,6 +171,7 @@ async def test_a_glance_session_has_no_jobs_screen() -> None:
     app, _cloud = make_app(count=5)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
+        assert not main_screen(app).ims  # these five rows carry no IMS image type: a plain Glance
         await pilot.press("J")
         await settle(pilot)
         assert main_screen(app) is app.screen
