@@ -322,6 +322,15 @@ ACTIONS: tuple[Action, ...] = (
         title="Edit tags and properties in $EDITOR",
         summary="The highlighted image's tags and custom properties as text, in VISUAL or EDITOR (else vi)",
     ),
+    Action(
+        "main.jobs",
+        "J",
+        "jobs",
+        "Jobs",
+        show=False,
+        title="IMS jobs",
+        summary="The IMS jobs of this session (copies, exports): status, progress, failures; IMS sessions only",
+    ),
     Action("main.back", "escape", "back", "Back", show=False),
     # Bulk actions (ui/screens/bulk_actions.py) on the marked images, or the highlighted one when none is marked;
     # d and X act on the marks too. The palette lists each kind ("Bulk: add tags"), from api/bulk.py KINDS.
@@ -429,6 +438,11 @@ ACTIONS: tuple[Action, ...] = (
     Action("request_log.up", "k", "cursor_up", "Up", show=False),
     Action("request_entry.close", "escape,q", "close", "Close"),
     Action("request_entry.copy", "c,ctrl+y", "copy", "Copy request id"),
+    # The IMS jobs screen (screens/jobs.py)
+    Action("jobs.back", "escape,q", "back", "Back"),
+    Action("jobs.open", "enter", "open", "Open"),
+    Action("jobs.lookup", "i", "lookup", "Look up by id"),
+    Action("job.close", "escape,q", "close", "Close"),
 )
 
 BY_ID: dict[str, Action] = {action.id: action for action in ACTIONS}

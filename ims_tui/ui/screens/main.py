@@ -38,6 +38,7 @@ from ims_tui.config.secrets import PasswordRequired
 from ims_tui.ui import keys
 from ims_tui.ui.app import keymap_of
 from ims_tui.ui.image_watch import ImageWatch
+from ims_tui.ui.job_watch import JobTracker
 from ims_tui.ui.marks import Marks
 from ims_tui.ui.page_loader import PageLoader
 from ims_tui.ui.rows import NONE, Change, RowView
@@ -46,6 +47,7 @@ from ims_tui.ui.screens.bulk_actions import BulkActions
 from ims_tui.ui.screens.data_actions import DataActions
 from ims_tui.ui.screens.editor_edit import EditorActions
 from ims_tui.ui.screens.error import ErrorReport, ErrorReported
+from ims_tui.ui.screens.job_actions import JobActions
 from ims_tui.ui.screens.mark_actions import MarkActions
 from ims_tui.ui.screens.sharing import SharingActions
 from ims_tui.ui.session_gate import SessionGate
@@ -75,7 +77,7 @@ ON_TABLE = ("table", "main", "app")  # the binding chain while the list has the 
 ELSEWHERE = ("main", "app")
 
 
-class MainScreen(DataActions, MarkActions, SharingActions, BulkActions, EditorActions, Screen[None]):
+class MainScreen(DataActions, MarkActions, SharingActions, BulkActions, EditorActions, JobActions, Screen[None]):
     """The list of images of one cloud, with everything an operator does to them."""
 
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("main")
@@ -98,6 +100,7 @@ class MainScreen(DataActions, MarkActions, SharingActions, BulkActions, EditorAc
         self.schema: SchemaCache | None = None  # one per connection: the form asks it, never waits on it
         self.pages = PageLoader()
         self.image_watch = ImageWatch()
+        self.job_tracker = JobTracker()  # IMS jobs (screens/job_actions.py)
         self.features: ServerFeatures | None = None  # asked once the first page is in
         self.view = RowView()
         self.marks = Marks()
@@ -121,6 +124,7 @@ class MainScreen(DataActions, MarkActions, SharingActions, BulkActions, EditorAc
         yield SessionGate(self.session)
         yield self.pages
         yield self.image_watch
+        yield self.job_tracker
 
     @property
     def listing(self) -> ImageListing | None:
@@ -204,6 +208,7 @@ class MainScreen(DataActions, MarkActions, SharingActions, BulkActions, EditorAc
         native = bool(message.connection.info.ims)  # IMS: list through cloudimages (Glance where it cannot)
         self.pages.listing = ImageListing(self.client, self.list_query, self.page_size, native=native)
         self.image_watch.start(self.client)
+        self.job_tracker.start(self.client, message.connection.info.project_id)
         self.features = None
         self.view = RowView(self.pages.listing, self.view.needle)
         # Keystone learns the catalog's endpoint, the region and the names it resolved only now.
@@ -331,6 +336,7 @@ class MainScreen(DataActions, MarkActions, SharingActions, BulkActions, EditorAc
             state.quick = self.view.needle
             state.quick_matches = len(self.view.visible)
         state.marked, state.marked_unloaded, state.range_rows = self._marks_status()
+        state.jobs = self.job_tracker.summary()
         self.query_one(StatusLine).show(state)
 
     # Detail: the pane follows the cursor; the list row follows what the pane fetched
@@ -507,7 +513,7 @@ class MainScreen(DataActions, MarkActions, SharingActions, BulkActions, EditorAc
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in WRITES and self.read_only:
             return False
-        if not self.data_action_allowed(action) or not self.sharing_allowed(action):
+        if not self.data_action_allowed(action) or not self.sharing_allowed(action) or not self.jobs_allowed(action):
             return False
         if action in ("edit", "edit_in_editor", "delete", "raw", "copy_id") and self.table.current is None:
             return None  # shown but dimmed: there is no image to act on yet

@@ -124,6 +124,7 @@ class StatusState:
     marked: int = 0  # images marked (ui/marks.py), ...
     marked_unloaded: int = 0  # ... of which this many are not among the loaded rows (after a new sort, further down)
     range_rows: int | None = None  # the rows of a range being marked (V), while it is
+    jobs: str | None = None  # IMS jobs still running ("1 job running 40%"), ui/job_watch.py
 
 
 class StatusLine(Widget):
@@ -173,6 +174,8 @@ class StatusLine(Widget):
         else:
             parts.append(f"{fmt.count(state.loaded)} loaded, more below")
         parts += StatusLine._marks(state)
+        if state.jobs:
+            parts.append((f"  {state.jobs}", "bold"))
         if state.quick is not None:
             parts += [
                 ("  quick filter: ", "$text-muted"),
