@@ -46,6 +46,7 @@ from ims_tui.ui.screens.bulk_actions import BulkActions
 from ims_tui.ui.screens.data_actions import DataActions
 from ims_tui.ui.screens.editor_edit import EditorActions
 from ims_tui.ui.screens.error import ErrorReport, ErrorReported
+from ims_tui.ui.screens.export_rows import ExportActions
 from ims_tui.ui.screens.mark_actions import MarkActions
 from ims_tui.ui.screens.sharing import SharingActions
 from ims_tui.ui.session_gate import SessionGate
@@ -75,7 +76,7 @@ ON_TABLE = ("table", "main", "app")  # the binding chain while the list has the 
 ELSEWHERE = ("main", "app")
 
 
-class MainScreen(DataActions, MarkActions, SharingActions, BulkActions, EditorActions, Screen[None]):
+class MainScreen(DataActions, MarkActions, SharingActions, BulkActions, EditorActions, ExportActions, Screen[None]):
     """The list of images of one cloud, with everything an operator does to them."""
 
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("main")
