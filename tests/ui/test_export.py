@@ -55,6 +55,7 @@ async def test_three_marked_rows_go_to_csv_with_the_columns_shown(tmp_path: Path
         await settle(pilot)
         dialog = await open_dialog(pilot, app)
         assert "the 3 marked rows shown" in str(dialog.about)
+        assert not dialog.query("#export-pages")  # marks choose among the rows loaded
         await pilot.press("enter")
         await written(pilot, app)
         read = read_csv(tmp_path / "images.csv")
@@ -121,22 +122,29 @@ async def test_a_folder_that_cannot_be_written_is_said_plainly() -> None:
         assert not any("wrote" in note for note in notes(app))
 
 
-async def test_json_lines_of_every_attribute_match_the_servers_list(tmp_path: Path, monkeypatch: Any) -> None:
+async def test_every_page_as_json_lines_of_every_attribute_is_the_servers_list(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
     monkeypatch.chdir(tmp_path)
-    app, cloud = make_app(count=40)
+    app, cloud = make_app(count=40, page_size=15)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await open_dialog(pilot, app)
-        dialog = app.screen
-        assert isinstance(dialog, ExportScreen)
+        loaded = len(main_screen(app).table.rows)
+        assert loaded < 40
+        dialog = await open_dialog(pilot, app)
+        assert "(more are on the server)" in str(dialog.about)
         dialog.query_one("#export-format", Select).value = "jsonl"
         dialog.query_one("#export-fields", Select).value = True
+        dialog.query_one("#export-pages", Select).value = True
         await pilot.pause()
         assert dialog.field.value == "images.jsonl"  # the extension follows the format
         await pilot.press("enter")
         await written(pilot, app)
         lines = [json.loads(line) for line in (tmp_path / "images.jsonl").read_text().splitlines()]
+        assert len(main_screen(app).table.rows) == loaded  # the list on screen is left as it was
+        told = notes(app)
     server = await server_list(cloud)
+    assert any(f"wrote {len(server)} rows" in note for note in told), told
     assert [line["id"] for line in lines] == [image["id"] for image in server]
     for line, image in zip(lines, server, strict=True):
         for key in ("name", "status", "visibility", "disk_format", "container_format", "owner", "created_at"):

@@ -8,7 +8,8 @@ as ``mark_actions.py`` is) picks the rows and writes the file in a worker. What 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +24,7 @@ from ims_tui.ui import export_format as ex
 from ims_tui.ui.format import human_size
 from ims_tui.ui.screens.confirm import ConfirmScreen
 from ims_tui.ui.screens.transfer_dialogs import _PathDialog
-from ims_tui.ui.text import safe
+from ims_tui.ui.text import error_line, safe
 from ims_tui.ui.widgets.columns import layout_for
 from ims_tui.ui.widgets.path_field import PathField
 
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
 
 FORMATS: list[tuple[str, ex.Format]] = [("CSV", "csv"), ("JSON Lines", "jsonl")]
 FIELDS = [("the columns shown", False), ("every attribute of the list", True)]
+# Loads every page of the list afresh, telling how many images are in so far; the rows in the list's order.
+LoadAll = Callable[[Callable[[int], None]], Awaitable[list[ImageRow]]]
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class ExportPlan:
     kind: ex.Format = "csv"
     every: bool = False  # every attribute a list row holds, not only the columns shown
     overwrite: bool = False
+    rows: tuple[ImageRow, ...] | None = None  # every page loaded for the export; None: the rows shown
 
 
 class ExportScreen(_PathDialog):
@@ -54,11 +58,13 @@ class ExportScreen(_PathDialog):
     ExportScreen .export-label { width: 9; }
     ExportScreen #export-format { width: 18; }
     ExportScreen #export-fields { width: 34; }
+    ExportScreen #export-pages { width: 40; }
     """
 
-    def __init__(self, what: str, *, cwd: Path | None = None) -> None:
+    def __init__(self, what: str, *, cwd: Path | None = None, load_all: LoadAll | None = None) -> None:
         field = PathField("images.csv", kind="target", cwd=cwd)
         super().__init__("Export rows", Content(f"Write {what} to a local file"), field, confirm="Export")
+        self.load_all = load_all  # given when the server has more pages than are loaded
 
     def compose_body(self) -> ComposeResult:
         yield from super().compose_body()
@@ -68,6 +74,11 @@ class ExportScreen(_PathDialog):
         with Horizontal(classes="export-choice"):
             yield Static("fields", classes="export-label")
             yield Select(FIELDS, value=False, allow_blank=False, id="export-fields", compact=True)
+        if self.load_all is not None:
+            with Horizontal(classes="export-choice"):
+                yield Static("rows", classes="export-label")
+                choices = [("the rows loaded", False), ("every page (loads the rest first)", True)]
+                yield Select(choices, value=False, allow_blank=False, id="export-pages", compact=True)
 
     @property
     def kind(self) -> ex.Format:
@@ -91,17 +102,37 @@ class ExportScreen(_PathDialog):
         every = self.query_one("#export-fields", Select).value is True
         plan = ExportPlan(path, self.kind, every)
         if not path.exists():
-            self.dismiss(plan)
+            self._chosen(plan)
             return
 
-        def answered(replace: bool | None) -> None:
-            if replace:
-                self.dismiss(ExportPlan(path, plan.kind, plan.every, overwrite=True))
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._chosen(replace(plan, overwrite=True))
             else:
                 self.note("not replaced: choose another name")
 
         question = Content.assemble("Replace ", (safe(str(path)), "bold"), f" ({human_size(path.stat().st_size)})?")
         self.app.push_screen(ConfirmScreen("Replace the file?", question, confirm="Replace"), answered)
+
+    def _chosen(self, plan: ExportPlan) -> None:
+        every_page = self.load_all is not None and self.query_one("#export-pages", Select).value is True
+        if every_page:
+            self.confirm_button.disabled = True
+            self.note("loading the list: 0 images so far (Esc stops)")
+            self._load_then_dismiss(plan)
+        else:
+            self.dismiss(plan)
+
+    @work(group="export-load", exclusive=True)
+    async def _load_then_dismiss(self, plan: ExportPlan) -> None:
+        assert self.load_all is not None
+        try:
+            rows = await self.load_all(lambda count: self.note(f"loading the list: {count} images so far (Esc stops)"))
+        except Exception as exc:  # an ApiError or a lost connection: said in the dialog, nothing written
+            self.confirm_button.disabled = False
+            self.note(f"could not load the list: {error_line(exc)}")
+            return
+        self.dismiss(replace(plan, rows=tuple(rows)))
 
 
 def plural(count: int, word: str = "row") -> str:
@@ -133,9 +164,24 @@ class ExportActions:
             return rows, f"the {plural(len(rows), 'marked row')} shown"
         if self.view.filtering:
             return list(shown), f"the {plural(len(shown))} the quick filter shows"
-        listing = self.listing
-        more = " (more are on the server, not loaded)" if listing is not None and not listing.complete else ""
+        more = " (more are on the server)" if self._more_pages() else ""
         return list(shown), f"the {plural(len(shown))} loaded{more}"
+
+    def _more_pages(self) -> bool:
+        listing = self.listing
+        return listing is not None and not listing.complete
+
+    async def _load_all(self, progress: Callable[[int], None]) -> list[ImageRow]:
+        """Every image of the list's query, from a listing of its own: the list on screen is left as it is."""
+        from ims_tui.api.listing import ImageListing
+
+        shown = self.listing
+        assert shown is not None
+        fresh = ImageListing(shown.client, shown.query, shown.page_size, native=shown.native)
+        while not fresh.complete:
+            await fresh.load_next_page()
+            progress(len(fresh.rows))
+        return fresh.rows
 
     def action_export(self) -> None:
         rows, what = self.export_rows()
@@ -148,9 +194,12 @@ class ExportActions:
 
         def chosen(plan: ExportPlan | None) -> None:
             if plan is not None:
-                self._write_export(plan, rows, ex.ALL_FIELDS if plan.every else fields)
+                chosen_rows = list(plan.rows) if plan.rows is not None else rows
+                self._write_export(plan, chosen_rows, ex.ALL_FIELDS if plan.every else fields)
 
-        self.app.push_screen(ExportScreen(what, cwd=Path.cwd()), chosen)
+        # Every page is offered only for the plain list: marks and the quick filter choose among rows loaded.
+        load_all = self._load_all if self._more_pages() and not self.marks.ids and not self.view.filtering else None
+        self.app.push_screen(ExportScreen(what, cwd=Path.cwd(), load_all=load_all), chosen)
 
     @work(group="export")
     async def _write_export(self, plan: ExportPlan, rows: list[ImageRow], fields: tuple[str, ...]) -> None:
