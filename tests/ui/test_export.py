@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from textual.widgets import Select
+from textual.widgets import Select, Static
 
 from ims_tui.demo import DemoCloud
 from ims_tui.ui.app import ImsApp
 from ims_tui.ui.screens.confirm import ConfirmScreen
 from ims_tui.ui.screens.export_rows import ExportScreen
 
-from .helpers import main_screen, make_app, settle, until
+from .helpers import FlakyTransport, main_screen, make_app, settle, until
 
 
 def notes(app: ImsApp) -> list[str]:
@@ -151,3 +151,25 @@ async def test_every_page_as_json_lines_of_every_attribute_is_the_servers_list(
             assert line[key] == image.get(key), key
         # the size in bytes; IMS images with size 0 say it in __image_size, as the list's size column does
         assert line["size"] == (image.get("size") or int(image.get("__image_size") or 0) or image.get("size"))
+
+
+async def test_a_page_that_fails_while_loading_every_page_is_said_in_the_dialog(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    flaky: list[FlakyTransport] = []
+    app, _cloud = make_app(count=40, page_size=15, wrap=lambda inner: flaky.append(FlakyTransport(inner)) or flaky[0])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        dialog = await open_dialog(pilot, app)
+        dialog.query_one("#export-pages", Select).value = True
+        flaky[0].failing = True
+        await pilot.press("enter")
+        note = dialog.query_one(".path-note", Static)
+        await until(pilot, lambda: "could not load the list" in str(note.render()), "the failure")
+        assert "HTTP 500" in str(note.render()), str(note.render())
+        assert app.screen is dialog and not (tmp_path / "images.csv").exists()
+        flaky[0].failing = False
+        await pilot.press("enter")  # once the server answers again, the same dialog exports
+        await written(pilot, app)
+        assert (tmp_path / "images.csv").exists()
