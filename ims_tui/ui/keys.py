@@ -344,6 +344,16 @@ ACTIONS: tuple[Action, ...] = (
         title="Bulk actions…",
         summary="Act on the marked images (or the highlighted one): delete, tag, protect, ..., after a plan",
     ),
+    # Export (ui/screens/export_rows.py): writes a local file, nothing to the cloud, so read-only sessions have it too
+    Action(
+        "main.export",
+        "w",
+        "export",
+        "Export",
+        show=False,
+        title="Export rows…",
+        summary="Write the rows shown (or the marked ones) to a CSV or JSON Lines file",
+    ),
     # Full-screen detail (DetailScreen)
     Action("detail.back", "escape,q", "back", "Back"),
     Action("detail.refresh", "r,ctrl+r", "refresh", "Refresh"),

@@ -47,6 +47,7 @@ from ims_tui.ui.screens.bulk_actions import BulkActions
 from ims_tui.ui.screens.data_actions import DataActions
 from ims_tui.ui.screens.editor_edit import EditorActions
 from ims_tui.ui.screens.error import ErrorReport, ErrorReported
+from ims_tui.ui.screens.export_rows import ExportActions
 from ims_tui.ui.screens.job_actions import JobActions
 from ims_tui.ui.screens.mark_actions import MarkActions
 from ims_tui.ui.screens.sharing import SharingActions
@@ -77,7 +78,9 @@ ON_TABLE = ("table", "main", "app")  # the binding chain while the list has the 
 ELSEWHERE = ("main", "app")
 
 
-class MainScreen(DataActions, MarkActions, SharingActions, BulkActions, EditorActions, JobActions, Screen[None]):
+class MainScreen(
+    DataActions, MarkActions, SharingActions, BulkActions, EditorActions, JobActions, ExportActions, Screen[None]
+):
     """The list of images of one cloud, with everything an operator does to them."""
 
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("main")
