@@ -349,8 +349,8 @@ async def test_config_keymap_moves_delete_to_ctrl_d(binding_id: str) -> None:
         assert isinstance(app.screen, HelpScreen)
         flat = {row[1]: row[0] for _title, rows in app.screen.groups for row in rows}
         assert flat["Del"] == "^d"
-        # On screen too (scrolling the help down with j if the line is below the fold).
-        for _ in range(20):
+        # On screen too (scrolling the help down with j if the line is below the fold: the help is long).
+        for _ in range(120):
             lines = [line for line in screen_text(app).splitlines() if " Del " in line]
             if lines:
                 break
