@@ -8,13 +8,13 @@ from collections.abc import Callable, Iterable
 
 from textual import work
 from textual.message import Message
-from textual.timer import Timer
 from textual.widget import Widget
 
 from ims_tui.api.client import ImageClient
 from ims_tui.api.errors import ApiError
 from ims_tui.api.models import Image, ImageRow
 from ims_tui.api.watch import Backoff, Settled, Watcher, WatchList, image_in_transition, in_transition
+from ims_tui.ui.round_timer import RoundTimer
 
 log = logging.getLogger(__name__)
 
@@ -50,15 +50,13 @@ class ImageWatch(Widget):
 
     def __init__(self, backoff: Backoff | None = None, clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__()
-        self.backoff = backoff or Backoff()
         self.clock = clock
         self.list = WatchList()
         self.watcher: Watcher | None = None
-        self.delay: float | None = None
         self.last_input = clock()
         self.paused = False
         self.rounds = 0
-        self._timer: Timer | None = None
+        self.timer = RoundTimer(self, "image-watch", backoff)
 
     def start(self, client: ImageClient) -> None:
         """A new connection: what was followed on the old one is dropped."""
@@ -67,7 +65,7 @@ class ImageWatch(Widget):
         self.watcher = Watcher(client, self.list)
 
     def stop(self) -> None:
-        self._cancel_timer()
+        self.timer.cancel()
         self.workers.cancel_group(self, "image-watch")
         self.watcher = None
 
@@ -78,15 +76,13 @@ class ImageWatch(Widget):
             if row.actionable and in_transition(row.status):
                 fresh = self.list.follow(row.id, row.status, updated_at=row.updated_at) or fresh
         if fresh:
-            self.delay = None
-            self._schedule(self.backoff.first)
+            self._schedule(self.timer.start_over())
 
     def follow_image(self, image: Image) -> None:
         """An image the user just acted on (created, uploaded, imported): followed even when the watch is full."""
         if image_in_transition(image):
             if self.list.follow(image.id, image.status, updated_at=image.updated_at, first=True):
-                self.delay = None
-                self._schedule(self.backoff.first)
+                self._schedule(self.timer.start_over())
         else:
             self.list.forget(image.id)
 
@@ -104,19 +100,13 @@ class ImageWatch(Widget):
             self.paused = False
             self.run_round()
 
-    def _cancel_timer(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-
     def _schedule(self, delay: float) -> None:
-        self._cancel_timer()
+        self.timer.cancel()
         if self.watcher is None or not self.list:
             return
-        self._timer = self.set_timer(max(delay, 0.01), self._tick, name="image-watch")  # Textual divides by it
+        self.timer.set(delay, self._tick)
 
     def _tick(self) -> None:
-        self._timer = None
         if self.watcher is None or not self.list:
             return
         if self.clock() - self.last_input > IDLE_PAUSE:
@@ -144,5 +134,4 @@ class ImageWatch(Widget):
             if found.gone:
                 self.post_message(self.Gone(found.gone))
         if watcher is self.watcher:
-            self.delay = self.backoff.after(self.delay, changed=changed)
-            self._schedule(self.delay)
+            self._schedule(self.timer.after_round(changed))

@@ -12,13 +12,13 @@ import logging
 
 from textual import work
 from textual.message import Message
-from textual.timer import Timer
 from textual.widget import Widget
 
 from ims_tui.api.errors import ApiError
 from ims_tui.api.ims_job_watch import JobWatch, TrackedJob
 from ims_tui.api.ims_jobs import ImsJobCalls
 from ims_tui.api.watch import Backoff
+from ims_tui.ui.round_timer import RoundTimer
 
 log = logging.getLogger(__name__)
 
@@ -40,14 +40,12 @@ class JobTracker(Widget):
 
     def __init__(self, backoff: Backoff | None = None) -> None:
         super().__init__()
-        self.backoff = backoff or Backoff()
         self.owner: JobWatch | None = None
-        self.delay: float | None = None
-        self._timer: Timer | None = None
+        self.timer = RoundTimer(self, "job-watch", backoff)
 
     def start(self, client: ImsJobCalls, project_id: str | None) -> None:
         """A new connection: the jobs of the old one are dropped (their ids belong to its project)."""
-        self._cancel_timer()
+        self.timer.cancel()
         self.workers.cancel_group(self, "job-watch")
         self.owner = JobWatch(client, project_id or "")
 
@@ -63,21 +61,16 @@ class JobTracker(Widget):
         if self.owner is None:
             return None
         tracked = self.owner.track(job_id, kind, image_id)
-        self.delay = None
-        self._cancel_timer()
+        self.timer.start_over()
+        self.timer.cancel()
         self.run_round()
         return tracked
 
-    def _cancel_timer(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-
     def _schedule(self, delay: float) -> None:
-        self._cancel_timer()
+        self.timer.cancel()
         if self.owner is None or not self.owner.unfinished:
             return  # nothing running: nothing is sent until a job is tracked
-        self._timer = self.set_timer(max(delay, 0.01), self.run_round, name="job-watch")
+        self.timer.set(delay, self.run_round)
 
     @work(exclusive=True, group="job-watch")
     async def run_round(self) -> None:
@@ -96,5 +89,4 @@ class JobTracker(Widget):
             if found.ended:
                 self.post_message(self.Ended(found.ended))
         if owner is self.owner:
-            self.delay = self.backoff.after(self.delay, changed=changed)
-            self._schedule(self.delay)
+            self._schedule(self.timer.after_round(changed))

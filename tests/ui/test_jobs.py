@@ -93,7 +93,7 @@ async def test_a_copy_looked_up_by_id_runs_finishes_and_the_list_shows_it() -> N
     app, cloud, auth = jobs_app(clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        main_screen(app).job_tracker.backoff = FAST
+        main_screen(app).job_tracker.timer.backoff = FAST
         assert "the-copy" not in screen_text(app)
         asked = job_requests(cloud)
         await settle(pilot)
@@ -126,7 +126,7 @@ async def test_a_failed_export_shows_ims_s_code_and_reason() -> None:
     app, cloud, auth = jobs_app(clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        main_screen(app).job_tracker.backoff = FAST
+        main_screen(app).job_tracker.timer.backoff = FAST
         job_id = start_job(cloud, auth, "export")
         clock.tick(9)
         await look_up(pilot, job_id)
