@@ -273,32 +273,45 @@ async def test_a_change_made_meanwhile_is_kept_and_a_clash_is_asked(
         )
 
 
-class RefusePatch(httpx.AsyncBaseTransport):
-    """The demo cloud, except that the first PATCH is refused with a 403."""
+class FirstPatchGoesWrong(httpx.AsyncBaseTransport):
+    """The demo cloud, except for the first PATCH: refused with a 403, or (``applied``) applied and then its
+    answer lost to a reset."""
 
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+    def __init__(self, inner: httpx.AsyncBaseTransport, *, applied: bool = False) -> None:
         self.inner = inner
-        self.refused = 0
+        self.applied = applied
+        self.broken = 0
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if request.method == "PATCH" and not self.refused:
-            self.refused += 1
+        first = request.method == "PATCH" and not self.broken
+        self.broken += first
+        if first and not self.applied:
             return httpx.Response(403, json={"message": "policy says no"}, request=request)
-        return await self.inner.handle_async_request(request)
+        response = await self.inner.handle_async_request(request)
+        if first:
+            raise httpx.ReadError("connection reset by peer", request=request)
+        return response
+
+
+async def send_from_the_editor(pilot: Any, until_told: str, what: str) -> str:
+    """ctrl+g on the highlighted image, ctrl+s on the preview, until a notice holds ``until_told``; its id."""
+    app = pilot.app
+    await settle(pilot)
+    image_id = main_screen(app).table.current.id
+    await pilot.press("ctrl+g")
+    await until(pilot, lambda: isinstance(app.screen, PatchPreviewScreen), "the preview")
+    await pilot.press("ctrl+s")
+    await until(pilot, lambda: any(until_told in message for message in told(app)), what)
+    return str(image_id)
 
 
 async def test_a_refused_change_keeps_the_text_for_the_next_try(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     editor(tmp_path, monkeypatch, 'grep -q "^x = 1" "$1" || echo "x = 1" >> "$1"')
-    app, cloud = make_app(count=3, wrap=RefusePatch)
+    app, cloud = make_app(count=3, wrap=FirstPatchGoesWrong)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        image_id = main_screen(app).table.current.id
-        await pilot.press("ctrl+g")
-        await until(pilot, lambda: isinstance(app.screen, PatchPreviewScreen), "the preview")
-        await pilot.press("ctrl+s")
-        await until(pilot, lambda: any("not saved" in message for message in told(app)), "the refusal")
+        image_id = await send_from_the_editor(pilot, "not saved", "the refusal")
         await pilot.press("ctrl+g")
         await until(pilot, lambda: isinstance(app.screen, PatchPreviewScreen), "the preview again")
         again = seen(tmp_path, 1)
@@ -308,33 +321,13 @@ async def test_a_refused_change_keeps_the_text_for_the_next_try(
         assert (await image_now(cloud, image_id)).properties["x"] == "1"
 
 
-class LoseAnswerToPatch(httpx.AsyncBaseTransport):
-    """The demo cloud, except that the first PATCH is applied and then its answer is lost (a reset)."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
-        self.lost = 0
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await self.inner.handle_async_request(request)
-        if request.method == "PATCH" and not self.lost:
-            self.lost += 1
-            raise httpx.ReadError("connection reset by peer", request=request)
-        return response
-
-
 async def test_a_change_whose_answer_is_lost_is_checked_not_sent_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     editor(tmp_path, monkeypatch, 'echo "lost = answer" >> "$1"')
-    app, cloud = make_app(count=3, wrap=LoseAnswerToPatch)
+    app, cloud = make_app(count=3, wrap=lambda inner: FirstPatchGoesWrong(inner, applied=True))
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        image_id = main_screen(app).table.current.id
-        await pilot.press("ctrl+g")
-        await until(pilot, lambda: isinstance(app.screen, PatchPreviewScreen), "the preview")
-        await pilot.press("ctrl+s")
-        await until(pilot, lambda: any("the answer was lost" in message for message in told(app)), "the check")
+        image_id = await send_from_the_editor(pilot, "the answer was lost", "the check")
         assert patches(cloud) == 1  # settled by reading the image, never by sending again
         assert (await image_now(cloud, image_id)).properties["lost"] == "answer"
         assert not any("not saved" in message for message in told(app))
