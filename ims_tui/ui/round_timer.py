@@ -20,6 +20,11 @@ class RoundTimer:
         self.delay: float | None = None  # the wait after the last round; None: start over at ``first``
         self._timer: Timer | None = None
 
+    @property
+    def pending(self) -> bool:
+        """A next round is set."""
+        return self._timer is not None
+
     def cancel(self) -> None:
         if self._timer is not None:
             self._timer.stop()

@@ -41,7 +41,7 @@ async def test_a_queued_row_turns_active_in_place_and_the_user_is_told() -> None
         assert row is not None and row.id == image.id and row.status == "active"
         assert "fresh-upload: queued → active" in told(app)
         assert "queued" not in screen_text(app)
-        assert watch.following == 0 and watch._timer is None  # nothing left: no timer, no request
+        assert watch.following == 0 and not watch.timer.pending  # nothing left: no timer, no request
 
 
 async def test_nothing_in_transition_sends_nothing() -> None:
@@ -52,7 +52,7 @@ async def test_nothing_in_transition_sends_nothing() -> None:
         cloud.images[image.id]["status"] = "active"
         await pilot.press("ctrl+r")
         await settle(pilot)
-        assert watch_of(app).following == 0 and watch_of(app)._timer is None
+        assert watch_of(app).following == 0 and not watch_of(app).timer.pending
         assert watch_requests(cloud) == []
 
 
