@@ -58,6 +58,9 @@ class ImageListing:
         self.max_page_size = API_LIMIT_MAX
         self.query = self._with_limit(query or ListQuery())
         self.rows: list[ImageRow] = []
+        # What each row keeps for chosen columns (ImageRow.kept); set before a reset, which loads them anew.
+        self.keep: tuple[str, ...] = ()
+        self.property_names: set[str] = set()  # custom property names seen on the pages loaded
         self._index: dict[str, int] | None = None
         self.next_link: str | None = None
         self.next_marker: str | None = None
@@ -88,6 +91,7 @@ class ImageListing:
             self.query = self._with_limit(query)
         self._generation += 1
         self.rows = []
+        self.property_names = set()
         self._index = None
         self.next_link = None
         self.next_marker = None
@@ -115,7 +119,8 @@ class ImageListing:
             page = await self._fetch(generation, marker)
             if page is None or generation != self._generation:
                 return []
-            new_rows = page.rows(label=f"{self.pages_loaded + 1}.")
+            new_rows = page.rows(label=f"{self.pages_loaded + 1}.", keep=self.keep)
+            self.property_names |= page.property_names()
             next_marker = marker_of(page.next) if page.next is not None else None
             if next_marker is not None and new_rows and not new_rows[-1].actionable:
                 next_marker = self._continue_before_idless(page, new_rows)  # may raise: nothing changed yet

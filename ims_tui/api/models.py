@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -193,6 +194,27 @@ def _interned(value: Any) -> Any:
     return sys.intern(value) if isinstance(value, str) and len(value) < 32 else value
 
 
+# A kept value longer than this is cut: no column is that wide, and a property may hold 255 characters or more.
+KEPT_MAX = 120
+
+
+def _kept_text(image: Image, props: dict[str, Any], name: str) -> str | None:
+    """Attribute or property ``name`` of ``image`` as one line of text for a column cell (None: absent)."""
+    value = getattr(image, name) if name in Image.model_fields else props.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, str):
+        text = value
+    elif isinstance(value, list):
+        text = ", ".join(str(item) for item in value)
+    else:
+        text = json.dumps(value, separators=(",", ":"), default=str) if isinstance(value, dict) else str(value)
+    text = text[:KEPT_MAX]
+    return sys.intern(text) if len(text) < 32 else text  # os_distro and its like repeat on every row
+
+
 class ImageRow:
     """The compact slice of an image that a list row shows; the detail pane fetches the rest fresh.
 
@@ -223,9 +245,10 @@ class ImageRow:
         "protected",
         "image_type",
         "platform",
+        "kept",
     )
 
-    def __init__(self, image: Image) -> None:
+    def __init__(self, image: Image, keep: tuple[str, ...] = ()) -> None:
         props = image.__pydantic_extra__ or {}
         self.id = image.id
         self.name = image.name
@@ -246,6 +269,16 @@ class ImageRow:
         self.image_type = _interned(image_type) if isinstance(image_type, str) else None
         platform = props.get("__platform")
         self.platform = _interned(platform) if isinstance(platform, str) else None
+        # Only the values of chosen columns the slots above do not hold; None when there are none, so a row costs
+        # one pointer more. The names come first (one shared tuple), so a value is never read under another name.
+        self.kept: tuple[Any, ...] | None = (keep, *(_kept_text(image, props, name) for name in keep)) if keep else None
+
+    def kept_value(self, name: str) -> str | None:
+        """The text of attribute or property ``name`` kept for a chosen column (None: absent, or not kept)."""
+        kept = self.kept
+        if kept is None or name not in kept[0]:
+            return None
+        return kept[kept[0].index(name) + 1]  # type: ignore[no-any-return]
 
     def matches(self, needle: str) -> bool:
         """Case-insensitive substring match on name or id, for the quick local filter."""
@@ -264,8 +297,8 @@ class BadImageRow(ImageRow):
 
     __slots__ = ("problem", "raw", "actionable")
 
-    def __init__(self, entry: BadEntry, placeholder: str) -> None:
-        super().__init__(entry.image)
+    def __init__(self, entry: BadEntry, placeholder: str, keep: tuple[str, ...] = ()) -> None:
+        super().__init__(entry.image, keep)
         self.problem = entry.problem
         self.raw = entry.raw
         self.actionable = entry.has_id
@@ -341,14 +374,21 @@ class ImagePage(BaseModel):
         """How many entries the server sent, good and bad."""
         return len(self.images) + len(self.bad)
 
-    def rows(self, label: str = "") -> list[ImageRow]:
-        """The rows, bad ones in their place; an id-less one is ``?bad-<label><index>``."""
+    def rows(self, label: str = "", keep: tuple[str, ...] = ()) -> list[ImageRow]:
+        """The rows, bad ones in their place; an id-less one is ``?bad-<label><index>``. ``keep``: the attributes
+        and properties each row keeps for chosen columns (``ImageRow.kept``)."""
         if not self.bad:
-            return [ImageRow(image) for image in self.images]
+            return [ImageRow(image, keep) for image in self.images]
         return [
-            ImageRow(image) if entry is None else BadImageRow(entry, f"{PLACEHOLDER_PREFIX}{label}{entry.index}")
+            ImageRow(image, keep)
+            if entry is None
+            else BadImageRow(entry, f"{PLACEHOLDER_PREFIX}{label}{entry.index}", keep)
             for image, entry in self._in_order()
         ]
+
+    def property_names(self) -> set[str]:
+        """Every custom property name on this page's images (what a column picker can offer)."""
+        return {name for image in self.images for name in image.__pydantic_extra__ or ()}
 
     def last_with_id(self) -> Image | None:
         """The last entry that has a real id (what could be read of it, if bad): where paging can go on from."""

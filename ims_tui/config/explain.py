@@ -33,6 +33,8 @@ HINTS: dict[str, str] = {
     "sort": "sort must be KEY:asc or KEY:desc, comma-separated, keys among "
     + ", ".join(SORT_KEYS)
     + ', e.g. sort = "created_at:desc"',
+    "columns": 'columns must be a list of attribute or property names with "name" among them, '
+    'e.g. columns = ["name", "status", "os_distro", "size"]',
     "keymap": 'keymap must be a table of binding id = "keys", e.g. keymap = { delete = "ctrl+d,delete" }',
     "type": "type must be one of " + ", ".join(f'"{t}"' for t in PROFILE_TYPES) + f', e.g. type = "{PROFILE_TYPES[0]}"',
     "os_cloud": 'os_cloud must be the name of a cloud in clouds.yaml, e.g. os_cloud = "prod"',
@@ -166,6 +168,8 @@ def explain(error: ValidationError, data: dict[str, Any], path: Path | None) -> 
             problem = f"wrong type: {_describe(value, field)}"
         elif kind == "literal_error":
             problem = f"{_describe(value, field)} is not allowed"
+        elif kind == "value_error" and field == "columns":
+            problem = str(first["ctx"]["error"])  # parse_columns says what is wrong
         else:
             problem = f"{_describe(value, field)} is not valid"
         fix = HINTS.get(field)

@@ -55,6 +55,7 @@ class PlanCommon:
     ims: bool | None = None
     page_size: int | None = None
     sort: Sort = ()
+    columns: tuple[str, ...] | None = None  # the list's columns; None: [ui] columns, else the default set
     filters: FilterSettings | None = None
     warnings: tuple[str, ...] = ()
     secret: Secret | None = field(default=None, repr=False)

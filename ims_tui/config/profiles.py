@@ -38,7 +38,18 @@ from .plans import (
     host_of,
 )
 from .secrets import SECRET_FIELDS
-from .values import PROFILE_TYPES, FilterSettings, SecretValue, SortText, Strict, StrOrList, UiSettings, parse_sort
+from .values import (
+    PROFILE_TYPES,
+    ColumnsList,
+    FilterSettings,
+    SecretValue,
+    SortText,
+    Strict,
+    StrOrList,
+    UiSettings,
+    columns_of,
+    parse_sort,
+)
 
 RULE = "profile_rule"
 
@@ -62,6 +73,7 @@ class ProfileBase(Strict):
     page_size: int | None = Field(default=None, ge=1, le=1000)
     ims: bool | None = None
     sort: SortText | None = None
+    columns: ColumnsList | None = None
     filters: FilterSettings | None = None
 
     @model_validator(mode="after")
@@ -89,6 +101,7 @@ class ProfileBase(Strict):
             ims=self.ims,
             page_size=self.page_size,
             sort=parse_sort(self.sort) if self.sort else (),
+            columns=columns_of(self.columns),
             filters=self.filters,
         )
 

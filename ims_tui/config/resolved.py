@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from .errors import ConfigError
 from .plans import Plan
-from .values import UiSettings, list_query
+from .values import UiSettings, columns_of, list_query
 
 if TYPE_CHECKING:
     from ..api.models import ListQuery
@@ -78,6 +78,11 @@ class Resolved:
             return f"unusable: {self.problems[name].problem}"
         plan = self.plans.get(name)
         return plan.description if plan else ""
+
+    def columns(self, name: str | None = None) -> tuple[str, ...] | None:
+        """The list's chosen columns for a session: the profile's, else [ui]'s; None: the default set."""
+        plan = self.plans.get(name or self.default or "")
+        return (plan.columns if plan is not None else None) or columns_of(self.ui.columns)
 
     def list_query(self, name: str | None = None) -> ListQuery:
         """The first list request for a session: its page size, sort and filters over the [ui] defaults."""

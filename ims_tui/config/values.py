@@ -11,7 +11,7 @@ when a file is read. ``list_query`` is the one translation of a profile's filter
 import re
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from .secrets import Secret
 
@@ -55,7 +55,22 @@ def _secret(value: Any) -> Any:
     return value
 
 
+def columns_of(value: "list[str] | None") -> "tuple[str, ...] | None":
+    """A ``columns`` list as the app takes it (the rule is ui/column_choice.py's, which imports nothing heavy)."""
+    if value is None:
+        return None
+    from ..ui.column_choice import parse_columns
+
+    return parse_columns(value)
+
+
+def _columns_value(value: list[str]) -> list[str]:
+    columns_of(value)  # a ValueError is the config's message: explain.py shows it as it is
+    return value
+
+
 SortText = Annotated[str, BeforeValidator(_sort_value)]
+ColumnsList = Annotated[list[str], AfterValidator(_columns_value)]
 SecretValue = Annotated[Secret, BeforeValidator(_secret)]
 StrOrList = str | list[str]
 
@@ -78,6 +93,7 @@ class UiSettings(Strict):
     bulk_concurrency: int = Field(default=4, ge=1, le=32)
     read_only: bool = False
     sort: SortText = "created_at:desc"
+    columns: ColumnsList | None = None  # the list's columns for every profile; None: the adaptive default set
     keymap: dict[str, str] = Field(default_factory=dict)
 
     def sort_pairs(self) -> Sort:

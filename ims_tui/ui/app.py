@@ -135,6 +135,7 @@ class ImsApp(App[None]):
             now=self.now,
             query=self._initial_query(),
             can_switch=self.can_switch,
+            columns=self.resolved.columns(self.profile) if self.resolved is not None else None,
         )
 
     def on_mount(self) -> None:

@@ -335,6 +335,16 @@ ACTIONS: tuple[Action, ...] = (
         summary="The IMS jobs of this session (copies, exports): status, progress, failures; IMS sessions only",
     ),
     Action("main.back", "escape", "back", "Back", show=False),
+    # The column picker (ui/screens/column_picker.py); the choice is screen state, so read-only sessions have it
+    Action(
+        "main.columns",
+        "C",
+        "choose_columns",
+        "Columns",
+        show=False,
+        title="Columns",
+        summary="Choose and order the list's columns: attributes and custom properties",
+    ),
     # Bulk actions (ui/screens/bulk_actions.py) on the marked images, or the highlighted one when none is marked;
     # d and X act on the marks too. The palette lists each kind ("Bulk: add tags"), from api/bulk.py KINDS.
     Action(
@@ -451,6 +461,12 @@ ACTIONS: tuple[Action, ...] = (
     Action("request_log.up", "k", "cursor_up", "Up", show=False),
     Action("request_entry.close", "escape,q", "close", "Close"),
     Action("request_entry.copy", "c,ctrl+y", "copy", "Copy request id"),
+    # The column picker (screens/column_picker.py): J/K move where tmux eats alt+arrows
+    Action("column_picker.cancel", "escape", "cancel", "Cancel"),
+    Action("column_picker.toggle", "space", "toggle_column", "Show/hide"),
+    Action("column_picker.move_up", "K,alt+up", "move_up", "Move up"),
+    Action("column_picker.move_down", "J,alt+down", "move_down", "Move down"),
+    Action("column_picker.add", "a", "add", "Add property", show=False),
     # The IMS jobs screen (screens/jobs.py)
     Action("jobs.back", "escape,q", "back", "Back"),
     Action("jobs.open", "enter", "open", "Open"),

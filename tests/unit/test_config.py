@@ -69,7 +69,7 @@ BAD: list[tuple[dict[str, Any], str, str, str]] = [
     ({"ui": {"fps": 0}}, "ui.fps", "out of range", "fps = 30"),
     ({"ui": {"ansi": 1}}, "ui.ansi", "wrong type", "ansi = true"),
     ({"ui": {"keymap": {"delete": 4}}}, "ui.keymap.delete", "wrong type", "keymap"),
-    ({"ui": {"colour": "red"}}, "ui.colour", "unknown key", "known keys"),
+    ({"ui": {"wallpaper": "red"}}, "ui.wallpaper", "unknown key", "known keys"),
     ({"ui": 3}, "ui", "wrong type", "[ui]"),
     ({"defualt": "x"}, "defualt", "unknown key", "did you mean default"),
     ({"default": "nope", "clouds": {"d": DEMO}}, "default", "not a profile", "[clouds.nope]"),

@@ -44,6 +44,7 @@ from ims_tui.ui.page_loader import PageLoader
 from ims_tui.ui.rows import NONE, Change, RowView
 from ims_tui.ui.schema_cache import SchemaCache
 from ims_tui.ui.screens.bulk_actions import BulkActions
+from ims_tui.ui.screens.column_actions import ColumnActions
 from ims_tui.ui.screens.data_actions import DataActions
 from ims_tui.ui.screens.editor_edit import EditorActions
 from ims_tui.ui.screens.error import ErrorReport, ErrorReported
@@ -79,7 +80,15 @@ ELSEWHERE = ("main", "app")
 
 
 class MainScreen(
-    DataActions, MarkActions, SharingActions, BulkActions, EditorActions, JobActions, ExportActions, Screen[None]
+    DataActions,
+    MarkActions,
+    SharingActions,
+    BulkActions,
+    EditorActions,
+    JobActions,
+    ExportActions,
+    ColumnActions,
+    Screen[None],
 ):
     """The list of images of one cloud, with everything an operator does to them."""
 
@@ -93,9 +102,11 @@ class MainScreen(
         now: Callable[[], datetime] | None = None,
         query: ListQuery | None = None,
         can_switch: bool = False,
+        columns: tuple[str, ...] | None = None,
     ) -> None:
         super().__init__()
         self.session = session
+        self._columns = columns  # the config's [ui] or profile columns (checked there); None: the default set
         self.can_switch = can_switch
         self.page_size = page_size
         self._now = now
@@ -160,6 +171,7 @@ class MainScreen(
         self.query_one(HeaderBar).show(self.session.info)
         self.set_class(self.wide, "-wide")
         self.table.set_sort(*self.list_query.sort[0])
+        self.apply_columns(self._columns)
         self.detail.member_status = self.member_status_of
         self.table.focus()
         self._update_status()
@@ -210,6 +222,7 @@ class MainScreen(
         self._connect_error = None
         native = bool(message.connection.info.ims)  # IMS: list through cloudimages (Glance where it cannot)
         self.pages.listing = ImageListing(self.client, self.list_query, self.page_size, native=native)
+        self.pages.listing.keep = self.kept_fields
         self.image_watch.start(self.client)
         self.job_tracker.start(self.client, message.connection.info.project_id)
         self.features = None
@@ -353,7 +366,7 @@ class MainScreen(
 
     @on(DetailPane.Fresh)
     def _fresh(self, message: DetailPane.Fresh) -> None:
-        self._show(self.view.replace(ImageRow(message.image)))
+        self._show(self.view.replace(self.row_of(message.image)))
 
     @on(DetailPane.Gone)
     def _pane_found_gone(self, message: DetailPane.Gone) -> None:
@@ -466,8 +479,9 @@ class MainScreen(
 
     def action_cycle_sort(self) -> None:
         current = self.list_query.sort[0][0] if self.list_query.sort else "created_at"
-        index = SORT_CYCLE.index(current) if current in SORT_CYCLE else -1
-        self.set_sort(SORT_CYCLE[(index + 1) % len(SORT_CYCLE)])
+        cycle = self.sort_choices(SORT_CYCLE)
+        index = cycle.index(current) if current in cycle else -1
+        self.set_sort(cycle[(index + 1) % len(cycle)])
 
     def action_toggle_sort_dir(self) -> None:
         key, direction = self.list_query.sort[0] if self.list_query.sort else ("created_at", "desc")
@@ -589,7 +603,7 @@ class MainScreen(
             return
         self.detail.show_fresh(image)
         self.image_watch.follow_image(image)
-        row = ImageRow(image)
+        row = self.row_of(image)
         known = self.listing.position_of(row.id) is not None
         self._show(self.view.replace(row) if known else self.view.insert(row, 0))
         index = self.view.index_of(row.id)
@@ -627,7 +641,7 @@ class MainScreen(
             if isinstance(self.app.screen, DetailScreen):  # Enter's full detail follows the import too
                 self.app.screen.watched(image)
             if self.listing.position_of(image.id) is not None:
-                self._show(self.view.replace(ImageRow(image)))
+                self._show(self.view.replace(self.row_of(image)))
         self._update_status()
 
     @on(ImageWatch.Settled)
@@ -658,7 +672,7 @@ class MainScreen(
         self._update_status()
 
     def palette_commands(self) -> Iterable[SystemCommand]:
-        for key in SORT_CYCLE:
+        for key in self.sort_choices(SORT_CYCLE):
             label = SORT_LABEL[key]
             yield SystemCommand(
                 f"Sort by {label}", f"Sort the list by {label} on the server", lambda k=key: self.set_sort(k)
@@ -666,3 +680,4 @@ class MainScreen(
         yield from keys.commands(self.app, self._keymap, {"main": self, "table": self.table})
         yield from self.sharing_commands()
         yield from self.bulk_commands()
+        yield from self.column_commands()

@@ -164,11 +164,116 @@ def layout_for(width: int, ims: bool = False) -> Layout:
     return Layout(tuple((c, name_width if c.width == 0 else c.width) for c in chosen), width)
 
 
+# Chosen columns (``[ui] columns``, the picker): by attribute or property name, in the user's order, each shown
+# whatever the width until it must give way. The name keeps the room it has in the narrowest default set.
+NAME_KEEP = 34
+
+
+def _stamp(attribute: str) -> Cell:
+    read = attrgetter(attribute)
+    return lambda row, table: (fmt.relative_age(read(row), table.now_value), None)
+
+
+def _flag(row: ImageRow, _table: CellContext) -> CellText:
+    return ("yes" if row.protected else ""), None
+
+
+def _kept(name: str) -> Cell:
+    return lambda row, _table: (safe(row.kept_value(name) or ""), None)
+
+
+def _kept_size(name: str) -> Cell:
+    def cell(row: ImageRow, _table: CellContext) -> CellText:
+        text = row.kept_value(name)
+        return (fmt.human_size(int(text)) if text and text.isdigit() else safe(text or "")), None
+
+    return cell
+
+
+# The columns that read the row's own slots (ImageRow); every other chosen name is kept on the row for its column.
+_OWN = {
+    column.key: column
+    for column in (
+        Column("name", "name", 0, _name, sort_key="name"),
+        Column("status", "status", 14, _status, sort_key="status"),
+        Column("size", "size", 8, _size, align="right", sort_key="size"),
+        Column("disk_format", "disk", 6, _text_of("disk_format"), sort_key="disk_format"),
+        Column("container_format", "container", 9, _text_of("container_format"), sort_key="container_format"),
+        Column("visibility", "visibility", 10, _text_of("visibility")),
+        Column("owner", "owner", 8, _owner),
+        Column("min_disk", "min disk", 8, _min_disk, align="right"),
+        Column("min_ram", "min ram", 8, _min_ram, align="right"),
+        Column("protected", "protected", 9, _flag),
+        Column("created_at", "created", 8, _stamp("created_at"), align="right", sort_key="created_at"),
+        Column("updated_at", "updated", 8, _stamp("updated_at"), align="right", sort_key="updated_at"),
+        Column("id", "id", 8, _short_id, sort_key="id"),
+        Column("__imagetype", "type", 7, _text_of("image_type")),
+        Column("__platform", "platform", 10, _text_of("platform")),
+    )
+}
+# Base attributes the row does not hold: (title, width); their values are kept like a property's.
+_KEPT_BASE = {
+    "checksum": ("checksum", 10),
+    "os_hash_algo": ("hash algo", 9),
+    "os_hash_value": ("hash", 12),
+    "virtual_size": ("virt size", 9),
+    "os_hidden": ("hidden", 6),
+    "tags": ("tags", 16),
+}
+
+
+def chosen_column(name: str) -> Column:
+    """The column that shows attribute or property ``name``; a property's is as wide as its name, within 8-16."""
+    own = _OWN.get(name)
+    if own is not None:
+        return own
+    if name == "virtual_size":
+        return Column(name, "virt size", 9, _kept_size(name), align="right")
+    title, width = _KEPT_BASE.get(name, (name, max(8, min(16, cell_len(name)))))
+    return Column(name, title, width, _kept(name))
+
+
+def kept_names(names: tuple[str, ...]) -> tuple[str, ...]:
+    """Which of the chosen ``names`` each row must keep a value for (``ImageRow.kept``)."""
+    return tuple(name for name in names if name not in _OWN)
+
+
+# The default set's columns by the name a choice gives them ("os" mixes three properties: __os_version is the one).
+_AS_CHOSEN = {
+    "disk": "disk_format",
+    "type": "__imagetype",
+    "platform": "__platform",
+    "os": "__os_version",
+    "age": "updated_at",
+}
+
+
+def default_names(layout: Layout) -> tuple[str, ...]:
+    """The columns of a default ``layout`` as a choice would name them (what the picker starts from)."""
+    return tuple(_AS_CHOSEN.get(column.key, column.key) for column, _ in layout.columns)
+
+
+def chosen_layout(width: int, columns: tuple[Column, ...]) -> Layout:
+    """``columns`` in their order in ``width`` cells: the name takes what is left, and while that is less than
+    ``NAME_KEEP`` the last other column gives way."""
+    chosen = list(columns)
+
+    def name_room() -> int:
+        fixed = sum(c.width for c in chosen if c.width) + GAP * (len(chosen) - 1) + LEFT_PAD
+        return width - fixed
+
+    while name_room() < NAME_KEEP and any(c.width for c in chosen):
+        last = max(i for i, c in enumerate(chosen) if c.width)
+        del chosen[last]
+    name_width = max(name_room(), 1)
+    return Layout(tuple((c, name_width if c.width == 0 else c.width) for c in chosen), width)
+
+
 def header_title(column: Column, cells: int, sort_key: str, sort_dir: str) -> str:
     """The header of ``column`` in ``cells`` cells, with the sort arrow on the column the list is sorted by."""
     title = column.title
     sorted_here = column.sort_key == sort_key
-    if column.key == "age" and sort_key == "created_at":
+    if column.key == "age" and column.sort_key == "updated_at" and sort_key == "created_at":
         title, sorted_here = "created", True
     if sorted_here:
         arrow = "▲" if sort_dir == "asc" else "▼"

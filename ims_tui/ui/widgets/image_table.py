@@ -29,7 +29,7 @@ import ims_tui.ui.keys as keys
 from ims_tui.api.models import ImageRow
 from ims_tui.ui import format as fmt
 from ims_tui.ui.marks import Marks
-from ims_tui.ui.widgets.columns import Layout, header_segments, layout_for, row_segments
+from ims_tui.ui.widgets.columns import Column, Layout, chosen_layout, header_segments, layout_for, row_segments
 
 __all__ = ["ImageTable", "layout_for"]
 
@@ -120,6 +120,7 @@ class ImageTable(ScrollView, can_focus=True):
         self._cache: LRUCache[CacheKey, Strip] = LRUCache(1024)
         self._layouts: dict[tuple[int, bool], Layout] = {}
         self.ims = False
+        self.chosen: tuple[Column, ...] | None = None  # the user's columns; None: the adaptive default set
         self._styles_ready = False
         self._style_map: dict[str, Style] = {}
         self.last_highlighted: ImageRow | None = None
@@ -205,6 +206,13 @@ class ImageTable(ScrollView, can_focus=True):
         if ims == self.ims:
             return
         self.ims = ims
+        self._cache.clear()
+        self.refresh()
+
+    def set_columns(self, columns: tuple[Column, ...] | None) -> None:
+        """Show ``columns`` in their order (None: the default set for the width)."""
+        self.chosen = columns
+        self._layouts.clear()
         self._cache.clear()
         self.refresh()
 
@@ -349,8 +357,14 @@ class ImageTable(ScrollView, can_focus=True):
         key = (width, self.ims)
         found = self._layouts.get(key)
         if found is None:
-            found = self._layouts[key] = layout_for(width, self.ims)
+            chosen = self.chosen
+            found = layout_for(width, self.ims) if chosen is None else chosen_layout(width, chosen)
+            self._layouts[key] = found
         return found
+
+    def current_layout(self) -> Layout:
+        """The columns shown now, at the table's width."""
+        return self._layout(self.scrollable_content_region.width or 79)
 
     def _styles(self) -> dict[str, Style]:
         if not self._styles_ready:
