@@ -60,6 +60,7 @@ def test_the_picker_offers_the_current_columns_first_then_attributes_then_proper
 
 def test_the_default_set_at_80_columns_reads_as_a_choice() -> None:
     assert default_names(layout_for(79)) == ("name", "status", "size", "visibility", "updated_at")
+    assert default_names(layout_for(79), "created_at")[-1] == "created_at"  # what the age column shows then
     same = chosen_layout(79, tuple(chosen_column(name) for name in default_names(layout_for(79))))
     assert [(c.title, w) for c, w in same.columns] == [(c.title, w) for c, w in layout_for(79).columns]
 

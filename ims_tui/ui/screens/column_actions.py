@@ -82,7 +82,7 @@ class ColumnActions:
     def action_choose_columns(self) -> None:
         from ims_tui.ui.screens.column_picker import ColumnPickerScreen
 
-        current = self._columns or default_names(self.table.current_layout())
+        current = self._columns or default_names(self.table.current_layout(), self.table.sort_key)
         self.app.push_screen(ColumnPickerScreen(current, self._seen_properties()), self._picked)
 
     def _seen_properties(self) -> set[str]:

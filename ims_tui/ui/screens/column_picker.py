@@ -80,7 +80,7 @@ class ColumnPickerScreen(ModalScreen[Picked | None]):
             yield Static("space show/hide · K/J move · a add · enter apply · esc cancel", classes="column-hint")
 
     def on_mount(self) -> None:
-        self._list.focus()
+        self.set_focus(self._list)
 
     @property
     def _list(self) -> OptionList:
@@ -127,7 +127,7 @@ class ColumnPickerScreen(ModalScreen[Picked | None]):
             self._redraw(target)
 
     def action_add(self) -> None:
-        self.query_one("#column-add", Input).focus()
+        self.set_focus(self.query_one("#column-add", Input))
 
     @on(Input.Submitted, "#column-add")
     def _added(self, event: Input.Submitted) -> None:
@@ -145,7 +145,7 @@ class ColumnPickerScreen(ModalScreen[Picked | None]):
         event.input.value = ""
         self._say("")
         self._redraw(self.order.index(name))
-        self._list.focus()
+        self.set_focus(self._list)
 
     @on(OptionList.OptionSelected, "#column-list")
     def _selected(self, event: OptionList.OptionSelected) -> None:

@@ -248,9 +248,11 @@ _AS_CHOSEN = {
 }
 
 
-def default_names(layout: Layout) -> tuple[str, ...]:
-    """The columns of a default ``layout`` as a choice would name them (what the picker starts from)."""
-    return tuple(_AS_CHOSEN.get(column.key, column.key) for column, _ in layout.columns)
+def default_names(layout: Layout, sort_key: str = "") -> tuple[str, ...]:
+    """The columns of a default ``layout`` as a choice would name them (what the picker starts from); the age
+    column is the creation time while the list is sorted by it."""
+    names = {**_AS_CHOSEN, "age": "created_at"} if sort_key == "created_at" else _AS_CHOSEN
+    return tuple(names.get(column.key, column.key) for column, _ in layout.columns)
 
 
 def chosen_layout(width: int, columns: tuple[Column, ...]) -> Layout:
