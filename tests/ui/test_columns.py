@@ -5,17 +5,20 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
 
+from ims_tui.api.models import Image
+from ims_tui.config import ConnectOptions, resolve
 from ims_tui.demo import DemoCloud
 from ims_tui.ui.app import ImsApp
 from ims_tui.ui.screens.column_actions import ColumnsChosen
 from ims_tui.ui.screens.column_picker import ColumnPickerScreen
 from ims_tui.ui.screens.main import MainScreen
 
-from .helpers import list_requests, main_screen, make_app, screen_text, settle, told, until
+from .helpers import frozen_now, list_requests, main_screen, make_app, screen_text, settle, told, until
 
 
 def header(app: ImsApp) -> list[str]:
@@ -138,3 +141,38 @@ async def test_sorts_follow_the_chosen_columns_and_a_property_says_it_cannot() -
         await until(pilot, lambda: not screen.pages.reloading, "the sorted list")
         assert screen.list_query.sort == (("disk_format", "asc"),)
         assert "sort_key=disk_format" in list_requests(cloud)[-1]
+
+
+async def test_the_profiles_columns_open_the_list(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text(
+        '[ui]\ncolumns = ["name", "size"]\n[clouds.d]\ntype = "demo"\ndemo_images = 30\n'
+        'columns = ["name", "os_distro", "status"]\n'
+    )
+    home = tmp_path / "home"
+    env = {"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"), "XDG_CONFIG_DIRS": str(tmp_path / "x")}
+    resolved = resolve(ConnectOptions(environ=env, config_path=config, cwd=tmp_path, cloud="d"))
+    app = ImsApp(resolved.sessions["d"](), resolved=resolved, profile="d", now=frozen_now)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: bool(main_screen(app).table.rows), "the first page")
+        screen = main_screen(app)
+        assert screen.chosen_columns() == ("name", "os_distro", "status")
+        assert header(app) == ["name", "os_distro", "status"]
+        assert screen.listing is not None and screen.listing.keep == ("os_distro",)
+        assert any(row.kept_value("os_distro") for row in screen.table.rows)
+
+
+async def test_a_row_refreshed_by_the_detail_keeps_its_property_values() -> None:
+    app, _cloud = make_app(count=30)
+    async with app.run_test(size=(120, 40)) as pilot:  # wide: the detail pane fetches the highlighted image
+        await settle(pilot)
+        screen = main_screen(app)
+        screen.apply_columns(["name", "os_distro"])
+        await until(pilot, lambda: not screen.pages.reloading, "the reload")
+        await pilot.press("j", "j")
+        await settle(pilot)
+        screen.flush_detail()
+        await until(pilot, lambda: screen.detail.fresh, "the fresh detail")
+        row = screen.table.rows[2]
+        assert isinstance(screen.detail.image, Image) and screen.detail.image.id == row.id
+        assert row.kept_value("os_distro") == screen.detail.image.properties["os_distro"]
