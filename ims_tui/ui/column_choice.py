@@ -43,7 +43,7 @@ def parse_columns(names: Sequence[str]) -> tuple[str, ...]:
     if isinstance(names, str):
         raise ValueError(f'columns must be a list of names, e.g. columns = ["name", "status"], not {names!r}')
     if not names:
-        raise ValueError('an empty list shows nothing; name the columns, e.g. columns = ["name", "status", "size"]')
+        raise ValueError("an empty list of columns shows nothing: name the columns to show, name first")
     chosen: list[str] = []
     for item in names:
         if not isinstance(item, str):
@@ -55,7 +55,7 @@ def parse_columns(names: Sequence[str]) -> tuple[str, ...]:
             raise ValueError(f"{name!r} is named twice; name each column once")
         chosen.append(name)
     if "name" not in chosen:
-        raise ValueError('the columns must include "name" (it says which image a row is), e.g. ["name", ...]')
+        raise ValueError('the columns must include "name": it says which image a row is')
     return tuple(chosen)
 
 

@@ -30,7 +30,7 @@ def test_a_choice_is_stripped_and_keeps_its_order() -> None:
 @pytest.mark.parametrize(
     ("names", "says"),
     [
-        ([], "empty list"),
+        ([], "empty list of columns"),
         (["status", "size"], 'include "name"'),
         (["name", "size", "size"], "named twice"),
         (["name", " "], "not a column name"),

@@ -51,7 +51,7 @@ def test_without_columns_the_list_keeps_its_default_set() -> None:
 @pytest.mark.parametrize(
     ("data", "key", "problem"),
     [
-        ({"ui": {"columns": []}}, "ui.columns", "an empty list shows nothing"),
+        ({"ui": {"columns": []}}, "ui.columns", "an empty list of columns shows nothing"),
         ({"ui": {"columns": ["status", "size"]}}, "ui.columns", 'must include "name"'),
         ({"clouds": {"d": {**DEMO, "columns": ["name", "size", "size"]}}}, "clouds.d.columns", "'size' is named twice"),
         ({"ui": {"columns": "name,status"}}, "ui.columns", "wrong type"),
