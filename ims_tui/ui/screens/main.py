@@ -6,12 +6,12 @@ generation number, ``DetailPane`` the detail and its fetches, ``SessionGate`` co
 version. All I/O runs in their workers; workers post messages and the handlers own the state. The create/edit
 form and the delete dialog open at once and read what they need themselves.
 
-About 670 lines, still over the ~400 a module should have: every action on one image or many lives in a
+About 680 lines, still over the ~400 a module should have: every action on one image or many lives in a
 mixin of its own (``data_actions``, ``mark_actions``, ``sharing``, ``bulk_actions``, ``editor_edit``,
-``job_actions``, ``export_rows``: the screen is one, so they are its bases); what remains is where the list's
-keys, quick filter, sort, server filter, the live watch's rows and the write actions meet the table and the
-status line, each a few short handlers that read and write the same view, table and loader. The next split is
-the watch's three handlers and ``_saved``/``_gone`` (the row updates) into a small owner of their own.
+``job_actions``, ``export_rows``, ``column_actions``: the screen is one, so they are its bases); what remains is
+where the list's keys, quick filter, sort, server filter, the live watch's rows and the write actions meet the
+table and the status line, each a few short handlers that read and write the same view, table and loader. The
+next split is the watch's three handlers and ``_saved``/``_gone`` (the row updates) into a small owner of their own.
 """
 
 from __future__ import annotations
