@@ -176,3 +176,13 @@ async def test_a_row_refreshed_by_the_detail_keeps_its_property_values() -> None
         row = screen.table.rows[2]
         assert isinstance(screen.detail.image, Image) and screen.detail.image.id == row.id
         assert row.kept_value("os_distro") == screen.detail.image.properties["os_distro"]
+
+
+async def test_a_chosen_column_without_room_is_named_not_dropped_in_silence() -> None:
+    async with listed() as (app, _cloud, pilot, screen):
+        await open_picker(pilot, app)
+        # os_distro lands after the five shown columns; at 80 cells the name keeps its room and it gives way
+        await pilot.press("a", *"os_distro", "enter", "enter")
+        await until(pilot, lambda: isinstance(app.screen, MainScreen) and not screen.pages.reloading, "a reload")
+        assert "os_distro" not in header(app)
+        assert any("no room" in note and "os_distro" in note and "move it up" in note for note in told(app))

@@ -97,6 +97,23 @@ class ColumnActions:
             return
         self.apply_columns(picked.names)
         self.post_message(ColumnsChosen(picked.names))
+        self._say_what_has_no_room()
+
+    def _say_what_has_no_room(self) -> None:
+        """A chosen column that the width leaves out would otherwise vanish without a word."""
+        layout = self.table.current_layout()
+        shown = {column.key for column, _ in layout.columns}
+        left_out = [name for name in self._columns or () if name not in shown]
+        if left_out:
+            self.notify(
+                safe(
+                    f"no room at {layout.width} columns for {', '.join(left_out)}: "
+                    "hide a column or move it up (C), or widen the terminal"
+                ),
+                severity="warning",
+                timeout=6,
+                markup=False,
+            )
 
     def sort_choices(self, default: Sequence[str]) -> tuple[str, ...]:
         """The sorts ``s`` steps through and the palette offers: the chosen columns the server sorts by, in their
