@@ -18,15 +18,17 @@ image, and at most five run at a time; an in-region copy takes no ISO image and 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import quote
 
+from .bulk import LeftOut, Plan
 from .data_calls import DataCalls
-from .errors import MalformedResponse
-from .ims_jobs import QuotaUse
+from .errors import ApiError, MalformedResponse
+from .ims_jobs import ImsJobCalls, QuotaUse
 from .models import Image
 
 Mode = Literal["region", "cross"]
@@ -111,9 +113,12 @@ class CopyRequest:
         return f"POST {self.path(image_id)}\n{json.dumps(self.body(), indent=2, ensure_ascii=False)}"
 
 
-def copy_refusal(image: Image, mode: Mode) -> str | None:
-    """Why IMS refuses to copy this image (``mode``), in plain words; None when it may."""
+def copy_refusal(image: Image, mode: Mode, project_id: str | None = None) -> str | None:
+    """Why IMS refuses to copy this image (``mode``), in plain words; None when it may. ``project_id``: the
+    session's own project, when known (IMS copies only the project's own images)."""
     where = "to another region" if mode == "cross" else "here"
+    if project_id is not None and image.owner not in (None, project_id):
+        return f"IMS copies only this project's own images: project {image.owner} owns this one"
     if image.disk_format == "iso":
         return f"an ISO image cannot be copied {where} (IMS refuses ISO images)"
     if mode == "cross" and str(image.properties.get("__system_encrypted", "0")) == "1":
@@ -144,6 +149,15 @@ def quota_refusal(uses: list[QuotaUse], adding: int = 1, what: str = "image") ->
     )
 
 
+async def quota_check(client: ImsJobCalls, adding: int = 1) -> str | None:
+    """``quota_refusal`` on the quota as IMS has it now; None when it cannot be read (IMS then refuses itself)."""
+    try:
+        uses = await client.ims_quota()
+    except ApiError:
+        return None
+    return quota_refusal(uses, adding)
+
+
 @dataclass(frozen=True)
 class MemberBatch:
     """Share ``images`` with ``projects`` (every pair), or stop sharing them (``remove``), as one IMS job."""
@@ -167,6 +181,24 @@ class MemberBatch:
 
     def line(self) -> str:
         return f"{self.method} {self.PATH} {json.dumps(self.body())}"
+
+
+def batch_plan(plan: Plan) -> Plan:
+    """A share or unshare on IMS: one request (one job) for every image and project, in place of the requests
+    per image; an image IMS does not share (only private ones) is left out. Other kinds pass unchanged."""
+    kind = plan.action.kind
+    if kind not in ("share", "unshare"):
+        return plan
+    steps, left = [], list(plan.left_out)
+    for step in plan.steps:
+        image = step.before
+        if kind == "share" and image is not None and image.visibility not in ("private", "shared"):
+            left.append(LeftOut(step.image_id, step.name, f"{image.visibility}: IMS shares only private images"))
+            continue
+        steps.append(dataclasses.replace(step, requests=()))
+    ids = tuple(step.image_id for step in steps)
+    batch = MemberBatch(ids, plan.action.argument, remove=kind == "unshare") if ids else None
+    return dataclasses.replace(plan, steps=tuple(steps), left_out=tuple(left), batch=batch)
 
 
 def parse_job_id(data: Any) -> str:
