@@ -324,7 +324,8 @@ class ImageFormScreen(FormLayout):
         self._set_busy(True, "creating…")
         if self.ims and (full := await quota_check(self.client)):  # refused before sending, with the numbers
             self._set_busy(False)
-            self._status(f"not sent: {full}", problem=True)
+            self._status("not sent: the image quota is full", problem=True)
+            self.notify(f"Not sent: {full}", title="IMS quota", severity="error", markup=False)
             return
         try:
             image = await self.client.create(attributes, image_id=self.create_id, choose_id=self.create_id is not None)
