@@ -185,6 +185,8 @@ async def test_the_quota_panel_gives_ims_s_numbers() -> None:
     app, cloud = ims_app(Clock())
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
+        titles = [command.title for command in main_screen_of(app).palette_commands()]
+        assert "Copy image (IMS)" in titles and "Quota (IMS)" in titles
         used, allowed = cloud.quota_use()
         await pilot.press("Q")
         await until(pilot, lambda: isinstance(app.screen, QuotaScreen) and "left" in screen_text(app), "the quota")
@@ -254,6 +256,8 @@ async def test_glance_and_read_only_sessions_have_no_copy() -> None:
         await settle(pilot)
         screen = main_screen_of(app)
         assert screen.check_action("ims_copy", ()) is False and screen.check_action("quota", ()) is False
+        titles = [command.title for command in screen.palette_commands()]
+        assert "Copy image (IMS)" not in titles and "Quota (IMS)" not in titles
         screen.action_quota()
         await settle(pilot)
         assert any("the quota is IMS's" in said for said in told(app))
@@ -265,6 +269,8 @@ async def test_glance_and_read_only_sessions_have_no_copy() -> None:
         await settle(pilot)
         screen = main_screen_of(app)
         assert screen.check_action("ims_copy", ()) is False and screen.check_action("quota", ()) is True
+        titles = [command.title for command in screen.palette_commands()]
+        assert "Copy image (IMS)" not in titles and "Quota (IMS)" in titles
         await pilot.press("Y")
         await settle(pilot)
         assert app.screen is screen and posts(cloud, "copy") == []

@@ -125,6 +125,12 @@ async def test_batch_sharing_is_one_job_that_adds_and_removes_every_pair() -> No
     cloud = ImsCloud(image_count=300)
     client = _client(cloud)
     images = tuple(_private(cloud)[:3])
+    auth = AkSkAuth(DEMO_AK, DEMO_SK, project_id=DEMO_PROJECT_ID)
+    with httpx.Client(transport=cloud.transport, base_url=cloud.url, auth=auth) as direct:
+        answer = direct.post("/v1/cloudimages/members", json=fixture("members_request.json"))
+        assert answer.status_code == 404  # the reference's image ids are not this account's images
+        answer = direct.post("/v1/cloudimages/members", json={"images": list(images[:1]), "projects": [PROJECT]})
+        assert shape_problems(fixture("job_created.json"), answer.json()) == []
     job_id = await client.ims_members(MemberBatch(images, (PROJECT,)))
     assert (await client.ims_job(DEMO_PROJECT_ID, job_id)).status == "SUCCESS"
     for image_id in images:
