@@ -29,6 +29,7 @@ from .patch import PatchError, PatchOp, check_value, describe, diff
 
 if TYPE_CHECKING:
     from .features import ServerFeatures
+    from .ims_copy import MemberBatch
 
 Kind = Literal[
     "delete",
@@ -229,6 +230,7 @@ class Plan:
     action: BulkAction
     steps: tuple[Step, ...] = ()
     left_out: tuple[LeftOut, ...] = field(default=())
+    batch: MemberBatch | None = None  # on IMS: one request for every step instead of theirs (ims_copy.batch_plan)
 
     @property
     def title(self) -> str:
@@ -241,7 +243,7 @@ class Plan:
 
     @property
     def request_count(self) -> int:
-        return sum(len(step.requests) for step in self.steps)
+        return sum(len(step.requests) for step in self.steps) + (self.batch is not None)
 
 
 def image_path(image_id: str) -> str:

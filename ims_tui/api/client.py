@@ -30,6 +30,7 @@ from .errors import (
     request_id_of,
     timed_out,
 )
+from .ims_copy import ImsCopyCalls
 from .ims_jobs import ImsJobCalls
 from .members import MemberCalls
 from .messages import describe_body
@@ -57,7 +58,7 @@ def normalize_endpoint(endpoint: str) -> str:
     return root
 
 
-class ImageClient(CloudImageCalls, ImsJobCalls, DataCalls, MemberCalls):
+class ImageClient(CloudImageCalls, ImsJobCalls, ImsCopyCalls, DataCalls, MemberCalls):
     """Every call of the image API the app makes; raises only ``ApiError`` subclasses."""
 
     def __init__(

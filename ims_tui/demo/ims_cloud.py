@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from . import ims_jobs
+from . import ims_jobs, ims_members
 from .errors import HTTPError, Reply, json_body, json_reply
 from .ims_auth import Gate, GateRefusal
 from .ims_views import ImsError, cloudimage_view, cloudimages_filter, image_type, ims_view, page_limit, sort_spec
@@ -61,7 +61,8 @@ class ImsCloud(DemoCloud):
     """Huawei Cloud IMS in one region, for one account (project ``DEMO_PROJECT_ID``).
 
     ``job_seconds``: how long a job runs on the cloud's clock (0: done by its first poll); ``image_quota``: the
-    private images the account may have.
+    private images the account may have (settable: a test puts the account near it); ``agencies``: the IAM
+    agencies a cross-region copy may name (another fails its job, as IMS finds out only in the other region).
     """
 
     def __init__(
@@ -78,6 +79,7 @@ class ImsCloud(DemoCloud):
         self.gate.users[(domain, user)] = password
         self.job_seconds = job_seconds
         self.image_quota = image_quota
+        self.agencies = {"ims_admin_agency"}
         self.jobs: dict[str, ims_jobs.Job] = {}
 
     # -- what ims_jobs asks of the cloud -------------------------------------------------------------------
@@ -159,12 +161,14 @@ class ImsCloud(DemoCloud):
         ]
         return self._send(request, json_reply(status, {"versions": versions}))
 
-    @staticmethod
-    def _check_create(request: httpx.Request) -> bool:
+    def _check_create(self, request: httpx.Request) -> bool:
         """Refuse a visibility other than private; True when none was given (Glance would make it shared)."""
         body = json_body(request, required=False)
         if isinstance(body, dict) and body.get("visibility", "private") != "private":
             raise ImsError(400, "IMG.0001", "The visibility of a new image can only be private.")
+        used, quota = self.quota_use()
+        if used >= quota:
+            raise ImsError(400, "IMG.0133", f"The private image quota ({quota}) is used up.")
         return isinstance(body, dict) and "visibility" not in body
 
     def _made_private(self, answer: httpx.Response) -> httpx.Response:
@@ -241,6 +245,8 @@ NATIVE: tuple[Route, ...] = (  # each handler answers a Reply (none takes image 
     Route("POST", "v1/cloudimages/{image_id}/copy", ims_jobs.copy_image),
     Route("POST", "v1/cloudimages/{image_id}/cross_region_copy", ims_jobs.cross_region_copy),
     Route("POST", "v1/cloudimages/{image_id}/file", ims_jobs.export_image),
+    Route("POST", "v1/cloudimages/members", ims_members.add_members),
+    Route("DELETE", "v1/cloudimages/members", ims_members.remove_members),
 )
 
 __all__ = ["DEMO_AK", "DEMO_REGION", "DEMO_SK", "DEMO_USER", "ImsCloud", "ims_url"]

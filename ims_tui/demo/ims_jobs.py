@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy as copying
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
 GB = 1024**3
 CROSS_REGION_MAX = 128 * GB
 EXPORT_FORMATS = ("qcow2", "vhd", "zvhd", "vmdk")
+CROSS_JOB = "imsCrossRegionCopyImageJob"
+CROSS_AT_ONCE = 5
+RUNNING = ("INIT", "RUNNING")
 _TIME = "%d-%b-%Y %H:%M:%S"  # IMS's job times: "04-Jun-2015 18:11:06:586"
 
 
@@ -44,6 +48,7 @@ class Job:
     result: dict[str, Any] | None = None  # the image a copy makes, stored when the job succeeds
     done: bool = False
     entities: dict[str, Any] = field(default_factory=dict)
+    effect: Callable[[], None] | None = None  # what a job that makes no image does when it succeeds (sharing)
 
     def status(self, now: datetime) -> str:
         elapsed = (now - self.begin).total_seconds()
@@ -80,32 +85,34 @@ def settle(cloud: ImsCloud) -> None:
         job.done = True
         if job.result is not None and job.fail is None:
             cloud.store_image(job.result)
+        if job.effect is not None and job.fail is None:
+            job.effect()
 
 
-def _start(cloud: ImsCloud, job_type: str, image_id: str, **kwargs: Any) -> Reply:
+def start(cloud: ImsCloud, job_type: str, image_id: str, **kwargs: Any) -> Reply:
     job = Job(uuid.uuid4().hex, job_type, image_id, cloud.now(), cloud.job_seconds, **kwargs)
     cloud.jobs[job.job_id] = job
     return json_reply(200, {"job_id": job.job_id})
 
 
-def _own_image(cloud: ImsCloud, image_id: str) -> dict[str, Any]:
+def own_image(cloud: ImsCloud, image_id: str) -> dict[str, Any]:
     image = cloud.images.get(image_id)
     if image is None or image["status"] == "deleted" or image["owner"] != cloud.gate.account.project_id:
         raise ImsError(404, "IMG.0027", f"The image {image_id} does not exist or is not a private image.")
     return image
 
 
-def _body(request: httpx.Request) -> dict[str, Any]:
+def body_of(request: httpx.Request) -> dict[str, Any]:
     body = json_body(request, required=False)
     if not isinstance(body, dict):
         raise ImsError(400, "IMG.0007", "The request body is empty.")
     return body
 
 
-def _copy_limits(image: dict[str, Any]) -> tuple[str, str] | None:
+def _copy_limits(image: dict[str, Any], *, cross: bool) -> tuple[str, str] | None:
     if image.get("disk_format") == "iso":
         return ("IMG.0094", "ISO images cannot be replicated.")
-    if str(image.get("__system_encrypted", "0")) == "1":
+    if cross and str(image.get("__system_encrypted", "0")) == "1":  # in the region, an encrypted copy keeps its key
         return ("IMG.0095", "Encrypted images cannot be replicated to another region.")
     if image["status"] != "active":
         return ("IMG.0096", f"The image is {image['status']}: only active images can be replicated.")
@@ -114,8 +121,8 @@ def _copy_limits(image: dict[str, Any]) -> tuple[str, str] | None:
 
 def copy_image(cloud: ImsCloud, request: httpx.Request, image_id: str) -> Reply:
     """``POST /v1/cloudimages/{image_id}/copy``: a private copy in the same region."""
-    image = _own_image(cloud, image_id)
-    body = _body(request)
+    image = own_image(cloud, image_id)
+    body = body_of(request)
     name = body.get("name")
     if not isinstance(name, str) or not name.strip():
         raise ImsError(400, "IMG.0001", "The name of the image copy is mandatory.")
@@ -124,7 +131,7 @@ def copy_image(cloud: ImsCloud, request: httpx.Request, image_id: str) -> Reply:
     used, quota = cloud.quota_use()
     if used >= quota:
         raise ImsError(400, "IMG.0133", f"The private image quota ({quota}) is used up.")
-    fail = _copy_limits(image)
+    fail = _copy_limits(image, cross=False)
     result = None
     new_id = str(uuid.uuid4())
     if fail is None:
@@ -134,29 +141,35 @@ def copy_image(cloud: ImsCloud, request: httpx.Request, image_id: str) -> Reply:
         result["__imagetype"] = "private"
         if isinstance(body.get("description"), str):
             result["description"] = body["description"]
-    return _start(cloud, "imsCopyImageJob", image_id, fail=fail, result=result, entities={"image_id": new_id})
+    return start(cloud, "imsCopyImageJob", image_id, fail=fail, result=result, entities={"image_id": new_id})
 
 
 def cross_region_copy(cloud: ImsCloud, request: httpx.Request, image_id: str) -> Reply:
     """``POST /v1/cloudimages/{image_id}/cross_region_copy``: the copy lands in another region (not here)."""
-    image = _own_image(cloud, image_id)
-    body = _body(request)
+    image = own_image(cloud, image_id)
+    body = body_of(request)
     for key in ("name", "region", "project_name", "agency_name"):
         if not isinstance(body.get(key), str) or not body[key].strip():
             raise ImsError(400, "IMG.0001", f"The {key} of a cross-region copy is mandatory.")
     if body["region"] == cloud.region:
         raise ImsError(400, "IMG.0001", "The target region is the image's own region: use a copy instead.")
-    fail = _copy_limits(image)
+    running = [j for j in cloud.jobs.values() if j.job_type == CROSS_JOB and j.status(cloud.now()) in RUNNING]
+    if len(running) >= CROSS_AT_ONCE:
+        raise ImsError(400, "IMG.0099", f"At most {CROSS_AT_ONCE} cross-region replications can run at a time.")
+    fail = _copy_limits(image, cross=True)
     size = int(image.get("__image_size") or image.get("size") or 0)
     if fail is None and size > CROSS_REGION_MAX:
         fail = ("IMG.0097", "Images larger than 128 GB cannot be replicated to another region.")
-    return _start(cloud, "imsCrossRegionCopyImageJob", image_id, fail=fail, entities={"image_id": image_id})
+    if fail is None and body["agency_name"] not in cloud.agencies:
+        # IMS learns that the agency grants nothing only once the job reaches the other region
+        fail = ("IMG.0216", f"The agency {body['agency_name']} does not allow IMS to write into the target project.")
+    return start(cloud, CROSS_JOB, image_id, fail=fail, entities={"image_id": image_id})
 
 
 def export_image(cloud: ImsCloud, request: httpx.Request, image_id: str) -> Reply:
     """``POST /v1/cloudimages/{image_id}/file``: export to an OBS bucket (``bucket_url`` is ``bucket:file``)."""
-    image = _own_image(cloud, image_id)
-    body = _body(request)
+    image = own_image(cloud, image_id)
+    body = body_of(request)
     bucket_url, file_format = body.get("bucket_url"), body.get("file_format")
     if not isinstance(bucket_url, str) or ":" not in bucket_url.strip(":"):
         raise ImsError(400, "IMG.0001", "The bucket_url is invalid: use bucket:file.")
@@ -165,7 +178,7 @@ def export_image(cloud: ImsCloud, request: httpx.Request, image_id: str) -> Repl
     fail = None
     if image.get("disk_format") == "iso":
         fail = ("IMG.0098", "ISO images cannot be exported.")
-    return _start(cloud, "imsExportImageJob", image_id, fail=fail, entities={"image_id": image_id})
+    return start(cloud, "imsExportImageJob", image_id, fail=fail, entities={"image_id": image_id})
 
 
 def show_job(cloud: ImsCloud, request: httpx.Request, project_id: str, job_id: str) -> Reply:

@@ -334,6 +334,26 @@ ACTIONS: tuple[Action, ...] = (
         title="IMS jobs",
         summary="The IMS jobs of this session (copies, exports): status, progress, failures; IMS sessions only",
     ),
+    # IMS's own calls (ui/screens/ims_actions.py): copies and the quota, on IMS sessions only
+    Action(
+        "main.ims_copy",
+        "Y",
+        "ims_copy",
+        "Copy image",
+        show=False,
+        writes=True,
+        title="Copy image (IMS)",
+        summary="Copy the highlighted image in this region or to another one, as an IMS job; IMS sessions only",
+    ),
+    Action(
+        "main.quota",
+        "Q",
+        "quota",
+        "Quota",
+        show=False,
+        title="Quota (IMS)",
+        summary="The images this account has and may have (IMS's quota); IMS sessions only",
+    ),
     Action("main.back", "escape", "back", "Back", show=False),
     # The column picker (ui/screens/column_picker.py); the choice is screen state, so read-only sessions have it
     Action(
@@ -472,6 +492,11 @@ ACTIONS: tuple[Action, ...] = (
     Action("jobs.open", "enter", "open", "Open"),
     Action("jobs.lookup", "i", "lookup", "Look up by id"),
     Action("job.close", "escape,q", "close", "Close"),
+    # The IMS copy form and the quota panel (screens/ims_copy.py, screens/quota.py)
+    Action("ims_copy.review", "ctrl+s", "confirm", "Review", priority=True),
+    Action("ims_copy.copy_error", "ctrl+y", "copy_error", "Copy error", show=False),
+    Action("quota.close", "escape,q", "close", "Close"),
+    Action("quota.reload", "r,ctrl+r", "reload", "Reload"),
 )
 
 BY_ID: dict[str, Action] = {action.id: action for action in ACTIONS}

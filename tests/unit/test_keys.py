@@ -68,6 +68,7 @@ def test_writes_are_the_main_screen_s_actions_that_change_the_cloud() -> None:
     changes |= {"delete_from_store"}
     changes |= {"accept_share", "reject_share", "pending_share"}  # the members panel refuses its own writes
     changes.add("edit_in_editor")  # the $EDITOR edit sends a patch
+    changes.add("ims_copy")  # IMS's copy starts a job; its quota panel (Q) only reads
     assert keys.writes("main") == changes  # download and stopping a transfer change nothing on the cloud
     assert all(not action.writes for action in keys.ACTIONS if action.scope != "main")
 

@@ -23,6 +23,7 @@ from textual.app import SystemCommand
 from ims_tui.api.bulk import KINDS, BulkAction, Kind, Plan, Target, build_plan, offered
 from ims_tui.api.bulk_run import DEFAULT_CONCURRENCY, RunResult, read_targets
 from ims_tui.api.errors import ApiError
+from ims_tui.api.ims_copy import batch_plan
 from ims_tui.ui import format as fmt
 
 READS: tuple[Kind, ...] = ("download",)  # the kinds that change nothing on the server: read-only sessions have them
@@ -59,6 +60,9 @@ class BulkActions:
         def _drop_row(self, image_id: str) -> None: ...
         def _gone(self, image_id: str | None) -> None: ...
         def _unmark_done(self, image_ids: Iterable[str]) -> None: ...
+        @property
+        def ims(self) -> bool: ...
+        def send_member_batch(self, plan: Plan) -> None: ...
         def notify(self, message: str, **kwargs: Any) -> None: ...
 
     def _bulk_instead(self, action: str) -> bool:
@@ -156,6 +160,8 @@ class BulkActions:
             except ApiError:
                 features = None  # the server's answer to the action will say
         plan = build_plan(action, self._broken(targets), features=features, project_id=self.session.info.project_id)
+        if self.ims:  # a share or unshare is one IMS job (screens/ims_actions.py sends it)
+            plan = batch_plan(plan)
         for target in targets:
             if target.gone:
                 self._gone(target.image_id)
@@ -192,6 +198,9 @@ class BulkActions:
 
     def _bulk_send(self, plan: Plan) -> None:
         if self.client is None or (self.read_only and plan.action.kind not in READS):
+            return
+        if plan.batch is not None:
+            self.send_member_batch(plan)
             return
         from ims_tui.ui.screens.bulk_progress import BulkProgressScreen
 

@@ -40,6 +40,13 @@ def plan_lines(plan: Plan) -> Content:
             parts.append(f"  {safe(request.method)} {safe(request.path)}\n")
             body = [request.body()] if request.body() else request.op_lines()  # under it: 80 columns fit no more
             parts += [(f"    {safe(line)}\n", "$text-muted") for line in body]
+    if plan.batch is not None:  # IMS: one request for all of them
+        projects = ", ".join(plan.batch.projects)
+        parts += [
+            f"{plan.batch.method} {plan.batch.PATH}\n",
+            (f"  images: the {len(plan.steps)} above\n", "$text-muted"),
+        ]
+        parts.append((f"  projects: {safe(projects)}\n", "$text-muted"))
     if plan.left_out:
         parts += [(f"Left out ({len(plan.left_out)}):", "bold $text-warning"), "\n"]
         for item in plan.left_out:
@@ -71,6 +78,8 @@ class BulkPlanScreen(ConfirmDialog[bool]):
     def compose_body(self) -> ComposeResult:
         plan = self.plan
         summary = f"{plural(len(plan.steps), 'image')} · {plural(plan.request_count, 'request')}"
+        if plan.batch is not None:
+            summary = f"one IMS job for {plural(len(plan.steps), 'image')} · 1 request"
         if plan.left_out:
             summary += f" · {len(plan.left_out)} left out"
         if not plan.steps:

@@ -21,6 +21,7 @@ from textual.widgets import Button, Input, Static
 
 from ims_tui.api.client import ImageClient, new_image_id
 from ims_tui.api.errors import ApiError, Conflict
+from ims_tui.api.ims_copy import quota_check
 from ims_tui.api.models import Image
 from ims_tui.api.outcome import Outcome, settle_create, settle_update
 from ims_tui.api.patch import PatchError, PatchOp, diff
@@ -321,6 +322,11 @@ class ImageFormScreen(FormLayout):
     @work(exclusive=True, group="image-form-submit")
     async def submit_create(self, attributes: dict[str, Any]) -> None:
         self._set_busy(True, "creating…")
+        if self.ims and (full := await quota_check(self.client)):  # refused before sending, with the numbers
+            self._set_busy(False)
+            self._status("not sent: the image quota is full", problem=True)
+            self.notify(f"Not sent: {full}", title="IMS quota", severity="error", markup=False)
+            return
         try:
             image = await self.client.create(attributes, image_id=self.create_id, choose_id=self.create_id is not None)
         except ApiError as exc:

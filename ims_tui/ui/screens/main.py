@@ -49,6 +49,7 @@ from ims_tui.ui.screens.data_actions import DataActions
 from ims_tui.ui.screens.editor_edit import EditorActions
 from ims_tui.ui.screens.error import ErrorReport, ErrorReported
 from ims_tui.ui.screens.export_rows import ExportActions
+from ims_tui.ui.screens.ims_actions import ImsActions
 from ims_tui.ui.screens.job_actions import JobActions
 from ims_tui.ui.screens.mark_actions import MarkActions
 from ims_tui.ui.screens.sharing import SharingActions
@@ -86,6 +87,7 @@ class MainScreen(
     BulkActions,
     EditorActions,
     JobActions,
+    ImsActions,
     ExportActions,
     ColumnActions,
     Screen[None],
@@ -531,6 +533,8 @@ class MainScreen(
         if action in WRITES and self.read_only:
             return False
         if not self.data_action_allowed(action) or not self.sharing_allowed(action) or not self.jobs_allowed(action):
+            return False
+        if not self.ims_allowed(action):
             return False
         if action in ("edit", "edit_in_editor", "delete", "raw", "copy_id") and self.table.current is None:
             return None  # shown but dimmed: there is no image to act on yet
