@@ -19,7 +19,7 @@ from textual.binding import BindingType
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.widget import Widget
-from textual.widgets import Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Input, Label, RadioSet, Static
 
 from ims_tui.api.client import ImageClient
 from ims_tui.api.errors import ApiError
@@ -31,7 +31,7 @@ from ims_tui.ui.clipboard import copy_text
 from ims_tui.ui.format import human_size, short_id
 from ims_tui.ui.screens.confirm import ConfirmDialog, ConfirmScreen
 from ims_tui.ui.text import error_line, safe, safe_lines
-from ims_tui.ui.widgets import SteadyInput
+from ims_tui.ui.widgets import PlainRadioButton, SteadyInput
 
 # (field, label, placeholder, the mode it belongs to: None for both)
 FIELDS: tuple[tuple[str, str, str, Mode | None], ...] = (
@@ -133,7 +133,7 @@ class CopyScreen(ConfirmDialog[CopyStarted | None]):
         )
         with RadioSet(id="copy-mode", compact=True):
             for mode, label in MODES:
-                yield RadioButton(label, value=mode == self.mode, id=f"copy-mode-{mode}", compact=True)
+                yield PlainRadioButton(label, value=mode == self.mode, id=f"copy-mode-{mode}", compact=True)
         for key, label, placeholder, _mode in FIELDS:
             with Horizontal(id=f"copy-row-{key}", classes="copy-row"):
                 yield Label(label)

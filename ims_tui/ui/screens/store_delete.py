@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.content import Content
 from textual.widget import Widget
-from textual.widgets import RadioButton, RadioSet, Static
+from textual.widgets import RadioSet, Static
 
 from ims_tui.api.client import ImageClient
 from ims_tui.api.errors import ApiError
@@ -28,6 +28,7 @@ from ims_tui.ui import keys
 from ims_tui.ui.clipboard import copy_text
 from ims_tui.ui.screens.confirm import ConfirmDialog
 from ims_tui.ui.text import error_line, safe
+from ims_tui.ui.widgets import PlainRadioButton
 
 
 class StoreDeleteScreen(ConfirmDialog[StoreDeleteResult | None]):
@@ -66,7 +67,7 @@ class StoreDeleteScreen(ConfirmDialog[StoreDeleteResult | None]):
         yield Static(text + Content(MEANING), id="store-delete-message", classes="confirm-message")
         with RadioSet(id="store-delete-stores", compact=True):
             for label in self.labels:
-                yield RadioButton(Content(label), compact=True)  # a str would be read as markup
+                yield PlainRadioButton(Content(label), compact=True)  # a str would be read as markup
         yield Static(Content("choose the store: ↑↓ then Enter · esc cancels"), id="store-delete-status")
         yield Static("", id="store-delete-error")
 

@@ -4,8 +4,10 @@ from functools import cache
 
 from textual import events
 from textual.binding import Binding, BindingsMap
+from textual.content import Content
 from textual.reactive import reactive
-from textual.widgets import Input
+from textual.style import Style
+from textual.widgets import Input, RadioButton
 
 
 @cache
@@ -52,3 +54,19 @@ class SteadyInput(ImmediateInput):
         event.prevent_default()
         self.insert_text_at_cursor(event.character)
         return True
+
+
+class PlainRadioButton(RadioButton):
+    """A radio button whose state reads without colour: "●" when chosen, a blank when not.
+
+    Textual draws "●" in both states and tells them apart by colour alone, which NO_COLOR, a 16-colour theme or a
+    screen reader turns into two buttons that both look chosen.
+    """
+
+    @property
+    def _button(self) -> Content:
+        if self.value:
+            return super()._button
+        button_style = self.get_visual_style("toggle--button")
+        side_style = Style(foreground=button_style.background, background=self.background_colors[1])
+        return Content.assemble((self.BUTTON_LEFT, side_style), (" ", button_style), (self.BUTTON_RIGHT, side_style))
