@@ -56,6 +56,7 @@ class PlanCommon:
     page_size: int | None = None
     sort: Sort = ()
     filters: FilterSettings | None = None
+    filter_text: str | None = None  # the profile's filter = "..." (the --filter grammar), in place of filters
     warnings: tuple[str, ...] = ()
     secret: Secret | None = field(default=None, repr=False)
     secret_command: Command | None = field(default=None, repr=False)  # may embed a secret (echo ...)

@@ -150,6 +150,7 @@ def resolve(options: ConnectOptions) -> Resolved:
         config_path=path,
         plans=plans,
         problems=problems,
+        views=dict(settings.views) if settings is not None else {},
     )
 
 

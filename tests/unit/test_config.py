@@ -183,11 +183,12 @@ def test_the_example_config_validates() -> None:
 def test_the_example_documents_every_key() -> None:
     from ims_tui.config.profiles import BY_TAG
     from ims_tui.config.values import FilterSettings, UiSettings
+    from ims_tui.config.views import ViewSettings
 
     text = (ROOT / "config.example.toml").read_text()
-    for model in (Settings, UiSettings, *BY_TAG.values(), FilterSettings):
+    for model in (Settings, UiSettings, *BY_TAG.values(), FilterSettings, ViewSettings):
         for key in model.model_fields:
-            if key in ("ui", "clouds"):
+            if key in ("ui", "clouds", "views"):
                 continue
             assert f"{key} =" in text or f"{key} /" in text or f" {key}," in text or f" {key})" in text, key
 
