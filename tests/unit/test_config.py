@@ -432,6 +432,7 @@ def test_where_lists_every_place(tmp_path: Path, env: dict[str, str]) -> None:
     assert f"* {tmp_path / 'clouds.yaml'}" in text
     assert "/etc/openstack/secure.yaml" in text and "OS_CLIENT_SECURE_FILE" in text
     assert "OS_CLOUD=x" in text
+    assert "saved views and remembered sorts (override: IMS_TUI_STATE_DIR):" in text
 
 
 @pytest.mark.parametrize("flags", ["", "demo=True", "endpoint='https://ims.example', token='t'"])
