@@ -130,7 +130,6 @@ class StateStore:
                 out.write(text)
                 out.flush()
                 os.fsync(out.fileno())
-            os.chmod(temp, 0o600)
             os.replace(temp, self.folder / name)
         except BaseException:
             Path(temp).unlink(missing_ok=True)

@@ -129,7 +129,13 @@ class ImsApp(App[None]):
         else:
             base = ListQuery(sort=(("created_at", "desc"),))
         remembered = self.memory.remembered(self.profile)
-        return start_query(base, start_filter=self.start_filter, view=self.start_view, remembered=remembered)
+        return start_query(base, start_filter=self.start_filter, view=self._start_view, remembered=remembered)
+
+    @property
+    def _start_view(self) -> View | None:
+        """--view, on the profiles it is for (after a switch to another, that one's own list)."""
+        view = self.start_view
+        return view if view is not None and view.for_profile(self.profile) else None
 
     def _main_screen_class(self) -> type[MainScreen]:
         from ims_tui.ui.screens.main import MainScreen
@@ -141,7 +147,7 @@ class ImsApp(App[None]):
         screen = self._main_screen_class()(
             self.session, page_size=self.page_size, now=self.now, query=query, can_switch=self.can_switch
         )
-        screen.started(self.start_view, query, self.memory.remembered(self.profile))
+        screen.started(self._start_view, query, self.memory.remembered(self.profile))
         return screen
 
     def on_mount(self) -> None:

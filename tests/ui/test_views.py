@@ -13,6 +13,7 @@ from textual.screen import Screen
 
 from ims_tui.config import ConnectOptions, Resolved, resolve
 from ims_tui.config.state import StateStore
+from ims_tui.config.views import View
 from ims_tui.ui.app import ImsApp
 from ims_tui.ui.screens.views import ViewsScreen
 
@@ -184,3 +185,14 @@ async def test_a_corrupt_state_file_is_one_notice_and_the_list_opens(tmp_path: P
         json.loads((tmp_path / "state" / "remembered.json").read_text())["profiles"]["alpha"]["sort"]
         == "updated_at:desc"
     )
+
+
+async def test_the_list_says_a_saved_view_is_hidden_by_the_config_s(tmp_path: Path) -> None:
+    StateStore(tmp_path / "state").save_view(View("golden", filter="tag=old", source="saved"))
+    app = app_on(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await opened(pilot, "o", ViewsScreen)
+        assert "saved golden not shown: the config file's view of the same name wins" in screen_text(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert last_list_query(app)["status"] == ["active"]  # the config's golden, not the saved one

@@ -37,13 +37,14 @@ SAVE = "save"
 
 
 def describe(view: View) -> str:
-    """One line of what a view sets: its filter, its sort, its columns, where it comes from."""
+    """One line of what a view sets: its filter, its sort, its columns, and "saved" for one saved from the app."""
     parts = [f"filter {view.filter}" if view.filter else "no filter" if view.filter is not None else ""]
     if view.sort:
         parts.append("sort " + ",".join(f"{key}:{direction}" for key, direction in view.sort))
     if view.columns is not None:
         parts.append(f"{len(view.columns)} columns")
-    parts.append("saved" if view.source == "saved" else "config")
+    if view.source == "saved":
+        parts.append("saved")
     return " · ".join(part for part in parts if part)
 
 
@@ -74,7 +75,8 @@ class ViewsScreen(ModalScreen[tuple[str, str] | None]):
         options.append(Option(Content.styled("  Save the current view as…", "italic"), id=SAVE))
         hint = "Enter opens · Esc closes"
         if self.views.hidden:
-            hint += "\nthe config file's views win: saved " + ", ".join(safe(n) for n in self.views.hidden) + " hidden"
+            names = ", ".join(safe(name) for name in self.views.hidden)
+            hint += f"\nsaved {names} not shown: the config file's view of the same name wins"
         with Vertical(id="views-dialog", classes="dialog") as dialog:
             dialog.border_title = "Views"
             yield OptionList(*options, id="views-list")
