@@ -196,3 +196,15 @@ async def test_the_list_says_a_saved_view_is_hidden_by_the_config_s(tmp_path: Pa
         await pilot.press("enter")
         await settle(pilot)
         assert last_list_query(app)["status"] == ["active"]  # the config's golden, not the saved one
+
+
+async def test_a_view_for_one_profile_stays_with_it_when_switching_cloud(tmp_path: Path) -> None:
+    view = View("mine", filter="tag=x", profile="alpha")
+    app = app_on(tmp_path, view=view)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "view: mine" in status_text(app) and last_list_query(app)["tag"] == ["x"]
+        app.switch_to("beta")
+        await settle(pilot)
+        assert app.profile == "beta" and "view:" not in status_text(app) and "filter:" not in status_text(app)
+        assert "tag" not in last_list_query(app)
