@@ -19,12 +19,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError, display_path
+from .named_views import View, all_views, filter_problem
 from .values import Sort, parse_sort
-from .views import View, ViewSettings, all_views, filter_problem
 
 if TYPE_CHECKING:
     from .resolve import ConnectOptions
     from .resolved import Resolved
+    from .views import ViewSettings
 
 STATE_ENV = "IMS_TUI_STATE_DIR"
 VIEWS_FILE = "views.json"

@@ -16,8 +16,8 @@ from textual.theme import Theme
 from ims_tui.api.models import ListQuery
 from ims_tui.api.request_log import SESSION_LOG
 from ims_tui.api.session import CloudSession
+from ims_tui.config.named_views import View
 from ims_tui.config.state import StateStore
-from ims_tui.config.views import View
 from ims_tui.ui import keys
 from ims_tui.ui.text import safe, safe_lines
 from ims_tui.ui.view_state import ViewMemory, start_query

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 from ims_tui.api.filter_text import format as filter_text
 from ims_tui.api.filter_text import parse
 from ims_tui.api.models import ListQuery
+from ims_tui.config.named_views import View, Views, all_views
 from ims_tui.config.state import Remembered, StateStore
-from ims_tui.config.views import View, Views, all_views
 
 if TYPE_CHECKING:
     from ims_tui.config import Resolved

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from ims_tui import cli
+from ims_tui.config.named_views import View
 from ims_tui.config.state import StateStore
-from ims_tui.config.views import View
 
 
 def test_cli_module_does_not_import_textual() -> None:

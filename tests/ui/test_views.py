@@ -12,8 +12,8 @@ from textual.command import CommandPalette
 from textual.screen import Screen
 
 from ims_tui.config import ConnectOptions, Resolved, resolve
+from ims_tui.config.named_views import View
 from ims_tui.config.state import StateStore
-from ims_tui.config.views import View
 from ims_tui.ui.app import ImsApp
 from ims_tui.ui.screens.views import ViewsScreen
 

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from ims_tui.config import ConfigError, ConnectOptions, resolve
+from ims_tui.config.named_views import View
 from ims_tui.config.settings import parse_settings
 from ims_tui.config.state import STATE_ENV, StateStore, default_state_dir, find_view, start_view
-from ims_tui.config.views import View
 
 GIB = 1024**3
 

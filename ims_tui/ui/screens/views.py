@@ -21,8 +21,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ims_tui.config.named_views import View, Views
 from ims_tui.config.state import Remembered
-from ims_tui.config.views import View, Views
 from ims_tui.ui import keys
 from ims_tui.ui.app import ImsApp
 from ims_tui.ui.text import safe
