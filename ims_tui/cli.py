@@ -84,6 +84,11 @@ def build_parser(*, pick: bool = False) -> argparse.ArgumentParser:
         help="start with this server filter, in place of the profile's: 'status=active,queued tag=golden "
         "size>10G created>2026-01-01 os_distro=ubuntu' (see the README; the filter panel, f, shows it)",
     )
+    parser.add_argument(
+        "--view",
+        metavar="NAME",
+        help="open a named view: a [views.NAME] of the config file, or one saved in the app (o lists them)",
+    )
     parser.add_argument("--debug", action="store_true", help="log every request (never a secret) to the log file")
     if pick:
         from ims_tui.pick import add_arguments
@@ -213,6 +218,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc.format(), file=sys.stderr)
         return exc.exit_code
+    from ims_tui.config.state import StateStore, start_view
+
+    state = StateStore.from_environ(os.environ)  # saved views, each profile's last sort: never the config file
+    try:
+        view, resolved = start_view(args.view, options, resolved, state)
+    except ConfigError as exc:
+        print(exc.format(), file=sys.stderr)
+        return exc.exit_code
     display = display_settings(args, resolved.ui)
     apply_display_environment(display)
     if resolved.default is None:
@@ -233,6 +246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     options = {"page_size": args.page_size, "theme": pick_theme(display), "resolved": resolved}
     options |= {"profile": resolved.default, "keymap": dict(resolved.ui.keymap), "query": start_filter}
+    options |= {"view": view, "state": state}
     if pick:
         from ims_tui import pick as picker
 

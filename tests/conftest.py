@@ -46,6 +46,12 @@ class LabSession:
 _lab_key = pytest.StashKey[LabSession]()
 
 
+@pytest.fixture(autouse=True)
+def _own_state_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test its own state folder (saved views, remembered sorts): never the user's, never another test's."""
+    monkeypatch.setenv("IMS_TUI_STATE_DIR", str(tmp_path_factory.mktemp("state", numbered=True)))
+
+
 @pytest.fixture(scope="session")
 def openstack_lab(pytestconfig: pytest.Config) -> Iterator[LabSession]:
     lab = LabSession()

@@ -287,6 +287,12 @@ def _item(text: str, at: int, key: str) -> tuple[_Item, int]:
 
 def format(query: ListQuery) -> str:  # noqa: A001 - the grammar's own name, parse's inverse
     """The canonical text of ``query``'s filters (not its limit or sort); ``parse`` reads it back to the same."""
+    return " ".join(terms(query))
+
+
+def terms(query: ListQuery) -> list[str]:
+    """The terms of ``format``, one per filter, in the words the user writes (``size>1G``, not bytes): what the
+    status line shows."""
     terms: list[str] = []
     for key in KEYS:
         value = getattr(query, key.field)
@@ -304,7 +310,7 @@ def format(query: ListQuery) -> str:  # noqa: A001 - the grammar's own name, par
         elif value is not None:
             terms.append(f"{key.name}={quote(value)}")
     terms += [f"{name}={quote(value)}" for name, value in query.properties]
-    return " ".join(terms)
+    return terms
 
 
 def quote(value: str) -> str:

@@ -17,6 +17,7 @@ from .errors import ConfigError
 from .profiles import BY_TAG, PROFILE_KEYS, RULE, Settings
 from .secrets import SECRET_FIELDS
 from .values import PROFILE_TYPES, SORT_KEYS, FilterSettings, UiSettings
+from .views import ViewSettings
 
 # What a correct value looks like, per key: the "fix" half of every validation message.
 HINTS: dict[str, str] = {
@@ -68,6 +69,10 @@ HINTS: dict[str, str] = {
         'e.g. updated_at = "lt:2026-01-01T00:00:00Z"'
     ),
     "properties": 'properties must be a table of strings, e.g. properties = { __os_type = "Linux" }',
+    "remember": "remember must be true or false, e.g. remember = false",
+    "filter": 'filter must be a filter text in quotes, e.g. filter = "status=active tag=golden size>10G"',
+    "profile": 'profile must be the name of a profile, e.g. profile = "prod"',
+    "views": 'each view is a table: [views.NAME] with filter, sort, columns, e.g. filter = "status=active"',
 }
 _STRING_HINT = '{key} must be a string in quotes, e.g. {key} = "..."'
 _STRING_LIST_HINT = '{key} must be a string or a list of strings, e.g. {key} = ["a", "b"]'
@@ -104,6 +109,8 @@ def _model_at(parts: list[str], tag: str | None) -> type[BaseModel]:
         return Settings
     if parts[0] == "ui":
         return UiSettings
+    if parts[0] == "views" and len(parts) >= 2:
+        return ViewSettings
     if parts[0] == "clouds" and len(parts) >= 2:
         if len(parts) >= 3 and parts[2] == "filters":
             return FilterSettings
@@ -175,7 +182,9 @@ def explain(error: ValidationError, data: dict[str, Any], path: Path | None) -> 
         fix = HINTS.get(field)
         if len(parts) == 2 and parts[0] == "clouds":
             fix = f"each profile is a table: [clouds.{field}] followed by its keys"
-        elif len(parts) == 1 and parts[0] in ("ui", "clouds"):
+        elif len(parts) == 2 and parts[0] == "views":
+            fix = f"each view is a table: [views.{field}] followed by filter, sort, columns"
+        elif len(parts) == 1 and parts[0] in ("ui", "clouds", "views"):
             fix = f"{field} must be a table: [{field}]"
         if fix is None:
             many = field in ("status", "tag", "disk_format", "container_format")

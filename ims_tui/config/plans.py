@@ -57,6 +57,7 @@ class PlanCommon:
     sort: Sort = ()
     columns: tuple[str, ...] | None = None  # the list's columns; None: [ui] columns, else the default set
     filters: FilterSettings | None = None
+    filter_text: str | None = None  # the profile's filter = "..." (the --filter grammar), in place of filters
     warnings: tuple[str, ...] = ()
     secret: Secret | None = field(default=None, repr=False)
     secret_command: Command | None = field(default=None, repr=False)  # may embed a secret (echo ...)

@@ -50,6 +50,7 @@ from .values import (
     columns_of,
     parse_sort,
 )
+from .views import ViewSettings, check_filter
 
 RULE = "profile_rule"
 
@@ -75,9 +76,17 @@ class ProfileBase(Strict):
     sort: SortText | None = None
     columns: ColumnsList | None = None
     filters: FilterSettings | None = None
+    filter: str | None = None  # the same filters as one --filter text (views.py checks it)
 
     @model_validator(mode="after")
     def _rules(self) -> "ProfileBase":
+        need(
+            self.filter is None or self.filters is None,
+            "filter",
+            "filter and filters are both set",
+            'keep one: filter = "status=active tag=golden" says the same as the filters table',
+        )
+        check_filter("filter", self.filter)
         self.check()
         return self
 
@@ -103,6 +112,7 @@ class ProfileBase(Strict):
             sort=parse_sort(self.sort) if self.sort else (),
             columns=columns_of(self.columns),
             filters=self.filters,
+            filter_text=self.filter,
         )
 
     def plan(self, name: str, *, read_only: bool, file: Path | None, clouds: CloudsFiles) -> Plan:
@@ -461,8 +471,9 @@ else:
 
 
 class Settings(Strict):
-    """The whole file: the default profile, ``[ui]`` and the ``[clouds.NAME]`` profiles."""
+    """The whole file: the default profile, ``[ui]``, the ``[clouds.NAME]`` profiles and the ``[views.NAME]``."""
 
     default: str | None = None
     ui: UiSettings = Field(default_factory=UiSettings)
     clouds: dict[str, Profile] = Field(default_factory=dict)
+    views: dict[str, ViewSettings] = Field(default_factory=dict)

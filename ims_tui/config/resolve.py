@@ -150,6 +150,7 @@ def resolve(options: ConnectOptions) -> Resolved:
         config_path=path,
         plans=plans,
         problems=problems,
+        views=dict(settings.views) if settings is not None else {},
     )
 
 
@@ -221,6 +222,7 @@ def where(options: ConnectOptions | None = None) -> str:
     """Every place ims-tui looks, and what exists there: for ``ims-tui --where``."""
     from ..logs import log_file_path
     from .clouds import candidates
+    from .state import STATE_ENV, default_state_dir
 
     options = options or ConnectOptions()
     env = options.environ
@@ -246,6 +248,8 @@ def where(options: ConnectOptions | None = None) -> str:
         lines.append("OS_* variables set: " + ", ".join(os_vars))
     lines.append("log file:")
     lines.append(f"  {display_path(log_file_path())}")
+    lines.append(f"saved views and remembered sorts (override: {STATE_ENV}):")
+    lines.append(f"  {_mark(default_state_dir(env))} {display_path(default_state_dir(env))}")
     lines.append("(* = in use, + = exists, - = not found)")
     return "\n".join(lines)
 

@@ -20,6 +20,7 @@ from .values import UiSettings, columns_of, list_query
 if TYPE_CHECKING:
     from ..api.models import ListQuery
     from ..api.session import CloudSession
+    from .views import ViewSettings
 
 
 def _open(plan: Plan) -> CloudSession:
@@ -67,6 +68,7 @@ class Resolved:
     plans: dict[str, Plan] = field(default_factory=dict, repr=False)
     # entries that can't be opened, with the reason; their factory raises the same ConfigError
     problems: dict[str, ConfigError] = field(default_factory=dict)
+    views: dict[str, ViewSettings] = field(default_factory=dict)  # the config file's [views.NAME]
 
     @property
     def sessions(self) -> SessionFactories:
@@ -90,4 +92,4 @@ class Resolved:
         if plan is None:
             return list_query(None, limit=self.ui.page_size, sort=self.ui.sort_pairs())
         limit, sort = plan.page_size or self.ui.page_size, plan.sort or self.ui.sort_pairs()
-        return list_query(plan.filters, limit=limit, sort=sort)
+        return list_query(plan.filters, limit=limit, sort=sort, text=plan.filter_text)

@@ -94,6 +94,7 @@ class UiSettings(Strict):
     read_only: bool = False
     sort: SortText = "created_at:desc"
     columns: ColumnsList | None = None  # the list's columns for every profile; None: the adaptive default set
+    remember: bool = True  # keep each profile's last sort and columns between runs (in the state folder)
     keymap: dict[str, str] = Field(default_factory=dict)
 
     def sort_pairs(self) -> Sort:
@@ -134,13 +135,18 @@ def _many(value: StrOrList | None) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
 
 
-def list_query(filters: FilterSettings | None, *, limit: int, sort: Sort) -> "ListQuery":
-    """The first list request of a session: ``filters`` (a profile's table, or none) with its page size and sort.
+def list_query(filters: FilterSettings | None, *, limit: int, sort: Sort, text: str | None = None) -> "ListQuery":
+    """The first list request of a session: ``filters`` (a profile's table), or ``text`` (its ``filter``, checked
+    when the file was read), or none, with its page size and sort.
 
     The API's models are imported here, when the first list is asked for, not when the config is read.
     """
     from ..api.models import DateFilter, ListQuery
 
+    if text is not None:
+        from ..api.filter_text import parse
+
+        return parse(text, ListQuery(limit=limit, sort=sort))
     if filters is None:
         return ListQuery(limit=limit, sort=sort)
 

@@ -16,8 +16,11 @@ from textual.theme import Theme
 from ims_tui.api.models import ListQuery
 from ims_tui.api.request_log import SESSION_LOG
 from ims_tui.api.session import CloudSession
+from ims_tui.config.named_views import View
+from ims_tui.config.state import StateStore
 from ims_tui.ui import keys
 from ims_tui.ui.text import safe, safe_lines
+from ims_tui.ui.view_state import ViewMemory, start_query
 
 if TYPE_CHECKING:
     from ims_tui.config import Resolved
@@ -77,10 +80,14 @@ class ImsApp(App[None]):
         profile: str | None = None,
         keymap: dict[str, str] | None = None,
         query: ListQuery | None = None,
+        view: View | None = None,
+        state: StateStore | None = None,
     ) -> None:
         super().__init__()
         self.session = session
         self.start_filter = query  # --filter: in place of the profile's [filters], with its sort
+        self.start_view = view  # --view (ui/view_state.py has the precedence)
+        self.memory = ViewMemory(state, resolved)  # saved views and remembered sorts: the state folder
         self.page_size_override = page_size
         self.now = now
         self.resolved = resolved
@@ -121,7 +128,14 @@ class ImsApp(App[None]):
             base = self.resolved.list_query(self.profile).with_changes(limit=None)
         else:
             base = ListQuery(sort=(("created_at", "desc"),))
-        return base if self.start_filter is None else self.start_filter.with_changes(sort=base.sort, limit=None)
+        remembered = self.memory.remembered(self.profile)
+        return start_query(base, start_filter=self.start_filter, view=self._start_view, remembered=remembered)
+
+    @property
+    def _start_view(self) -> View | None:
+        """--view, on the profiles it is for (after a switch to another, that one's own list)."""
+        view = self.start_view
+        return view if view is not None and view.for_profile(self.profile) else None
 
     def _main_screen_class(self) -> type[MainScreen]:
         from ims_tui.ui.screens.main import MainScreen
@@ -129,20 +143,24 @@ class ImsApp(App[None]):
         return MainScreen
 
     def _main_screen(self) -> Screen[None]:
-        return self._main_screen_class()(
+        query = self._initial_query()
+        screen = self._main_screen_class()(
             self.session,
             page_size=self.page_size,
             now=self.now,
-            query=self._initial_query(),
+            query=query,
             can_switch=self.can_switch,
             columns=self.resolved.columns(self.profile) if self.resolved is not None else None,
         )
+        screen.started(self._start_view, query, self.memory.remembered(self.profile))
+        return screen
 
     def on_mount(self) -> None:
         self.push_screen(self._main_screen())
         warnings = list(self.keymap_warnings)
         if self.resolved is not None:
             warnings += self.resolved.warnings
+        warnings += self.memory.notices()
         for warning in dict.fromkeys([*warnings, *self.session.info.warnings]):
             self.notify(safe_lines(warning), title="warning", severity="warning", timeout=20, markup=False)
 

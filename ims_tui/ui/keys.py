@@ -124,6 +124,15 @@ ACTIONS: tuple[Action, ...] = (
         summary="Toggle ascending / descending",
     ),
     Action(
+        "main.views",
+        "o",
+        "views",
+        "Views",
+        show=False,
+        title="Views…",
+        summary="Open a named view (filter, sort, columns), or save the current list as one",
+    ),
+    Action(
         "main.refresh",
         "r,ctrl+r,f5",
         "refresh",
@@ -417,6 +426,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("error.up", "k,up", "scroll_up", "Up", show=False),
     Action("password.cancel", "escape", "cancel", "Cancel"),
     Action("clouds.cancel", "escape", "cancel", "Cancel"),
+    Action("views.cancel", "escape", "cancel", "Close"),
     # The form, the filter panel, the confirm dialogs and the delete dialog. The keys that move the focus are
     # priority bindings: they run as they arrive, so the keys typed behind them in one burst (a slow SSH link
     # delivers them together) reach the field they were meant for (ui/screens/burst.py).

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from ims_tui import cli
+from ims_tui.config.named_views import View
+from ims_tui.config.state import StateStore
 
 
 def test_cli_module_does_not_import_textual() -> None:
@@ -62,3 +65,16 @@ def test_token_comes_from_the_environment_and_is_never_echoed(capsys: pytest.Cap
 def test_page_size_is_capped() -> None:
     with pytest.raises(SystemExit):
         cli.build_parser().parse_args(["--page-size", "5000"])
+
+
+def test_an_unknown_view_is_refused_with_the_names_it_knows(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[views.golden]\nfilter = "tag=golden"\n[views.big]\nfilter = "size>10G"\n')
+    monkeypatch.setenv("IMS_TUI_STATE_DIR", str(tmp_path / "state"))
+    StateStore(tmp_path / "state").save_view(View("mine", filter="tag=x", source="saved"))
+    for words in (["--demo"], ["pick", "--demo"]):
+        assert cli.main([*words, "--config", str(config), "--view", "nope"]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("--view: 'nope' is not a view (views: golden, big, mine)"), err

@@ -3,10 +3,12 @@ first, an unwritable folder says so; JSON Lines of every attribute matches the s
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from textual.widgets import Select, Static
@@ -17,6 +19,8 @@ from ims_tui.ui.screens.confirm import ConfirmScreen
 from ims_tui.ui.screens.export_rows import ExportScreen
 
 from .helpers import FlakyTransport, main_screen, make_app, settle, until
+
+T = TypeVar("T", bound=httpx.AsyncBaseTransport)
 
 
 def notes(app: ImsApp) -> list[str]:
@@ -33,6 +37,21 @@ async def open_dialog(pilot: Any, app: ImsApp) -> ExportScreen:
     await until(pilot, lambda: isinstance(app.screen, ExportScreen), "the export dialog")
     assert isinstance(app.screen, ExportScreen)
     return app.screen
+
+
+def in_pages(wrap: Callable[[httpx.AsyncBaseTransport], T]) -> tuple[ImsApp, DemoCloud, T]:
+    """An app on 40 images in pages of 15, its transport wrapped by ``wrap``."""
+    made: list[T] = []
+    app, cloud = make_app(count=40, page_size=15, wrap=lambda inner: made.append(wrap(inner)) or made[0])
+    return app, cloud, made[0]
+
+
+async def every_page_dialog(pilot: Any, app: ImsApp) -> ExportScreen:
+    """Once the first page is in, the export dialog with "every page" chosen."""
+    await settle(pilot)
+    dialog = await open_dialog(pilot, app)
+    dialog.query_one("#export-pages", Select).value = True
+    return dialog
 
 
 async def written(pilot: Any, app: ImsApp, what: str = "wrote") -> None:
@@ -157,19 +176,51 @@ async def test_a_page_that_fails_while_loading_every_page_is_said_in_the_dialog(
     tmp_path: Path, monkeypatch: Any
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    flaky: list[FlakyTransport] = []
-    app, _cloud = make_app(count=40, page_size=15, wrap=lambda inner: flaky.append(FlakyTransport(inner)) or flaky[0])
+    app, _cloud, flaky = in_pages(FlakyTransport)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        dialog = await open_dialog(pilot, app)
-        dialog.query_one("#export-pages", Select).value = True
-        flaky[0].failing = True
+        dialog = await every_page_dialog(pilot, app)
+        flaky.failing = True
         await pilot.press("enter")
         note = dialog.query_one(".path-note", Static)
         await until(pilot, lambda: "could not load the list" in str(note.render()), "the failure")
         assert "HTTP 500" in str(note.render()), str(note.render())
         assert app.screen is dialog and not (tmp_path / "images.csv").exists()
-        flaky[0].failing = False
+        flaky.failing = False
         await pilot.press("enter")  # once the server answers again, the same dialog exports
         await written(pilot, app)
         assert (tmp_path / "images.csv").exists()
+
+
+class HeldPages(httpx.AsyncBaseTransport):
+    """Holds each request for a further page of the list while ``hold`` is set, until ``release`` is."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.hold = False
+        self.held = asyncio.Event()  # a page request is waiting
+        self.release = asyncio.Event()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.hold and request.url.path == "/v2/images" and "marker" in request.url.params:
+            self.held.set()
+            await self.release.wait()
+        return await self.inner.handle_async_request(request)
+
+
+async def test_loading_every_page_first_shows_how_far_it_has_come(tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.chdir(tmp_path)
+    app, cloud, held = in_pages(HeldPages)
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await every_page_dialog(pilot, app)
+        held.hold = True
+        await pilot.press("enter")
+        await held.held.wait()  # the export's own first page is in, the second is asked for (no sleep)
+        await pilot.pause()
+        note = str(dialog.query_one(".path-note", Static).render())
+        assert note == "loading the list: 15 images so far (Esc stops)", note
+        assert app.screen is dialog and dialog.confirm_button.disabled
+        held.release.set()
+        await written(pilot, app)
+        told = notes(app)
+    count = len(await server_list(cloud))
+    assert any(f"wrote {count} rows" in said for said in told), told

@@ -161,6 +161,15 @@ def test_the_filter_is_applied_to_the_list(pick: Start) -> None:
     assert status == 0 and re.fullmatch(UUID + "\n", out)
 
 
+def test_a_named_view_is_applied_to_the_list(pick: Start, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[views.waiting]\nfilter = "status=queued"\nsort = "name:asc"\n')
+    program = pick("--config", str(config), "--view", "waiting")
+    expect(program, "view: waiting  filter: status=queued")
+    status, out = finish(program, ENTER)
+    assert status == 0 and re.fullmatch(UUID + "\n", out)
+
+
 def test_inside_command_substitution(tmp_path: Path) -> None:
     out = tmp_path / "got"
     script = f'id=$("{IMS_TUI}" pick --demo --demo-images 40); echo "rc=$? id=$id" > "{out}"'

@@ -191,7 +191,7 @@ async def test_shared_with_me_views_and_the_answers_to_a_share() -> None:
         await pilot.press("M")
         await settle(pilot)
         assert (screen.list_query.visibility, screen.list_query.member_status) == ("shared", "pending")
-        assert "member=pending" in screen_text(app)
+        assert "member_status=pending" in screen_text(app)  # the --filter words
         rows = screen.table.rows
         theirs = [row for row in rows if row.owner != DEMO_PROJECT_ID]
         assert theirs and {row.id for row in theirs} == set(foreign_pending(cloud)) & {row.id for row in rows}

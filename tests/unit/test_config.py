@@ -183,11 +183,12 @@ def test_the_example_config_validates() -> None:
 def test_the_example_documents_every_key() -> None:
     from ims_tui.config.profiles import BY_TAG
     from ims_tui.config.values import FilterSettings, UiSettings
+    from ims_tui.config.views import ViewSettings
 
     text = (ROOT / "config.example.toml").read_text()
-    for model in (Settings, UiSettings, *BY_TAG.values(), FilterSettings):
+    for model in (Settings, UiSettings, *BY_TAG.values(), FilterSettings, ViewSettings):
         for key in model.model_fields:
-            if key in ("ui", "clouds"):
+            if key in ("ui", "clouds", "views"):
                 continue
             assert f"{key} =" in text or f"{key} /" in text or f" {key}," in text or f" {key})" in text, key
 
@@ -431,6 +432,7 @@ def test_where_lists_every_place(tmp_path: Path, env: dict[str, str]) -> None:
     assert f"* {tmp_path / 'clouds.yaml'}" in text
     assert "/etc/openstack/secure.yaml" in text and "OS_CLIENT_SECURE_FILE" in text
     assert "OS_CLOUD=x" in text
+    assert "saved views and remembered sorts (override: IMS_TUI_STATE_DIR):" in text
 
 
 @pytest.mark.parametrize("flags", ["", "demo=True", "endpoint='https://ims.example', token='t'"])

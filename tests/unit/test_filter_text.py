@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ims_tui.api.filter_text import KEYS, RESERVED, FilterTextError, format, parse
+from ims_tui.api.filter_text import KEYS, RESERVED, FilterTextError, format, parse, terms
 from ims_tui.api.query import DateFilter, ListQuery
 
 GIB = 1024**3
@@ -128,13 +128,38 @@ def test_parse_reads_back_what_format_writes(query: ListQuery) -> None:
 
 @given(
     st.lists(
-        st.sampled_from(["status=a,b", "size>1G", "size<=5", 'name="x y"', "tag=t", "k=v", "created<2026-01-01"]),
+        st.sampled_from(["status=a,b", "size>1G", "size<=512M", 'name="x y"', "tag=t", "k=v", "created<2026-01-01"]),
         unique=True,
     )
 )
 def test_format_of_parse_is_stable(terms: list[str]) -> None:
     once = format(parse(" ".join(terms)))
     assert format(parse(once)) == once
+
+
+@given(
+    st.sampled_from([">", ">=", "<", "<="]),
+    st.integers(min_value=1, max_value=1023),
+    st.sampled_from(["K", "M", "G", "T"]),
+)
+def test_a_size_reads_back_in_the_unit_it_was_written_in(op: str, number: int, unit: str) -> None:
+    """What the status line shows (``terms``) is what the user wrote: size>1G, not size>=1073741825."""
+    written = f"size{op}{number}{unit}"
+    assert terms(parse(written)) == [written]
+    assert terms(parse(f"size{op}{number}{unit}iB")) == [written]
+
+
+def test_the_status_line_terms_are_the_text_s() -> None:
+    query = parse('status=active size>1G size<=2T os_hidden=true member_status=pending k="a b"')
+    assert terms(query) == [
+        "status=active",
+        "member_status=pending",
+        "os_hidden=true",
+        "size>1G",
+        "size<=2T",
+        'k="a b"',
+    ]
+    assert " ".join(terms(query)) == format(query) and terms(ListQuery()) == []
 
 
 @given(st.text(max_size=30))

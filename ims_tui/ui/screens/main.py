@@ -30,6 +30,7 @@ from textual.widgets import Footer, Input
 from ims_tui.api.client import ImageClient
 from ims_tui.api.errors import ApiError, host_of
 from ims_tui.api.features import ServerFeatures
+from ims_tui.api.filter_text import terms as filter_terms
 from ims_tui.api.imports import import_state
 from ims_tui.api.listing import ImageListing
 from ims_tui.api.models import Image, ImageRow, ListQuery
@@ -53,6 +54,7 @@ from ims_tui.ui.screens.ims_actions import ImsActions
 from ims_tui.ui.screens.job_actions import JobActions
 from ims_tui.ui.screens.mark_actions import MarkActions
 from ims_tui.ui.screens.sharing import SharingActions
+from ims_tui.ui.screens.views import ViewActions
 from ims_tui.ui.session_gate import SessionGate
 from ims_tui.ui.text import error_line, safe
 from ims_tui.ui.transfers import TransferPanel
@@ -90,6 +92,7 @@ class MainScreen(
     ImsActions,
     ExportActions,
     ColumnActions,
+    ViewActions,
     Screen[None],
 ):
     """The list of images of one cloud, with everything an operator does to them."""
@@ -346,7 +349,7 @@ class MainScreen(
             state.complete = listing.complete and not pages.reloading
             state.loading_page = pages.loading_page
             state.reloading = pages.reloading and bool(self.table.rows)
-        state.filters = self.list_query.describe_filters()
+        state.filters, state.view = filter_terms(self.list_query), self.view_label()
         if self.list_query.sort:
             key, direction = self.list_query.sort[0]
             state.sort = f"{SORT_LABEL.get(key, key)} {'▲' if direction == 'asc' else '▼'}"
@@ -477,6 +480,7 @@ class MainScreen(
         direction = direction or DEFAULT_DIR.get(key, "desc")
         self.list_query = self.list_query.with_changes(sort=((key, direction),))
         self.table.set_sort(key, direction)
+        self.remember_list()
         self._reload(keep_id=self._current_id())
 
     def action_cycle_sort(self) -> None:
@@ -685,3 +689,4 @@ class MainScreen(
         yield from self.sharing_commands()
         yield from self.bulk_commands()
         yield from self.column_commands()
+        yield from self.view_commands()

@@ -111,7 +111,8 @@ class StatusState:
     loading_page: int | None = None  # the page number in flight
     reloading: bool = False
     connecting: bool = False
-    filters: list[str] = field(default_factory=list)
+    filters: list[str] = field(default_factory=list)  # in the --filter grammar's words (filter_text.terms)
+    view: str | None = None  # the named view the list still is (ui/screens/views.py)
     sort: str = ""
     quick: str | None = None
     quick_matches: int = 0
@@ -182,6 +183,8 @@ class StatusLine(Widget):
                 (repr(safe(state.quick)), "bold"),
                 f" ({fmt.count(state.quick_matches)} of {fmt.count(state.loaded)} loaded rows)",
             ]
+        if state.view is not None:
+            parts += [("  view: ", "$text-muted"), (safe(state.view), "bold")]
         if state.filters:
             parts += [("  filter: ", "$text-muted"), safe(" ".join(state.filters))]
         if state.sort:
