@@ -19,6 +19,8 @@ from ims_tui.api.filter_text import parse
 from ims_tui.api.models import ListQuery
 from ims_tui.config.named_views import View, Views, all_views
 from ims_tui.config.state import Remembered, StateStore
+from ims_tui.ui.column_choice import parse_columns
+from ims_tui.ui.text import safe
 
 if TYPE_CHECKING:
     from ims_tui.config import Resolved
@@ -55,12 +57,17 @@ def same_list(a: ListQuery, b: ListQuery) -> bool:
 
 
 def apply_columns(screen: Any, columns: tuple[str, ...] | None) -> None:
-    """Show ``columns`` (names, in order) in the list, None for the profile's own.
-
-    Only kept for now: the chosen columns (branch ``columns``: ``column_choice.parse_columns`` and
-    ``MainScreen.apply_columns``) connect here.
-    """
-    screen.view_columns = columns
+    """Show ``columns`` (names, in order) in the list; None leaves the profile's own. A view or the state folder
+    may hold names the config would refuse (saved by another version, edited by hand): they are not applied,
+    and the user is told why."""
+    if not columns:
+        return
+    try:
+        checked = parse_columns(columns)
+    except ValueError as exc:
+        screen.notify(f"the view's columns are not used: {safe(str(exc))}", severity="warning", markup=False)
+        return
+    screen.apply_columns(checked)
 
 
 class ViewMemory:

@@ -83,7 +83,8 @@ async def test_o_opens_a_view_and_the_status_line_names_it_until_the_sort_change
         names = [row.name or "" for row in screen.table.rows]
         assert names == sorted(names) and all(row.status == "active" for row in screen.table.rows)
         assert "view: golden" in status_text(app) and "filter: status=active size>1G" in status_text(app)
-        assert screen.view_columns == ("name", "status")  # kept for the chosen columns to apply
+        assert screen.chosen_columns() == ("name", "status")
+        assert screen_text(app).splitlines()[1].split() == ["name", "▲", "status"]  # sorted by name
         await pilot.press("S")  # the sort by hand: no longer the view
         await settle(pilot)
         assert "view:" not in status_text(app)
@@ -154,6 +155,34 @@ async def test_the_sort_is_remembered_for_the_next_start(tmp_path: Path) -> None
         cloud = again.session.transport.cloud  # type: ignore[attr-defined]
         first = parse_qs(urlsplit(list_requests(cloud)[0]).query)  # the first list asked, not a second one
         assert (first["sort_key"], first["sort_dir"]) == (["size"], ["desc"])
+
+
+async def test_the_columns_chosen_in_the_picker_are_there_at_the_next_start(tmp_path: Path) -> None:
+    app = app_on(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("C", "down", "space", "enter")  # hide status
+        await settle(pilot)
+        assert main_screen(app).chosen_columns() == ("name", "size", "visibility", "created_at")
+    again = app_on(tmp_path)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert screen_text(again).splitlines()[1].split() == ["name", "size", "visibility", "created▼"]
+        await pilot.press("C", "end", "enter")  # the last line: reset to the default set
+        await settle(pilot)
+        assert main_screen(again).chosen_columns() is None
+    third = app_on(tmp_path)
+    async with third.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert main_screen(third).chosen_columns() is None
+
+
+async def test_a_saved_view_with_columns_the_config_would_refuse_opens_without_them(tmp_path: Path) -> None:
+    app = app_on(tmp_path, view=View("hand-edited", filter=None, sort=(), columns=("status",), source="saved"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert main_screen(app).chosen_columns() is None
+        assert any("columns are not used" in said and "name" in said for said in told(app))
 
 
 async def test_remember_false_keeps_nothing(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from textual.app import SystemCommand
+from textual.css.query import NoMatches
 from textual.message import Message
 
 from ims_tui.api.models import Image, ImageRow
@@ -60,7 +61,11 @@ class ColumnActions:
         """Show ``names`` (checked by ``parse_columns``; ValueError if wrong) or, None, the default set."""
         chosen = None if names is None else parse_columns(names)
         self._columns = chosen
-        self.table.set_columns(None if chosen is None else tuple(chosen_column(name) for name in chosen))
+        try:
+            table = self.table
+        except NoMatches:  # chosen before the screen is composed (a view, the remembered ones): on_mount shows them
+            return
+        table.set_columns(None if chosen is None else tuple(chosen_column(name) for name in chosen))
         listing = self.listing
         keep = self.kept_fields
         if listing is None or listing.keep == keep:

@@ -25,6 +25,7 @@ from ims_tui.config.named_views import View, Views
 from ims_tui.config.state import Remembered
 from ims_tui.ui import keys
 from ims_tui.ui.app import ImsApp
+from ims_tui.ui.screens.column_actions import ColumnsChosen
 from ims_tui.ui.text import safe
 from ims_tui.ui.view_state import ViewMemory, apply_columns, current_view, same_list, view_query
 from ims_tui.ui.widgets import SteadyInput
@@ -113,7 +114,6 @@ class ViewActions:
 
     # The view the list was opened with, and the query it set: its name shows while the list is still that.
     opened_view: tuple[str, ListQuery] | None = None
-    view_columns: tuple[str, ...] | None = None  # the columns a view or the memory asked for (apply_columns)
     if TYPE_CHECKING:
         app: Any
         list_query: ListQuery
@@ -125,6 +125,7 @@ class ViewActions:
         def _reload(self, keep_id: str | None) -> None: ...
         def _current_id(self) -> str | None: ...
         def _update_status(self) -> None: ...
+        def chosen_columns(self) -> tuple[str, ...] | None: ...
 
     @property
     def _memory(self) -> ViewMemory:
@@ -173,7 +174,7 @@ class ViewActions:
         self._reload(keep_id=self._current_id())
 
     def save_view(self, name: str) -> None:
-        view = current_view(name, self.list_query, self.view_columns)
+        view = current_view(name, self.list_query, self.chosen_columns())
         try:
             self._memory.save(view)
         except (OSError, ValueError) as exc:
@@ -183,6 +184,10 @@ class ViewActions:
         self.opened_view = (name, self.list_query)
         self.notify(f"saved view {safe(name)} (o or --view {safe(shlex.quote(name))} opens it)", markup=False)
         self._update_status()
+
+    def on_columns_chosen(self, message: ColumnsChosen) -> None:
+        """The picker's choice is this profile's columns next time too (the default set: an empty choice)."""
+        self.remember_list(columns=message.names or ())
 
     def remember_list(self, columns: tuple[str, ...] | None = None) -> None:
         """Keep the list's sort (and columns) for the next run of this profile; a folder that cannot be written
