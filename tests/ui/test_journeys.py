@@ -32,6 +32,7 @@ from ims_tui.ui.widgets.status import HeaderBar
 from .helpers import (
     NEEDS_FORMS_BRANCH,
     frozen_now,
+    is_watch_request,
     list_requests,
     main_screen,
     make_app,
@@ -137,7 +138,7 @@ async def test_operator_journey_page_filter_sort_find_create_edit_delete() -> No
 
         # -- quick filter: / narrows the loaded rows without asking the server; Esc clears --------------
         loaded = table.row_count
-        before = len(cloud.request_log)
+        before = len(list_requests(cloud))  # the live watch's own rounds may come and go meanwhile
         await pilot.press("slash", *"rocky")
         await pilot.pause()
         matches = [row for row in table.rows if "rocky" in (row.name or "").lower()]
@@ -146,7 +147,7 @@ async def test_operator_journey_page_filter_sort_find_create_edit_delete() -> No
         await pilot.press("escape")
         await settle(pilot)
         assert table.row_count == loaded and "quick filter" not in status_text(app)
-        assert all(path.split("?")[0] != "/v2/images" for method, path in cloud.request_log[before:] if method == "GET")
+        assert len(list_requests(cloud)) == before
 
         # -- create: n opens the form; every field by keys ------------------------------------------------
         rows_before = table.row_count
@@ -374,4 +375,5 @@ async def test_typing_right_after_slash_goes_into_the_quick_filter() -> None:
         assert isinstance(app.screen, MainScreen), f"{app.screen!r} opened by a key meant for the filter"
         assert main_screen(app).query_one("#quick", Input).value == "rocky"
         assert "quick filter: 'rocky'" in status_text(app)
-        assert cloud.request_log[sent:] == []  # no reload, no GET for a raw view
+        # no reload, no GET for a raw view (the live watch's rounds for images in transition are its own)
+        assert [(method, path) for method, path in cloud.request_log[sent:] if not is_watch_request(path)] == []
