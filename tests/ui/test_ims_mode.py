@@ -313,13 +313,3 @@ async def test_wide_table_without_ims_has_no_ims_columns() -> None:
         assert not main_screen(app).table.ims
         header = screen_text(app).splitlines()[1]
         assert " type " not in header and " platform " not in header and " disk " in header
-
-
-async def test_ims_detected_from_the_images() -> None:
-    # Neither endpoint nor profile says IMS: the __imagetype of the listed images does.
-    app, _ = make_ims_app(ims=None)
-    async with app.run_test(size=(99, 30)) as pilot:
-        await settle(pilot)
-        table = main_screen(app).table
-        assert table.ims
-        assert " type " in screen_text(app).splitlines()[1]
