@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ims_tui.api.huawei import AkSkAuth
-from ims_tui.api.models import Image, ImageRow
+from ims_tui.api.models import Image, ImageRow, ListQuery
 from ims_tui.api.session import SessionInfo, StaticSession
 from ims_tui.demo.ims_cloud import DEMO_AK, DEMO_SK, ImsCloud
 from ims_tui.demo.seed import DEMO_PROJECT_ID
@@ -16,11 +16,13 @@ from ims_tui.ui.app import ImsApp
 from .helpers import frozen_now, main_screen, make_app, screen_text, settle, told
 
 
-def ims_demo(ims: bool | None = True) -> ImsApp:
+def ims_demo(ims: bool | None = True, query: ListQuery | None = None) -> tuple[ImsApp, ImsCloud]:
+    """The app on the IMS simulator, as ``--demo ims`` opens it (``query``: its ``--filter``)."""
     cloud = ImsCloud(image_count=300, clock=frozen_now)
     info = SessionInfo(cloud="Huawei Cloud IMS demo", region=cloud.region, ims=ims, project_id=DEMO_PROJECT_ID)
     auth = AkSkAuth(DEMO_AK, DEMO_SK, project_id=DEMO_PROJECT_ID, clock=frozen_now)
-    return ImsApp(StaticSession(info, cloud.url, auth=auth, transport=cloud.transport), now=frozen_now)
+    session = StaticSession(info, cloud.url, auth=auth, transport=cloud.transport)
+    return ImsApp(session, now=frozen_now, query=query), cloud
 
 
 def row_line(app: Any, row: ImageRow) -> str:
@@ -37,7 +39,7 @@ def test_an_ims_record_without_a_size_has_none() -> None:
 
 
 async def test_queued_rows_on_the_ims_demo_show_no_size() -> None:
-    app = ims_demo()
+    app, _ = ims_demo()
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         main = main_screen(app)
@@ -67,7 +69,7 @@ async def test_the_glance_demo_is_not_taken_for_ims() -> None:
 
 
 async def test_an_unknown_session_is_taken_for_ims_when_every_image_says_so() -> None:
-    ims_app = ims_demo(ims=None)  # neither endpoint nor profile says IMS: the images do
+    ims_app, _ = ims_demo(ims=None)  # neither endpoint nor profile says IMS: the images do
     async with ims_app.run_test(size=(99, 30)) as pilot:
         await settle(pilot)
         assert main_screen(ims_app).ims and main_screen(ims_app).table.ims
