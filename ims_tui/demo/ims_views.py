@@ -186,6 +186,10 @@ def _on_architecture(wanted: str | None) -> Test:
     return lambda image, view: image.get("architecture") == wanted
 
 
+def _on_tag(tag: str) -> Test:
+    return lambda image, view: tag in image.get("tags", ())
+
+
 def _on_value(key: str, value: str) -> Test:
     return lambda image, view: _text(view.get(key, "")) == value
 
@@ -206,6 +210,8 @@ def cloudimages_filter(params: Mapping[str, str]) -> Test:
             tests.append(_on_flavor(*FLAVORS[value]))
         elif key == "architecture":
             tests.append(_on_architecture(ARCHITECTURES.get(value)))
+        elif key == "tag":
+            tests.append(_on_tag(value))
         elif key in EXACT_KEYS or key.startswith("__support_"):
             tests.append(_on_value(key, value))
     return lambda image, view: all(test(image, view) for test in tests)

@@ -87,6 +87,21 @@ async def test_filters_combine_and_dates_take_ims_operators(ims: Any) -> None:
     assert len(small) < len(everything)
 
 
+async def test_one_tag_is_listed_by_cloudimages_and_two_by_glance(ims: Any) -> None:
+    cloud, client = ims
+    tagged = [image for image in cloud.images.values() if image["__imagetype"] == "private"][:6]  # the caller's
+    for index, image in enumerate(tagged):
+        await client.add_tag(image["id"], "blue")
+        if index % 2:
+            await client.add_tag(image["id"], "green")
+    blue = await listed(client, parse("tag=blue"))
+    assert cloud.request_log[-1][1].startswith("/v2/cloudimages?") and "tag=blue" in cloud.request_log[-1][1]
+    assert {image["id"] for image in blue} == {image["id"] for image in tagged}
+    both = await client.list_native_page(parse("tag=blue tag=green").with_changes(limit=500))
+    assert cloud.request_log[-1][1].startswith("/v2/images?")
+    assert {image.id for image in both.images} == {image["id"] for image in tagged[1::2]}
+
+
 async def test_a_query_cloudimages_cannot_express_goes_to_glance_with_its_ims_filters(ims: Any) -> None:
     cloud, client = ims
     query = parse("status=active,queued __os_type=Windows")  # a list of statuses: Glance's in: form
