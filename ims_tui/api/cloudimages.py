@@ -2,8 +2,8 @@
 
 cloudimages answers ``{"images": [...]}`` with no ``next`` link (a client pages by ``marker`` until a page comes
 back short) and takes at most 500 a page; its filters are Glance's simple ones plus the ``__`` properties, with
-one ``sort_key``/``sort_dir``. A query it cannot express (several sort keys, ``tag``, a list of values, size
-bounds: its sizes are 0) goes to the Glance list instead, and so does everything once cloudimages has been
+one ``sort_key``/``sort_dir`` and one ``tag``. A query it cannot express (several sort keys or tags, a list of
+values, size bounds: its sizes are 0) goes to the Glance list instead, and so does everything once cloudimages has been
 refused (404, 400 or 403: an IMS-compatible cloud without the native API, or a policy that allows only Glance).
 
 A mixin of ``ImageClient``: it adds no state to the listing, only a different page source.
@@ -42,6 +42,7 @@ CLOUDIMAGES_PARAMS = frozenset(
         "enterprise_project_id",
         "flavor_id",
         "architecture",
+        "tag",
         "sort_key",
         "sort_dir",
     }
@@ -50,7 +51,7 @@ CLOUDIMAGES_PARAMS = frozenset(
 
 def cloudimages_params(query: ListQuery) -> list[tuple[str, str]] | None:
     """The query as cloudimages parameters, or None when cloudimages cannot express it."""
-    if len(query.sort) > 1:
+    if len(query.sort) > 1 or len(query.tags) > 1:
         return None
     params = query.with_changes(sort_style="keys").to_params()
     out: list[tuple[str, str]] = []

@@ -3,6 +3,9 @@ size>10G created>2026-01-01 os_distro=ubuntu``, read into a ``ListQuery`` and wr
 
 Terms are separated by spaces; a value with spaces, commas or quotes is written in double quotes (``\\"`` and
 ``\\\\`` inside). ``KEYS`` is the one table of what each key means; any other ``key=value`` is a custom property.
+IMS's own list filters (``__imagetype=gold __os_type=Linux flavor_id=...``, ``api/ims_filters.py``) are custom
+properties too, as they are on the wire; the grammar knows them enough to refuse a value IMS does not know and
+the same IMS filter given twice.
 A mistake raises ``FilterTextError`` with the 1-based column of the part at fault and how to fix it.
 """
 
@@ -13,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any, Literal
 
+from . import ims_filters
 from .query import DateFilter, ListQuery
 
 Kind = Literal["text", "list", "repeat", "choice", "flag", "size", "date"]
@@ -102,7 +106,10 @@ def parse(text: str, base: ListQuery | None = None) -> ListQuery:
         name = ALIASES.get(term.key, term.key)
         key = BY_NAME.get(name)
         if key is None:
-            properties.append(_property(text, term))
+            prop = _property(text, term)
+            if term.key in ims_filters.BY_PARAM and any(prop[0] == seen for seen, _ in properties):
+                raise _fail(text, term.column, len(term.key), f"{term.key} is given twice: IMS takes one value")
+            properties.append(prop)
         else:
             _apply(text, key, term, values)
     values["properties"] = tuple(properties)
@@ -127,7 +134,11 @@ def _property(text: str, term: _Term) -> tuple[str, str]:
         raise _fail(text, term.column, len(term.key) + len(term.op), _only_equals(term.key, f"{term.key}=VALUE"))
     if len(term.items) != 1:
         raise _fail(text, term.value_column, term.value_width, _one_value(term.key))
-    return (term.key, term.items[0].text)
+    item = term.items[0]
+    problem = ims_filters.value_problem(term.key, item.text)
+    if problem is not None:
+        raise _fail(text, item.column, item.width, problem)
+    return (term.key, item.text)
 
 
 def _only_equals(key: str, example: str) -> str:

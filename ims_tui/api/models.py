@@ -125,7 +125,12 @@ class Image(BaseModel):
         """The size in bytes, falling back to IMS's ``__image_size`` where ``size`` is null or 0."""
         if self.size:
             return self.size
-        return ims_size(self.properties.get(IMS_SIZE_KEY)) or self.size
+        properties = self.properties
+        ims = ims_size(properties.get(IMS_SIZE_KEY))
+        if ims:
+            return ims
+        # IMS lists every image with size 0 (cloudimages) and no real size until it has data: not "0 B"
+        return None if IMS_SIZE_KEY in properties or "__imagetype" in properties else self.size
 
     def to_dict(self) -> dict[str, Any]:
         """The image as JSON-ready data with the server's own key names; nothing dropped."""

@@ -47,6 +47,8 @@ class _ImsStore(ImageStore):
 
     def _materialize(self, index: int) -> Image:
         image = super()._materialize(index)
+        for key in ("virtual_env_type", "__support_kvm"):
+            image.pop(key, None)  # the Glance seed's guesses ("KVM" is no IMS environment): ims_traits has IMS's
         view = ims_view(image, image, DEMO_PROJECT_ID, self.members)
         for key, value in view.items():
             if key.startswith("__") or key == "virtual_env_type":

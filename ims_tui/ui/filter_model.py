@@ -5,17 +5,20 @@ its widgets from it. ``FilterForm`` holds the raw text of the panel and ``to_que
 are unit-tested with plain values (tests/unit/test_filter_model.py).
 
 On an IMS server (Huawei Cloud, Open Telekom Cloud) an "IMS" group adds the extra list filters IMS documents:
-image type, platform, OS type and registered. They travel as custom-property filters (``__imagetype=gold``) in
+image type, platform, OS type, registered, environment, architecture, the ``__support_*`` flags, flavor and
+enterprise project (``api/ims_filters.py``). They travel as custom-property filters (``__imagetype=gold``) in
 ``ListQuery.properties``, and are taken back out of it when the panel reopens, so they are never shown twice.
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
 
+from ims_tui.api import ims_filters
 from ims_tui.api.models import DISK_FORMATS, DateFilter, ListQuery
 from ims_tui.ui import format as fmt
 from ims_tui.ui.text import safe
@@ -24,32 +27,30 @@ LISTABLE_STATUSES = ("active", "queued", "saving", "uploading", "importing", "de
 VISIBILITY_CHOICES = ("public", "private", "shared", "community", "all")
 PROTECTED_CHOICES = (("any", "any"), ("yes", "yes"), ("no", "no"))
 
-# IMS list filters and the values its API reference documents for them.
-IMS_IMAGE_TYPES = ("gold", "private", "shared", "market")
-IMS_PLATFORMS = (
-    "Windows",
-    "Ubuntu",
-    "RedHat",
-    "SUSE",
-    "CentOS",
-    "Debian",
-    "OpenSUSE",
-    "Oracle Linux",
-    "Fedora",
-    "Other",
-    "CoreOS",
-    "EulerOS",
-)
-IMS_OS_TYPES = ("Linux", "Windows", "Other")
+# IMS list filters (api/ims_filters.py has the values IMS documents).
+IMS_IMAGE_TYPES = ims_filters.IMAGE_TYPES
+IMS_PLATFORMS = ims_filters.PLATFORMS
+IMS_OS_TYPES = ims_filters.OS_TYPES
 REGISTERED_CHOICES = PROTECTED_CHOICES
-# form field -> (query property, {property value: form value})
+# choice field -> (query property, {property value: form value})
 IMS_FIELDS: dict[str, tuple[str, dict[str, str]]] = {
     "image_type": ("__imagetype", {v: v for v in IMS_IMAGE_TYPES}),
     "platform": ("__platform", {v: v for v in IMS_PLATFORMS}),
     "os_type": ("__os_type", {v: v for v in IMS_OS_TYPES}),
     "registered": ("__isregistered", {"true": "yes", "false": "no"}),
+    "environment": ("virtual_env_type", {v: v for v in ims_filters.VIRTUAL_ENV_TYPES}),
+    "architecture": ("architecture", {v: v for v in ims_filters.ARCHITECTURES}),
 }
-IMS_FIELD_OF_KEY = {key: field for field, (key, _) in IMS_FIELDS.items()}
+# check boxes: each flag ticked is __support_<flag>=true
+SUPPORT_KEYS = {flag: f"__support_{flag}" for flag in ims_filters.SUPPORT_FLAGS}
+# text field -> query property (any value: ids)
+IMS_TEXT_FIELDS = {"flavor": "flavor_id", "enterprise_project": "enterprise_project_id"}
+IMS_FIELD_OF_KEY = {
+    **{key: field for field, (key, _) in IMS_FIELDS.items()},
+    **{key: "supports" for key in SUPPORT_KEYS.values()},
+    **{key: field for field, key in IMS_TEXT_FIELDS.items()},
+}
+IMS_PROPERTY_KEYS = frozenset(IMS_FIELD_OF_KEY)
 
 FilterKind = Literal["text", "choice", "multi", "range"]
 
@@ -108,6 +109,29 @@ FILTER_FIELDS: tuple[FilterField, ...] = (
     ),
     FilterField("os_type", "OS type", "choice", "f-ims-os-type", choices=_same(IMS_OS_TYPES), prompt="(any)", ims=True),
     FilterField("registered", "registered", "choice", "f-ims-registered", choices=REGISTERED_CHOICES, ims=True),
+    FilterField(
+        "environment",
+        "environment",
+        "choice",
+        "f-ims-env",
+        choices=_same(ims_filters.VIRTUAL_ENV_TYPES),
+        prompt="(any)",
+        ims=True,
+    ),
+    FilterField(
+        "architecture",
+        "architecture",
+        "choice",
+        "f-ims-arch",
+        choices=_same(ims_filters.ARCHITECTURES),
+        prompt="(any)",
+        ims=True,
+    ),
+    FilterField("supports", "supports", "multi", "f-ims-supports", choices=_same(ims_filters.SUPPORT_FLAGS), ims=True),
+    FilterField("flavor", "flavor", "text", "f-ims-flavor", placeholder="flavor id: images it can boot", ims=True),
+    FilterField(
+        "enterprise_project", "ent. project", "text", "f-ims-eps", placeholder="enterprise project id", ims=True
+    ),
 )
 
 
@@ -134,6 +158,11 @@ class FilterForm:
     platform: str | None = None
     os_type: str | None = None
     registered: str = "any"
+    environment: str | None = None
+    architecture: str | None = None
+    supports: tuple[str, ...] = ()
+    flavor: str = ""
+    enterprise_project: str = ""
 
     def ims_properties(self) -> list[tuple[str, str]]:
         """The IMS fields as the custom-property filters IMS takes, in a fixed order."""
@@ -145,6 +174,11 @@ class FilterForm:
                     out.append((key, "true" if value == "yes" else "false"))
             elif value:
                 out.append((key, value))
+        out += [(key, "true") for flag, key in SUPPORT_KEYS.items() if flag in self.supports]
+        for field, key in IMS_TEXT_FIELDS.items():
+            text = getattr(self, field).strip()
+            if text:
+                out.append((key, text))
         return out
 
     def to_query(self) -> tuple[ListQuery, dict[str, str]]:
@@ -224,13 +258,25 @@ class FilterForm:
         key=value text, so nothing in the query is lost or shown twice.
         """
         properties = list(query.properties)
-        ims_values: dict[str, str] = {}
+        ims_values: dict[str, Any] = {}
+
+        def take(key: str, wanted: Callable[[str], bool]) -> str | None:
+            found = [pair for pair in properties if pair[0] == key]
+            if len(found) != 1 or not wanted(found[0][1]):
+                return None
+            properties.remove(found[0])
+            return found[0][1]
+
         if ims:
             for field, (key, values) in IMS_FIELDS.items():
-                found = [pair for pair in properties if pair[0] == key]
-                if len(found) == 1 and found[0][1] in values:
-                    ims_values[field] = values[found[0][1]]
-                    properties.remove(found[0])
+                value = take(key, values.__contains__)
+                if value is not None:
+                    ims_values[field] = values[value]
+            ims_values["supports"] = tuple(
+                flag for flag, key in SUPPORT_KEYS.items() if take(key, lambda value: value == "true") is not None
+            )
+            for field, key in IMS_TEXT_FIELDS.items():
+                ims_values[field] = take(key, lambda value: bool(value) and value == value.strip()) or ""
         form = cls(
             name=query.name or "",
             statuses=tuple(query.statuses),

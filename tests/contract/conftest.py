@@ -1,4 +1,10 @@
-"""The two backends every contract test runs against: the in-process demo cloud and a real Glance on loopback."""
+"""The backends the contract tests run against: the in-process demo cloud and a real Glance on loopback (every
+test, ``backend``), and the IMS simulator too where a call is common to all three (``common_backend``).
+
+What one backend does and another does not is said once, in ``CAPABILITIES`` (IMS's documented differences
+from Glance); a test asks ``backend.can(...)`` to expect the difference, or ``backend.needs(...)`` to skip for
+the reason named there.
+"""
 
 from __future__ import annotations
 
@@ -14,10 +20,28 @@ import httpx
 import pytest
 
 from ims_tui.api import ApiError, Forbidden, ImageClient, ListQuery
+from ims_tui.api.huawei import AkSkAuth
 from ims_tui.demo import DemoCloud
+from ims_tui.demo.ims_cloud import DEMO_AK, DEMO_SK, ImsCloud
+from ims_tui.demo.seed import DEMO_PROJECT_ID
 from tools.openstack_lab import GlanceServer
 
 from .identity import HeaderIdentityAuth
+
+# capability -> why a backend without it lacks it (the IMS API reference, v2.2 of the Glance API)
+DIFFERENCES = {
+    "glance_sizes": "IMS gives size and checksum as null: the size is the __image_size property",
+    "visibility_on_create": "IMS creates private images only: a visibility given on create must be private",
+    "deactivate": "IMS (Glance API v2.2) has no deactivate or reactivate",
+    "os_hidden": "IMS has no os_hidden",
+    "cloudimages": "only IMS has the native list /v2/cloudimages, jobs and quota",
+}
+GLANCE_CAPABILITIES = frozenset(DIFFERENCES) - {"cloudimages"}
+CAPABILITIES = {
+    "demo": GLANCE_CAPABILITIES,
+    "glance": GLANCE_CAPABILITIES,
+    "ims": frozenset({"cloudimages"}),
+}
 
 
 @dataclass
@@ -31,10 +55,20 @@ class Backend:
     raw: httpx.AsyncClient
     cloud: DemoCloud | None = None  # the demo's state, or
     database: Path | None = None  # the real Glance's SQLite file
+    project_id: str = ""  # the caller's project where the backend's calls name it (IMS jobs)
     created: list[str] = field(default_factory=list)
     marker_tag: str = field(default_factory=lambda: "ct-" + uuid.uuid4().hex[:10])
     # state a test keeps across its hypothesis examples (they share one fixture instance)
     scratch: dict[str, Any] = field(default_factory=dict)
+
+    def can(self, capability: str) -> bool:
+        assert capability in DIFFERENCES, capability
+        return capability in CAPABILITIES[self.name]
+
+    def needs(self, capability: str) -> None:
+        """Skip the test on a backend without ``capability``, saying why."""
+        if not self.can(capability):
+            pytest.skip(f"{self.name}: {DIFFERENCES[capability]}")
 
     async def create(self, **attributes: object) -> dict[str, object]:
         attributes.setdefault("name", f"contract-{uuid.uuid4().hex[:8]}")
@@ -50,7 +84,7 @@ class Backend:
         Glance: create, then upload that many bytes (PUT .../file). The demo cloud has no upload call, so there the
         images are seeded ones with a size, tagged through the API; the listing cannot tell the difference.
         """
-        if self.name == "demo":
+        if self.cloud is not None:
             page = await self.client.list_page(ListQuery(limit=len(sizes), size_min=1))
             assert len(page.images) == len(sizes)
             for image in page.images:
@@ -94,9 +128,27 @@ class Backend:
 
 @pytest.fixture(params=["demo", "glance"])
 async def backend(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
+    async with _backend(request) as made:
+        yield made
+
+
+@pytest.fixture(params=["demo", "glance", "ims"])
+async def common_backend(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
+    """``backend`` and the IMS simulator: for the calls IMS has too (list, show, create, patch, delete, tags)."""
+    async with _backend(request) as made:
+        yield made
+
+
+@contextlib.asynccontextmanager
+async def _backend(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
     cloud: DemoCloud | None = None
     database: Path | None = None
-    if request.param == "demo":
+    auth: httpx.Auth | None = None
+    if request.param == "ims":
+        cloud = ImsCloud(image_count=50)
+        auth = AkSkAuth(DEMO_AK, DEMO_SK, project_id=DEMO_PROJECT_ID, clock=cloud.now)
+        endpoint, transport = cloud.url, cloud.transport
+    elif request.param == "demo":
         from ims_tui.demo import DEMO_ENDPOINT
 
         cloud = DemoCloud(image_count=50)
@@ -106,9 +158,9 @@ async def backend(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
         lab = request.getfixturevalue("openstack_lab")
         server = lab.require("glance-noauth", GlanceServer(mode="noauth").start)  # the one glance_noauth started
         database = Path(server.state_dir) / "glance.sqlite"
-    client = ImageClient(endpoint, transport=transport, backoff=0)
-    raw = httpx.AsyncClient(base_url=endpoint, transport=transport)
-    backend = Backend(request.param, client, endpoint, raw, cloud, database)
+    client = ImageClient(endpoint, transport=transport, backoff=0, auth=auth)
+    raw = httpx.AsyncClient(base_url=endpoint, transport=transport, auth=auth)
+    backend = Backend(request.param, client, endpoint, raw, cloud, database, DEMO_PROJECT_ID if auth else "")
     try:
         yield backend
     finally:

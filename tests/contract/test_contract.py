@@ -33,8 +33,8 @@ from .conftest import Backend, TwoProjects
 # -- discovery ---------------------------------------------------------------------------------------------
 
 
-async def test_versions_offer_a_current_v2(backend: Backend) -> None:
-    versions = await backend.client.versions()
+async def test_versions_offer_a_current_v2(common_backend: Backend) -> None:
+    versions = await common_backend.client.versions()
     newest = newest_version(versions)
     assert newest is not None
     assert newest.number[0] == 2 and newest.number >= (2, 2)
@@ -53,8 +53,8 @@ async def test_schema_lists_formats_and_read_only_attributes(backend: Backend) -
 # -- create, get, delete -------------------------------------------------------------------------------------
 
 
-async def test_create_get_delete_round_trip(backend: Backend) -> None:
-    created = await backend.create(
+async def test_create_get_delete_round_trip(common_backend: Backend) -> None:
+    created = await common_backend.create(
         name="round trip",
         disk_format="qcow2",
         container_format="bare",
@@ -66,14 +66,14 @@ async def test_create_get_delete_round_trip(backend: Backend) -> None:
     )
     assert created["status"] == "queued"
     assert created["size"] is None
-    fetched = (await backend.client.get(str(created["id"]))).to_dict()
+    fetched = (await common_backend.client.get(str(created["id"]))).to_dict()
     assert fetched["name"] == "round trip" and fetched["min_ram"] == 512 and fetched["os_distro"] == "ubuntu"
-    assert sorted(fetched["tags"]) == sorted([backend.marker_tag, "a/b"])
-    await backend.client.delete(str(created["id"]))
+    assert sorted(fetched["tags"]) == sorted([common_backend.marker_tag, "a/b"])
+    await common_backend.client.delete(str(created["id"]))
     with pytest.raises(NotFound):
-        await backend.client.get(str(created["id"]))
+        await common_backend.client.get(str(created["id"]))
     with pytest.raises(NotFound):
-        await backend.client.delete(str(created["id"]))
+        await common_backend.client.delete(str(created["id"]))
 
 
 async def test_create_with_explicit_id_and_duplicate_id(backend: Backend) -> None:
@@ -96,46 +96,46 @@ async def test_create_with_explicit_id_and_duplicate_id(backend: Backend) -> Non
         ({"name": "x" * 256}, BadRequest),
     ],
 )
-async def test_create_refusals(backend: Backend, attributes: dict[str, Any], error: type[Exception]) -> None:
+async def test_create_refusals(common_backend: Backend, attributes: dict[str, Any], error: type[Exception]) -> None:
     with pytest.raises(error) as caught:
-        await backend.client.create({"name": "refused", **attributes})
+        await common_backend.client.create({"name": "refused", **attributes})
     assert caught.value.message  # type: ignore[attr-defined]
     assert "<" not in caught.value.message  # type: ignore[attr-defined]
 
 
-async def test_get_missing_is_not_found_with_a_clean_message(backend: Backend) -> None:
+async def test_get_missing_is_not_found_with_a_clean_message(common_backend: Backend) -> None:
     with pytest.raises(NotFound) as caught:
-        await backend.client.get(str(uuid.uuid4()))
+        await common_backend.client.get(str(uuid.uuid4()))
     assert caught.value.status == 404
     assert caught.value.request_id
 
 
-async def test_protected_image_cannot_be_deleted(backend: Backend) -> None:
-    created = await backend.create(protected=True)
+async def test_protected_image_cannot_be_deleted(common_backend: Backend) -> None:
+    created = await common_backend.create(protected=True)
     with pytest.raises(Forbidden) as caught:
-        await backend.client.delete(str(created["id"]))
+        await common_backend.client.delete(str(created["id"]))
     assert "protected" in caught.value.message.lower()
 
 
 # -- tags ------------------------------------------------------------------------------------------------------
 
 
-async def test_tag_add_and_remove(backend: Backend) -> None:
-    created = await backend.create()
+async def test_tag_add_and_remove(common_backend: Backend) -> None:
+    created = await common_backend.create()
     image_id = str(created["id"])
-    await backend.client.add_tag(image_id, "blue sky")
-    assert "blue sky" in (await backend.client.get(image_id)).tags
-    await backend.client.remove_tag(image_id, "blue sky")
-    assert "blue sky" not in (await backend.client.get(image_id)).tags
+    await common_backend.client.add_tag(image_id, "blue sky")
+    assert "blue sky" in (await common_backend.client.get(image_id)).tags
+    await common_backend.client.remove_tag(image_id, "blue sky")
+    assert "blue sky" not in (await common_backend.client.get(image_id)).tags
     with pytest.raises(NotFound):
-        await backend.client.remove_tag(image_id, "never-there")
+        await common_backend.client.remove_tag(image_id, "never-there")
 
 
 # -- PATCH: every row of the table in the notes ------------------------------------------------------------------
 
 
-async def test_patch_changes_base_attributes_and_properties(backend: Backend) -> None:
-    created = await backend.create(old_prop="x")
+async def test_patch_changes_base_attributes_and_properties(common_backend: Backend) -> None:
+    created = await common_backend.create(old_prop="x")
     image_id = str(created["id"])
     ops = [
         {"op": "replace", "path": "/name", "value": "renamed: yes"},
@@ -143,18 +143,20 @@ async def test_patch_changes_base_attributes_and_properties(backend: Backend) ->
         {"op": "replace", "path": "/protected", "value": True},
         {"op": "add", "path": "/new~1key", "value": "v"},
         {"op": "remove", "path": "/old_prop"},
-        {"op": "replace", "path": "/tags", "value": [backend.marker_tag, "t1", "t2"]},
+        {"op": "replace", "path": "/tags", "value": [common_backend.marker_tag, "t1", "t2"]},
     ]
-    updated = (await backend.client.update(image_id, ops)).to_dict()
+    updated = (await common_backend.client.update(image_id, ops)).to_dict()
     assert updated["name"] == "renamed: yes" and updated["min_disk"] == 20 and updated["protected"] is True
     assert updated["new/key"] == "v" and "old_prop" not in updated
-    assert sorted(updated["tags"]) == sorted([backend.marker_tag, "t1", "t2"])
+    assert sorted(updated["tags"]) == sorted([common_backend.marker_tag, "t1", "t2"])
     assert updated["updated_at"] >= created["updated_at"]
 
 
-async def test_add_on_an_existing_property_overwrites(backend: Backend) -> None:
-    created = await backend.create(colour="red")
-    updated = await backend.client.update(str(created["id"]), [{"op": "add", "path": "/colour", "value": "blue"}])
+async def test_add_on_an_existing_property_overwrites(common_backend: Backend) -> None:
+    created = await common_backend.create(colour="red")
+    updated = await common_backend.client.update(
+        str(created["id"]), [{"op": "add", "path": "/colour", "value": "blue"}]
+    )
     assert updated.properties["colour"] == "blue"
 
 
@@ -174,13 +176,13 @@ async def test_add_on_an_existing_property_overwrites(backend: Backend) -> None:
         ({"op": "move", "from": "/name", "path": "/x"}, BadRequest),
     ],
 )
-async def test_patch_refusals(backend: Backend, op: dict[str, Any], error: type[Exception]) -> None:
-    created = await backend.create(keep="me")
+async def test_patch_refusals(common_backend: Backend, op: dict[str, Any], error: type[Exception]) -> None:
+    created = await common_backend.create(keep="me")
     image_id = str(created["id"])
     # a good op before the bad one: one bad op fails the whole request, nothing is half-applied
     with pytest.raises(error):
-        await backend.client.update(image_id, [{"op": "replace", "path": "/name", "value": "changed"}, op])
-    assert (await backend.client.get(image_id)).name == created["name"]
+        await common_backend.client.update(image_id, [{"op": "replace", "path": "/name", "value": "changed"}, op])
+    assert (await common_backend.client.get(image_id)).name == created["name"]
 
 
 async def test_patch_with_the_wrong_media_type_is_415(backend: Backend) -> None:
@@ -195,9 +197,9 @@ async def test_patch_with_the_wrong_media_type_is_415(backend: Backend) -> None:
     assert caught.value.status == 415
 
 
-async def test_patch_of_a_missing_image_is_404(backend: Backend) -> None:
+async def test_patch_of_a_missing_image_is_404(common_backend: Backend) -> None:
     with pytest.raises(NotFound):
-        await backend.client.update(str(uuid.uuid4()), [{"op": "replace", "path": "/name", "value": "x"}])
+        await common_backend.client.update(str(uuid.uuid4()), [{"op": "replace", "path": "/name", "value": "x"}])
 
 
 # -- listing and paging -------------------------------------------------------------------------------------------
@@ -225,40 +227,40 @@ async def _all_pages(backend: Backend, query: ListQuery) -> tuple[list[str], int
 
 
 @pytest.mark.parametrize("style", ["keys", "combined"])
-async def test_paging_three_pages_with_filters_and_sort(backend: Backend, style: str) -> None:
-    family = await _make_family(backend, 7)
+async def test_paging_three_pages_with_filters_and_sort(common_backend: Backend, style: str) -> None:
+    family = await _make_family(common_backend, 7)
     query = ListQuery(
         limit=2,
-        tags=(backend.marker_tag,),
+        tags=(common_backend.marker_tag,),
         sort=(("name", "asc"),),
         sort_style=style,  # type: ignore[arg-type]
     )
-    ids, requests = await _all_pages(backend, query)
+    ids, requests = await _all_pages(common_backend, query)
     expected = [image["id"] for image in sorted(family, key=lambda image: image["name"])]
     assert ids == expected, "nothing missing, nothing repeated, in order"
     assert requests == 4  # 2+2+2+1: the short page ends the listing
 
     descending = query.with_changes(sort=(("name", "desc"),))
-    ids, _ = await _all_pages(backend, descending)
+    ids, _ = await _all_pages(common_backend, descending)
     assert ids == expected[::-1]
 
 
-async def test_a_full_last_page_is_followed_by_an_empty_one(backend: Backend) -> None:
-    await _make_family(backend, 4)
-    query = ListQuery(limit=2, tags=(backend.marker_tag,))
-    page1 = await backend.client.list_page(query)
-    page2 = await backend.client.list_page(next_link=page1.next)
+async def test_a_full_last_page_is_followed_by_an_empty_one(common_backend: Backend) -> None:
+    await _make_family(common_backend, 4)
+    query = ListQuery(limit=2, tags=(common_backend.marker_tag,))
+    page1 = await common_backend.client.list_page(query)
+    page2 = await common_backend.client.list_page(next_link=page1.next)
     assert len(page1.images) == 2 and len(page2.images) == 2 and page2.next
-    page3 = await backend.client.list_page(next_link=page2.next)
+    page3 = await common_backend.client.list_page(next_link=page2.next)
     assert page3.images == [] and page3.next is None
 
 
-async def test_filters(backend: Backend) -> None:
-    family = await _make_family(backend, 6)
-    tag = (backend.marker_tag,)
+async def test_filters(common_backend: Backend) -> None:
+    family = await _make_family(common_backend, 6)
+    tag = (common_backend.marker_tag,)
 
     async def ids(**filters: Any) -> set[str]:
-        found, _ = await _all_pages(backend, ListQuery(limit=50, tags=tag, **filters))
+        found, _ = await _all_pages(common_backend, ListQuery(limit=50, tags=tag, **filters))
         return set(found)
 
     def where(predicate: Any) -> set[str]:
@@ -280,20 +282,20 @@ async def test_filters(backend: Backend) -> None:
     assert await ids(created_at=(DateFilter(op="lt", value="2000-01-01T00:00:00Z"),)) == set()
 
 
-async def test_sort_by_each_key_lists_every_image_once_in_order(backend: Backend) -> None:
+async def test_sort_by_each_key_lists_every_image_once_in_order(common_backend: Backend) -> None:
     # Five images without data (size null) and three with: sorting by size must still list all eight. Glance
     # cannot page on from an image whose size is null (see NULLABLE_SORT_KEYS in ims_tui/api/listing.py: on
     # SQLite the next page is empty ascending and starts over descending); the listing grows the page instead.
-    family = await _make_family(backend, 5)
-    family += await backend.create_with_data([30, 10, 20])
+    family = await _make_family(common_backend, 5)
+    family += await common_backend.create_with_data([30, 10, 20])
     everyone = sorted(str(image["id"]) for image in family)
     for key in SORT_KEYS:
         for direction in ("asc", "desc"):
-            query = ListQuery(limit=3, tags=(backend.marker_tag,), sort=((key, direction),))
-            ids, _ = await _all_pages(backend, query)
+            query = ListQuery(limit=3, tags=(common_backend.marker_tag,), sort=((key, direction),))
+            ids, _ = await _all_pages(common_backend, query)
             assert sorted(ids) == everyone, f"{key} {direction}: every image exactly once"
             # in order: the same order as one request for everything (no marker involved) ...
-            one_shot = (await backend.client.list_page(query.with_changes(limit=1000))).images
+            one_shot = (await common_backend.client.list_page(query.with_changes(limit=1000))).images
             assert ids == [image.id for image in one_shot], f"{key} {direction}"
             # ... which is sorted by the key, wherever a server puts the images without a value
             values = [getattr(image, key) for image in one_shot if getattr(image, key) is not None]
@@ -310,29 +312,29 @@ async def test_a_size_sort_cannot_page_past_more_images_without_size_than_one_pa
     assert listing.rows == []
 
 
-async def test_paging_keeps_every_repeated_filter_and_sort_key(backend: Backend) -> None:
+async def test_paging_keeps_every_repeated_filter_and_sort_key(common_backend: Backend) -> None:
     # Glance's "next" link keeps only the last tag and the last sort key: following it from page 2 on would
     # list the decoy with only the second tag, and sort by id instead of name.
-    second = backend.marker_tag + "-2"
-    both = [await backend.create(name=f"both-{index}", tags=[second]) for index in range(5)]
-    await backend.create(name="both-3-first-tag-only")
-    decoy = await backend.client.create({"name": "both-3-second-tag-only", "tags": [second]})
-    backend.created.append(decoy.id)
-    query = ListQuery(limit=2, tags=(backend.marker_tag, second), sort=(("name", "desc"), ("id", "asc")))
-    first = await backend.client.list_page(query)
+    second = common_backend.marker_tag + "-2"
+    both = [await common_backend.create(name=f"both-{index}", tags=[second]) for index in range(5)]
+    await common_backend.create(name="both-3-first-tag-only")
+    decoy = await common_backend.client.create({"name": "both-3-second-tag-only", "tags": [second]})
+    common_backend.created.append(decoy.id)
+    query = ListQuery(limit=2, tags=(common_backend.marker_tag, second), sort=(("name", "desc"), ("id", "asc")))
+    first = await common_backend.client.list_page(query)
     link = parse_qsl(urlsplit(first.next or "").query)
     assert [value for key, value in link if key == "tag"] == [second]
     assert [value for key, value in link if key == "sort_key"] == ["id"]
-    ids, requests = await _all_pages(backend, query)
+    ids, requests = await _all_pages(common_backend, query)
     assert ids == [image["id"] for image in sorted(both, key=lambda image: image["name"], reverse=True)]
     assert requests == 3
 
 
-async def test_bad_sort_and_mixed_sort_styles_are_400(backend: Backend) -> None:
+async def test_bad_sort_and_mixed_sort_styles_are_400(common_backend: Backend) -> None:
     with pytest.raises(BadRequest):
-        await backend.client.list_page(ListQuery(sort=(("colour", "asc"),)))
+        await common_backend.client.list_page(ListQuery(sort=(("colour", "asc"),)))
     with pytest.raises(BadRequest):
-        await backend.client._send("GET", "/v2/images", params=[("sort", "name:asc"), ("sort_key", "name")])
+        await common_backend.client._send("GET", "/v2/images", params=[("sort", "name:asc"), ("sort_key", "name")])
 
 
 async def test_stale_marker_is_reported_as_such(two_projects: TwoProjects) -> None:

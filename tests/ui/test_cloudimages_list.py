@@ -101,7 +101,8 @@ def test_what_cloudimages_can_and_cannot_express() -> None:
         ("sort_key", "name"),
         ("sort_dir", "asc"),
     ]
-    assert cloudimages_params(ListQuery(tags=("prod",))) is None
+    assert cloudimages_params(ListQuery(tags=("prod",))) == [("tag", "prod")]  # one tag: the reference's `tag`
+    assert cloudimages_params(ListQuery(tags=("prod", "lts"))) is None  # all of several: Glance's
     assert cloudimages_params(ListQuery(statuses=("active", "queued"))) is None
     assert cloudimages_params(ListQuery(sort=(("name", "asc"), ("created_at", "desc")))) is None
     assert cloudimages_params(ListQuery(size_min=1)) is None

@@ -13,11 +13,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from textual.widgets import Input, Select
 
+from ims_tui.api import ims_filters
 from ims_tui.api.models import ListQuery
 from ims_tui.api.session import CloudSession, StaticSession
 from ims_tui.ui.app import ImsApp
+from ims_tui.ui.filter_model import IMS_FIELD_OF_KEY, IMS_PROPERTY_KEYS
 from ims_tui.ui.screens.filter import (
-    IMS_FIELDS,
     IMS_IMAGE_TYPES,
     IMS_OS_TYPES,
     IMS_PLATFORMS,
@@ -30,7 +31,7 @@ from ims_tui.ui.widgets.status import StatusLine
 
 from .helpers import list_requests, make_app, screen_text, settle
 
-IMS_KEYS = {key for key, _ in IMS_FIELDS.values()}
+IMS_KEYS = IMS_PROPERTY_KEYS
 
 
 def make_ims_app(*, ims: bool | None = True, **kwargs: Any) -> tuple[ImsApp, Any]:
@@ -69,6 +70,13 @@ _ims_form = st.builds(
     platform=st.none() | st.sampled_from(IMS_PLATFORMS),
     os_type=st.none() | st.sampled_from(IMS_OS_TYPES),
     registered=st.sampled_from(("any", "yes", "no")),
+    environment=st.none() | st.sampled_from(ims_filters.VIRTUAL_ENV_TYPES),
+    architecture=st.none() | st.sampled_from(ims_filters.ARCHITECTURES),
+    supports=st.lists(st.sampled_from(ims_filters.SUPPORT_FLAGS), unique=True, max_size=3).map(
+        lambda flags: tuple(flag for flag in ims_filters.SUPPORT_FLAGS if flag in flags)
+    ),
+    flavor=st.sampled_from(("", "s6.small.1")),
+    enterprise_project=st.sampled_from(("", "0", "b3f4c9e2")),
 )
 
 
@@ -124,17 +132,16 @@ def test_ims_form_round_trips(form: FilterForm, generic: list[tuple[str, str]]) 
     assert errors == {}
     assert query.properties[: len(form.ims_properties())] == tuple(form.ims_properties())
     back = FilterForm.from_query(query, ims=True)
-    assert (back.image_type, back.platform, back.os_type, back.registered) == (
-        form.image_type,
-        form.platform,
-        form.os_type,
-        form.registered,
-    )
+    assert ims_fields(back) == ims_fields(form)
     assert back.to_query() == (query, {})
     # the plain panel shows every filter as text, and sends the very same query
     plain = FilterForm.from_query(query)
-    assert (plain.image_type, plain.platform, plain.os_type, plain.registered) == (None, None, None, "any")
+    assert ims_fields(plain) == ims_fields(FilterForm())
     assert plain.to_query() == (query, {})
+
+
+def ims_fields(form: FilterForm) -> dict[str, Any]:
+    return {name: getattr(form, name) for name in set(IMS_FIELD_OF_KEY.values())}
 
 
 @given(
@@ -306,13 +313,3 @@ async def test_wide_table_without_ims_has_no_ims_columns() -> None:
         assert not main_screen(app).table.ims
         header = screen_text(app).splitlines()[1]
         assert " type " not in header and " platform " not in header and " disk " in header
-
-
-async def test_ims_detected_from_the_images() -> None:
-    # Neither endpoint nor profile says IMS: the __imagetype of the listed images does.
-    app, _ = make_ims_app(ims=None)
-    async with app.run_test(size=(99, 30)) as pilot:
-        await settle(pilot)
-        table = main_screen(app).table
-        assert table.ims
-        assert " type " in screen_text(app).splitlines()[1]

@@ -157,7 +157,7 @@ async def test_operator_journey_page_filter_sort_find_create_edit_delete() -> No
         await pilot.press(*"journey-image")
         await pilot.press("tab", "enter", *"qcow2", "enter")  # disk format: a Select, typed to search
         await pilot.press("tab", "enter", *"bare", "enter")  # container format
-        await pilot.press("tab", *"10")  # min disk
+        await pilot.press("tab", "tab", *"10")  # past visibility (a Glance: any of its choices), into min disk
         await pilot.press("tab", "tab", "tab", *"journey")  # past min RAM and protected, into tags
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -179,7 +179,7 @@ async def test_operator_journey_page_filter_sort_find_create_edit_delete() -> No
         await settle(pilot)
         assert form.loaded and app.focused is form.query_one("#name", Input)
         await pilot.press("end", "ctrl+u", *"journey-renamed")
-        await pilot.press("tab", "tab", "tab", "tab", "tab", "tab")  # formats, min disk/RAM, protected -> tags
+        await pilot.press(*["tab"] * 7)  # formats, visibility, min disk/RAM, protected -> tags
         assert app.focused is form.query_one("#tags", Input)
         await pilot.press("end", *", extra")
         await pilot.press("ctrl+n", *"os_distro", "tab", *"ubuntu")

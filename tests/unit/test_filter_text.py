@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ims_tui.api import ims_filters
 from ims_tui.api.filter_text import KEYS, RESERVED, FilterTextError, format, parse, terms
 from ims_tui.api.query import DateFilter, ListQuery
 
@@ -85,6 +86,45 @@ def test_every_key_has_an_example_the_grammar_reads() -> None:
             assert parse(example) != ListQuery(), example
 
 
+def test_ims_filters_read_as_the_properties_cloudimages_takes() -> None:
+    query = parse("__imagetype=gold __os_type=Linux __support_kvm=true flavor_id=s6.small.1 created>2026-01-01")
+    assert query.properties == (
+        ("__imagetype", "gold"),
+        ("__os_type", "Linux"),
+        ("__support_kvm", "true"),
+        ("flavor_id", "s6.small.1"),
+    )
+    assert ("created_at", "gt:2026-01-01T00:00:00Z") in query.to_params()  # IMS's operator:UTC form
+    assert (
+        format(query) == "created>2026-01-01 __imagetype=gold __os_type=Linux __support_kvm=true flavor_id=s6.small.1"
+    )
+    # words a Glance image may carry with other values are never refused
+    assert parse("architecture=x86_64 virtual_env_type=KVM __platform=Rocky").properties[0] == (
+        "architecture",
+        "x86_64",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "words"),
+    [
+        ("__imagetype=golden", 13, 'IMS knows no __imagetype "golden" (use gold or private or shared or market)'),
+        ("name=x __os_type=linux", 18, 'IMS knows no __os_type "linux"'),
+        ("__support_xen=false", 15, 'no __support_xen "false" (use true)'),
+        ("__imagetype=gold __imagetype=shared", 18, "__imagetype is given twice: IMS takes one value"),
+    ],
+)
+def test_a_value_ims_does_not_know_is_refused_where_it_is(text: str, column: int, words: str) -> None:
+    with pytest.raises(FilterTextError) as caught:
+        parse(text)
+    assert caught.value.column == column and words in caught.value.message
+
+
+def test_every_ims_filter_example_reads() -> None:
+    for row in ims_filters.IMS_FILTERS:
+        assert parse(row.example).properties[0][0] == row.param
+
+
 # -- hypothesis: what the grammar can express goes round ------------------------------------------------------
 
 words = st.text(st.characters(min_codepoint=32, max_codepoint=0x2FF, exclude_characters="\x7f"), min_size=1)
@@ -99,7 +139,15 @@ dates = st.builds(
     moments,
 )
 taken = {key.name for key in KEYS} | {"created_at", "updated_at", *RESERVED}
-property_keys = st.from_regex(r"[a-z_][a-z0-9_]{0,10}", fullmatch=True).filter(lambda k: k not in taken)
+property_keys = st.from_regex(r"[a-z_][a-z0-9_]{0,10}", fullmatch=True).filter(
+    lambda k: k not in taken and k not in ims_filters.BY_PARAM
+)
+# IMS's filters: each at most once, closed ones with a value IMS knows, the others with any words
+ims_terms = st.lists(st.sampled_from(ims_filters.IMS_FILTERS), unique=True, max_size=4).flatmap(
+    lambda rows: st.tuples(
+        *(st.tuples(st.just(row.param), st.sampled_from(row.choices) if row.closed else words) for row in rows)
+    )
+)
 queries = st.builds(
     ListQuery,
     name=st.none() | words,
@@ -117,7 +165,11 @@ queries = st.builds(
     size_max=sizes,
     created_at=st.lists(dates, max_size=2).map(tuple),
     updated_at=st.lists(dates, max_size=2).map(tuple),
-    properties=st.lists(st.tuples(property_keys, words), max_size=3).map(tuple),
+    properties=st.builds(
+        lambda generic, ims: tuple(generic) + tuple(ims),
+        st.lists(st.tuples(property_keys, words), max_size=3),
+        ims_terms,
+    ),
 )
 
 

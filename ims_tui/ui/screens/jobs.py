@@ -2,9 +2,10 @@
 
 One line a job: type, image (name where the list knows it, else id), status, progress (IMS's
 ``process_percent``), begin and end time (UTC, as IMS gives them), and for a failed job its error code and
-reason. Enter shows one job in full; ``i`` looks up a job started elsewhere (the console, another tool) by its
-id, which is then followed as the session's own. The screen draws what ``JobTracker`` knows; the main screen
-redraws it when a round changed something.
+reason. Enter shows one job in full, kept up to date while it is open; ``i`` looks up a job started elsewhere
+(the console, another tool) by its id, which is then followed as the session's own. The screen draws what
+``JobTracker`` knows; the main screen redraws it (and it the one job open above it) when a round changed
+something.
 """
 
 from __future__ import annotations
@@ -109,7 +110,9 @@ def full(tracked: TrackedJob, name_of: NameOf) -> str:
 
 
 class JobScreen(ModalScreen[None]):
-    """One job in full."""
+    """One job in full, following it while it is open: the jobs screen below redraws it after each round that
+    changed a job (status, progress, end time, failure). It has no timer of its own, so closed it costs nothing,
+    and once the job has ended there are no rounds at all."""
 
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("job")
     DEFAULT_CLASSES = "dialog-screen"
@@ -125,11 +128,20 @@ class JobScreen(ModalScreen[None]):
         self.name_of = name_of
 
     def compose(self) -> ComposeResult:
-        self.set_class(tracked_failed(self.tracked), "-failed")
-        with VerticalScroll(classes="dialog") as scroll:
-            scroll.border_title = "Job"
-            scroll.border_subtitle = "Esc closes"
-            yield Static(full(self.tracked, self.name_of), id="job-body", markup=False)
+        with VerticalScroll(classes="dialog"):
+            yield Static("", id="job-body", markup=False)
+
+    def on_mount(self) -> None:
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Show the job as the tracker knows it now (the same ``TrackedJob``, updated in place by each round)."""
+        tracked = self.tracked
+        self.set_class(tracked_failed(tracked), "-failed")
+        dialog = self.query_one(".dialog")
+        dialog.border_title = "Job"
+        dialog.border_subtitle = "Esc closes" if tracked.ended else "updates as it runs · Esc closes"
+        self.query_one("#job-body", Static).update(full(tracked, self.name_of))
 
     def action_close(self) -> None:
         self.dismiss()
@@ -192,6 +204,9 @@ class JobsScreen(Screen[None]):
         words = f"Jobs: {len(jobs)} this session" + (f", {running}" if running else "")
         hint = " · i looks up a job by id" + (" · Enter opens" if jobs else "")
         self.query_one("#jobs-title", Static).update(words + hint)
+        for screen in self.app.screen_stack:
+            if isinstance(screen, JobScreen) and screen.is_mounted:
+                screen.redraw()  # the one job open above this list follows it too
 
     @property
     def highlighted(self) -> TrackedJob | None:

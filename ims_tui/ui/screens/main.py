@@ -32,6 +32,7 @@ from ims_tui.api.errors import ApiError, host_of
 from ims_tui.api.features import ServerFeatures
 from ims_tui.api.filter_text import terms as filter_terms
 from ims_tui.api.imports import import_state
+from ims_tui.api.ims_filters import listed_by_ims
 from ims_tui.api.listing import ImageListing
 from ims_tui.api.models import Image, ImageRow, ListQuery
 from ims_tui.api.session import CloudSession
@@ -170,7 +171,7 @@ class MainScreen(
         if self.session.info.ims is not None:
             return bool(self.session.info.ims)
         rows = self.listing.rows[:50] if self.listing else []
-        return any(row.image_type for row in rows)
+        return listed_by_ims(row.image_type for row in rows)  # not fooled by a Glance image's hand-set property
 
     def on_mount(self) -> None:
         self.query_one(HeaderBar).show(self.session.info)
