@@ -28,7 +28,13 @@ from ims_tui.ui.job_watch import JobTracker
 from ims_tui.ui.text import safe
 from ims_tui.ui.widgets import SteadyInput
 
-KINDS = {"imsCopyImageJob": "copy", "imsCrossRegionCopyImageJob": "region copy", "imsExportImageJob": "export"}
+KINDS = {
+    "imsCopyImageJob": "copy",
+    "imsCrossRegionCopyImageJob": "region copy",
+    "imsExportImageJob": "export",
+    "imsBatchAddMembersJob": "share",
+    "imsBatchDeleteMembersJob": "unshare",
+}
 # type, image, status, progress, begin, end; the rest of the line is the failure
 WIDTHS = (11, 20, 7, 4, 8, 8)
 TITLES = ("type", "image", "status", "done", "begin", "end", "failure")
