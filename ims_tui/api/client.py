@@ -31,6 +31,8 @@ from .errors import (
     timed_out,
 )
 from .ims_jobs import ImsJobCalls
+from .ims_obs import ImsObsCalls
+from .ims_tags import ImsTagCalls
 from .members import MemberCalls
 from .messages import describe_body
 from .models import ApiVersion, Image, ImagePage, ListQuery
@@ -57,7 +59,7 @@ def normalize_endpoint(endpoint: str) -> str:
     return root
 
 
-class ImageClient(CloudImageCalls, ImsJobCalls, DataCalls, MemberCalls):
+class ImageClient(CloudImageCalls, ImsJobCalls, ImsObsCalls, ImsTagCalls, DataCalls, MemberCalls):
     """Every call of the image API the app makes; raises only ``ApiError`` subclasses."""
 
     def __init__(
