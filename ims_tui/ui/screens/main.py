@@ -48,6 +48,7 @@ from ims_tui.ui.screens.data_actions import DataActions
 from ims_tui.ui.screens.editor_edit import EditorActions
 from ims_tui.ui.screens.error import ErrorReport, ErrorReported
 from ims_tui.ui.screens.export_rows import ExportActions
+from ims_tui.ui.screens.ims_actions import ImsObsActions
 from ims_tui.ui.screens.job_actions import JobActions
 from ims_tui.ui.screens.mark_actions import MarkActions
 from ims_tui.ui.screens.sharing import SharingActions
@@ -79,7 +80,15 @@ ELSEWHERE = ("main", "app")
 
 
 class MainScreen(
-    DataActions, MarkActions, SharingActions, BulkActions, EditorActions, JobActions, ExportActions, Screen[None]
+    DataActions,
+    MarkActions,
+    SharingActions,
+    BulkActions,
+    EditorActions,
+    JobActions,
+    ExportActions,
+    ImsObsActions,
+    Screen[None],
 ):
     """The list of images of one cloud, with everything an operator does to them."""
 
@@ -161,6 +170,7 @@ class MainScreen(
         self.set_class(self.wide, "-wide")
         self.table.set_sort(*self.list_query.sort[0])
         self.detail.member_status = self.member_status_of
+        self.detail.kv_tags = self.kv_tags_of
         self.table.focus()
         self._update_status()
         # After the first frame: the header, list frame and footer show before any network or TLS work starts.
@@ -435,7 +445,7 @@ class MainScreen(
         if self.read_only and bound is not None and bound.writes:
             event.stop()
             self.notify("read-only: changes are disabled for this session", title="read-only", severity="warning")
-        elif bound is not None and self.said_why_not(bound.action):
+        elif bound is not None and (self.said_why_not(bound.action) or self.obs_why_not(bound.action)):
             event.stop()  # an action this server or image lacks: a word instead of a key that does nothing
 
     @property
@@ -517,6 +527,8 @@ class MainScreen(
         if action in WRITES and self.read_only:
             return False
         if not self.data_action_allowed(action) or not self.sharing_allowed(action) or not self.jobs_allowed(action):
+            return False
+        if not self.obs_allowed(action):
             return False
         if action in ("edit", "edit_in_editor", "delete", "raw", "copy_id") and self.table.current is None:
             return None  # shown but dimmed: there is no image to act on yet
