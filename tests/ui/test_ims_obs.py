@@ -193,3 +193,31 @@ async def test_glance_sessions_hide_the_ims_keys_and_read_only_refuses_them() ->
             await settle(pilot)
             assert main_screen(read_only) is read_only.screen
         assert sum("read-only" in said for said in told(read_only)) == 3
+
+
+async def _export_form(pilot: Any) -> None:
+    await open_app(pilot, pilot.app)
+    own_row(pilot.app)
+    await pilot.press("O")
+    await settle(pilot)
+    await pilot.press(*"ims-export")
+    await settle(pilot)
+
+
+async def _create_form(pilot: Any) -> None:
+    await open_app(pilot, pilot.app)
+    own_row(pilot.app)
+    await pilot.press("B")
+    await settle(pilot)
+    await pilot.press(*"web-01", "tab", *"ims-image", "tab", *"centos70.qcow2", "tab", *"ubuntu")
+    await settle(pilot)
+
+
+def test_export_form_snapshot(snap_compare: Any) -> None:
+    app, _cloud, _auth = jobs_app(Clock())
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_export_form)
+
+
+def test_create_from_obs_form_snapshot(snap_compare: Any) -> None:
+    app, _cloud, _auth = jobs_app(Clock())
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_create_form)

@@ -48,6 +48,7 @@ class CreateObsScreen(ObsJobDialog):
     CreateObsScreen #obs-os-list { height: 3; margin-left: 12; border: none; }
     CreateObsScreen .obs-half { width: 1fr; }
     CreateObsScreen .obs-short { width: 8; }
+    CreateObsScreen .obs-gap { width: auto; }
     """
     FIELDS: ClassVar[dict[str, str]] = {
         "name": "obs-name",
@@ -80,16 +81,18 @@ class CreateObsScreen(ObsJobDialog):
         yield field_row("name", text_input("obs-name", placeholder="the new image's name"), "obs-name-row")
         with Horizontal(classes="obs-row"):
             yield Static("bucket", classes="obs-label")
-            yield text_input("obs-bucket", placeholder="my-bucket").set_classes("obs-input obs-half")
-            yield Static(" file ", classes="")
-            yield text_input("obs-object", placeholder="image.qcow2").set_classes("obs-input obs-half")
+            yield text_input("obs-bucket", placeholder="my-bucket").add_class("obs-half")
+            yield Static(" file ", classes="obs-gap")
+            yield text_input("obs-object", placeholder="image.qcow2").add_class("obs-half")
         yield field_row("OS version", text_input("obs-os", placeholder="type to narrow, ↓ to pick"), "obs-os-row")
         yield OptionList(id="obs-os-list", markup=False, compact=True)
         with Horizontal(classes="obs-row", id="obs-disk-row"):
             yield Static("min disk GB", classes="obs-label")
-            yield text_input("obs-min-disk", "40").set_classes("obs-input obs-short")
-            yield Static("  type ", classes="")
-            yield Select([(kind, kind) for kind in IMAGE_TYPES], value="ECS", allow_blank=False, id="obs-type")
+            yield text_input("obs-min-disk", "40").add_class("obs-short")
+            yield Static("  type ", classes="obs-gap")
+            yield Select(
+                [(kind, kind) for kind in IMAGE_TYPES], value="ECS", allow_blank=False, id="obs-type", compact=True
+            )
         yield field_row("description", text_input("obs-description"), "obs-description-row")
         yield Checkbox("automatic configuration (is_config)", value=False, id="obs-config", compact=True)
         yield Static(QUICK_IMPORT_RULE, id="obs-quick-rule", classes="obs-rule", markup=False)
