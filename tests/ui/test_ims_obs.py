@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
+
 from ims_tui.api.request_log import SESSION_LOG
 from ims_tui.api.session import SessionInfo, StaticSession
 from ims_tui.ui.app import ImsApp
@@ -16,6 +18,26 @@ from ims_tui.ui.screens.ims_tags import KvTagsScreen
 
 from .helpers import frozen_now, main_screen, make_app, screen_text, settle, told, until
 from .test_jobs import FAST, Clock, jobs_app
+
+
+class AnswerLost(httpx.AsyncBaseTransport):
+    """The simulator, except that a write whose path ends with ``suffix`` is applied and its answer lost."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, suffix: str) -> None:
+        self.inner, self.suffix = inner, suffix
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        if request.method != "GET" and request.url.path.endswith(self.suffix):
+            raise httpx.RemoteProtocolError("peer closed connection without sending a response", request=request)
+        return response
+
+
+def lossy_app(clock: Clock, suffix: str) -> tuple[ImsApp, Any]:
+    app, cloud, auth = jobs_app(clock)
+    info = app.session.info
+    session = StaticSession(info, cloud.url, auth=auth, transport=AnswerLost(cloud.transport, suffix))
+    return ImsApp(session, page_size=200, now=frozen_now), cloud
 
 
 def own_row(app: ImsApp, status: str = "active") -> Any:
@@ -193,6 +215,48 @@ async def test_glance_sessions_hide_the_ims_keys_and_read_only_refuses_them() ->
             await settle(pilot)
             assert main_screen(read_only) is read_only.screen
         assert sum("read-only" in said for said in told(read_only)) == 3
+
+
+async def test_a_lost_answer_is_never_sent_again() -> None:
+    app, cloud = lossy_app(Clock(), "/file")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_app(pilot, app)
+        row = own_row(app)
+        await pilot.press("O")
+        await settle(pilot)
+        await pilot.press(*"ims-export", "ctrl+s")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        said = str(app.screen.query_one("#obs-error").render())
+        assert "the answer was lost" in said and "Not sent again: look in the bucket, and at J" in said
+        assert "the answer was lost" in screen_text(app)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ExportObsScreen)  # no second question, nothing sent
+        posts = [path for method, path in cloud.request_log if method == "POST" and path.endswith("/file")]
+        assert posts == [f"/v1/cloudimages/{row.id}/file"]
+        assert len(cloud.jobs) == 1  # the job the lost answer started
+        await pilot.press("escape")
+        await settle(pilot)
+        assert main_screen(app) is app.screen
+
+
+async def test_a_tag_change_whose_answer_is_lost_is_settled_by_reading_the_tags() -> None:
+    app, cloud = lossy_app(Clock(), "/tags/action")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_app(pilot, app)
+        row = own_row(app)
+        await pilot.press("T")
+        await settle(pilot)
+        await pilot.press(*"env", "tab", *"prod", "ctrl+s")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert cloud.kv_tags[row.id] == {"env": "prod"}
+        assert any(said.startswith("Saved: the answer was lost") for said in told(app))
+        actions = [path for method, path in cloud.request_log if method == "POST" and path.endswith("/action")]
+        assert len(actions) == 1
 
 
 async def _export_form(pilot: Any) -> None:
