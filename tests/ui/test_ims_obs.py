@@ -285,3 +285,21 @@ def test_export_form_snapshot(snap_compare: Any) -> None:
 def test_create_from_obs_form_snapshot(snap_compare: Any) -> None:
     app, _cloud, _auth = jobs_app(Clock())
     assert snap_compare(app, terminal_size=(80, 24), run_before=_create_form)
+
+
+async def test_key_value_tags_only_on_this_project_s_own_images() -> None:
+    app, cloud, _auth = jobs_app(Clock())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_app(pilot, app)
+        screen = main_screen(app)
+        project = screen.session.info.project_id
+        index, other = next((i, row) for i, row in enumerate(screen.view.visible) if row.owner != project)
+        screen.table.move_to(index)
+        screen.flush_detail()
+        await settle(pilot)
+        assert "Key/value tags" not in str(screen.detail.rendered)
+        assert not any(f"{other.id}/tags" in path for _method, path in cloud.request_log)
+        await pilot.press("T")
+        await settle(pilot)
+        assert main_screen(app) is app.screen
+        assert "IMS keeps key/value tags on this project's own images only" in told(app)

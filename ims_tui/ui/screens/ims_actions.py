@@ -23,7 +23,7 @@ class ImsObsActions(ScreenParts):
         def ims(self) -> bool: ...
         def track_job(self, job_id: str, kind: str = "", image_id: str | None = None) -> None: ...
 
-    _kv_tags: dict[str, dict[str, str] | None] | None = None
+    _kv_tags: dict[str, dict[str, str] | str | None] | None = None
 
     def obs_allowed(self, action: str) -> bool:
         """For ``check_action``: these are IMS's; a Glance session has no OBS and no key/value tags."""
@@ -74,8 +74,8 @@ class ImsObsActions(ScreenParts):
     # -- key/value tags -------------------------------------------------------------------------------------
 
     @property
-    def kv_tags_known(self) -> dict[str, dict[str, str] | None]:
-        """image id -> its key/value tags as last read (None: being read)."""
+    def kv_tags_known(self) -> dict[str, dict[str, str] | str | None]:
+        """image id -> its key/value tags as last read (None: being read; a str: why they could not be)."""
         if self._kv_tags is None:
             self._kv_tags = {}
         return self._kv_tags
@@ -83,8 +83,8 @@ class ImsObsActions(ScreenParts):
     def kv_tags_of(self, image: Image | ImageRow) -> dict[str, str] | str | None:
         """The detail pane's hook: the tags if known, "reading…" while read once for a fresh image, None on a
         Glance session (no section)."""
-        if not self.ims or not isinstance(image, Image) or self.client is None:
-            return None
+        if not self.ims or not isinstance(image, Image) or self.client is None or not self._own(image):
+            return None  # IMS keeps key/value tags on a project's own images only
         known = self.kv_tags_known
         if image.id not in known:
             known[image.id] = None
@@ -97,15 +97,16 @@ class ImsObsActions(ScreenParts):
 
         read_kv_tags(self, image_id)
 
-    def kv_tags_read(self, image_id: str, tags: dict[str, str] | None) -> None:
-        """A read (or an edit) landed: kept, and the pane redrawn if it shows that image (None: forget)."""
-        if tags is None:
-            self.kv_tags_known.pop(image_id, None)
-        else:
-            self.kv_tags_known[image_id] = tags
+    def kv_tags_read(self, image_id: str, tags: dict[str, str] | str) -> None:
+        """A read (or an edit) landed, or failed (a str says why; a reload asks again): kept, and the pane
+        redrawn if it shows that image."""
+        self.kv_tags_known[image_id] = tags
         shown = self.detail.image
-        if isinstance(shown, Image) and shown.id == image_id and tags is not None:
+        if isinstance(shown, Image) and shown.id == image_id:
             self.detail.show_image(shown)
+
+    def _own(self, image: Image | ImageRow) -> bool:
+        return image.owner is not None and image.owner == self.session.info.project_id
 
     def action_kv_tags(self) -> None:
         row = self._target("edit tags of")
@@ -115,9 +116,13 @@ class ImsObsActions(ScreenParts):
         if project is None:
             self.notify("key/value tags need the session's project id", severity="warning")
             return
+        if not self._own(row):
+            self.notify("IMS keeps key/value tags on this project's own images only", severity="warning")
+            return
         from ims_tui.ui.screens.ims_tags import KvTagsScreen
 
         known = self.kv_tags_known.get(row.id)
+        known = known if isinstance(known, dict) else None
 
         def saved(tags: dict[str, str] | None) -> None:
             if tags is not None:

@@ -38,9 +38,9 @@ def read_kv_tags(screen: ImsObsActions, image_id: str) -> None:
         if client is None or project is None:
             return
         try:
-            tags = await client.kv_tags(project, image_id)
-        except ApiError:
-            tags = None  # unknown: the next fresh view of the image asks again
+            tags: dict[str, str] | str = await client.kv_tags(project, image_id)
+        except ApiError as exc:
+            tags = f"not read: {error_line(exc)}"
         screen.kv_tags_read(image_id, tags)
 
     screen.run_worker(read(), group="kv-tags")  # type: ignore[attr-defined]

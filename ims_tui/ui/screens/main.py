@@ -515,6 +515,7 @@ class MainScreen(
         else:
             # A reload, or a failed page the saved position cannot continue from (needs_reload): start over.
             self.detail.forget()
+            self.kv_tags_known.clear()  # read again as the images are
             self._reload(keep_id=self._current_id())
 
     def _current_id(self) -> str | None:
