@@ -303,3 +303,23 @@ async def test_key_value_tags_only_on_this_project_s_own_images() -> None:
         await settle(pilot)
         assert main_screen(app) is app.screen
         assert "IMS keeps key/value tags on this project's own images only" in told(app)
+
+
+async def test_quick_export_names_no_format_and_the_file_becomes_zvhd2() -> None:
+    app, _cloud, _auth = jobs_app(Clock())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_app(pilot, app)
+        own_row(app)
+        await pilot.press("O")
+        await settle(pilot)
+        await pilot.press(*"ims-export", "tab", "tab", "tab", "space")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, ExportObsScreen)
+        assert form.query_one("#obs-object").value.endswith(".zvhd2")
+        body = form.request_line()[2]
+        assert body["is_quick_export"] is True and "file_format" not in body
+        assert '"is_quick_export": true' in screen_text(app)
+        await pilot.press("space")
+        await settle(pilot)
+        assert form.query_one("#obs-object").value.endswith(".qcow2")

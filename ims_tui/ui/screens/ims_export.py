@@ -242,13 +242,18 @@ class ExportObsScreen(ObsJobDialog):
     def _format_changed(self, event: Select.Changed) -> None:
         new = str(event.value)
         field = self.query_one("#obs-object", Input)
-        if extension(field.value) == self._format:
+        if extension(field.value) == self._format and not self.query_one("#obs-quick", Checkbox).value:
             field.value = field.value[: -len(self._format)] + new
         self._format = new
 
     @on(Checkbox.Changed, "#obs-quick")
     def _quick_changed(self, event: Checkbox.Changed) -> None:
         self.query_one("#obs-format", Select).disabled = event.value
+        # a quick export writes ZVHD2 whatever the format says: the file's name follows
+        field = self.query_one("#obs-object", Input)
+        old, new = ("zvhd2", self._format) if not event.value else (self._format, "zvhd2")
+        if extension(field.value) == old:
+            field.value = field.value[: -len(old)] + new
 
     def export_request(self) -> ExportRequest:
         return ExportRequest(

@@ -127,7 +127,7 @@ class KvTagsScreen(SendingDialog[Tags | None]):
         if change.empty:
             return "no change"
         path = f"POST /v2/{self.project_id}/images/{self.row.id}/tags/action"
-        return "\n".join(f"{path} {json.dumps(body, ensure_ascii=False)}" for body in change.bodies())
+        return "\n".join(f"{path}\n{json.dumps(body, ensure_ascii=False)}" for body in change.bodies())
 
     def _redraw(self) -> None:
         self.query_one("#kv-preview", Static).update(Content(safe_lines(self.preview_text())))
