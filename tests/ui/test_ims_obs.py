@@ -58,15 +58,21 @@ async def open_app(pilot: Any, app: ImsApp) -> None:
     main_screen(app).job_tracker.timer.backoff = FAST
 
 
+async def open_export(pilot: Any, app: ImsApp) -> Any:
+    """The app ready, an image of this project highlighted, O pressed: that image's row."""
+    await open_app(pilot, app)
+    row = own_row(app)
+    await pilot.press("O")
+    await settle(pilot)
+    return row
+
+
 async def test_export_an_image_and_watch_its_job_finish() -> None:
     clock = Clock()
     app, cloud, _auth = jobs_app(clock)
     SESSION_LOG.clear()
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_app(pilot, app)
-        row = own_row(app)
-        await pilot.press("O")
-        await settle(pilot)
+        row = await open_export(pilot, app)
         assert isinstance(app.screen, ExportObsScreen)
         await pilot.press(*"ims-export", "tab", "ctrl+u", *"out.vmdk", "tab")
         await pilot.press("enter")  # the format list opens on qcow2
@@ -91,10 +97,7 @@ async def test_export_an_image_and_watch_its_job_finish() -> None:
 async def test_a_bad_bucket_name_is_refused_before_anything_is_sent() -> None:
     app, cloud, _auth = jobs_app(Clock())
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_app(pilot, app)
-        own_row(app)
-        await pilot.press("O")
-        await settle(pilot)
+        await open_export(pilot, app)
         sent = len(cloud.request_log)
         await pilot.press(*"My_Bucket", "enter")
         await settle(pilot)
@@ -220,10 +223,7 @@ async def test_glance_sessions_hide_the_ims_keys_and_read_only_refuses_them() ->
 async def test_a_lost_answer_is_never_sent_again() -> None:
     app, cloud = lossy_app(Clock(), "/file")
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_app(pilot, app)
-        row = own_row(app)
-        await pilot.press("O")
-        await settle(pilot)
+        row = await open_export(pilot, app)
         await pilot.press(*"ims-export", "ctrl+s")
         await settle(pilot)
         await pilot.press("y")
@@ -260,10 +260,7 @@ async def test_a_tag_change_whose_answer_is_lost_is_settled_by_reading_the_tags(
 
 
 async def _export_form(pilot: Any) -> None:
-    await open_app(pilot, pilot.app)
-    own_row(pilot.app)
-    await pilot.press("O")
-    await settle(pilot)
+    await open_export(pilot, pilot.app)
     await pilot.press(*"ims-export")
     await settle(pilot)
 
@@ -308,10 +305,7 @@ async def test_key_value_tags_only_on_this_project_s_own_images() -> None:
 async def test_quick_export_names_no_format_and_the_file_becomes_zvhd2() -> None:
     app, _cloud, _auth = jobs_app(Clock())
     async with app.run_test(size=(80, 24)) as pilot:
-        await open_app(pilot, app)
-        own_row(app)
-        await pilot.press("O")
-        await settle(pilot)
+        await open_export(pilot, app)
         await pilot.press(*"ims-export", "tab", "tab", "tab", "space")
         await settle(pilot)
         form = app.screen
