@@ -32,6 +32,8 @@ from .errors import (
 )
 from .ims_copy import ImsCopyCalls
 from .ims_jobs import ImsJobCalls
+from .ims_obs import ImsObsCalls
+from .ims_tags import ImsTagCalls
 from .members import MemberCalls
 from .messages import describe_body
 from .models import ApiVersion, Image, ImagePage, ListQuery
@@ -58,7 +60,7 @@ def normalize_endpoint(endpoint: str) -> str:
     return root
 
 
-class ImageClient(CloudImageCalls, ImsJobCalls, ImsCopyCalls, DataCalls, MemberCalls):
+class ImageClient(CloudImageCalls, ImsJobCalls, ImsCopyCalls, ImsObsCalls, ImsTagCalls, DataCalls, MemberCalls):
     """Every call of the image API the app makes; raises only ``ApiError`` subclasses."""
 
     def __init__(

@@ -5,13 +5,11 @@ checked with the grammar itself. What a view is once read, from the file or save
 
 # No `from __future__ import annotations` here: pydantic compiles each annotation string when the class is made.
 
-from typing import Annotated
-
-from pydantic import AfterValidator, model_validator
+from pydantic import model_validator
 from pydantic_core import PydanticCustomError
 
 from .named_views import filter_problem
-from .values import SortText, Strict
+from .values import ColumnsList, SortText, Strict
 
 FILTER_RULE = "profile_rule"  # explain.py reports it as a rule: the key, the problem and the fix
 
@@ -25,22 +23,12 @@ def check_filter(field: str, text: str | None) -> None:
         raise PydanticCustomError(FILTER_RULE, "{problem}", {"field": field, "problem": problem[0], "fix": problem[1]})
 
 
-def _names(value: list[str]) -> list[str]:
-    for name in value:
-        if not name.strip():
-            raise ValueError("a column name is empty")
-    return value
-
-
-ColumnNames = Annotated[list[str], AfterValidator(_names)]
-
-
 class ViewSettings(Strict):
     """One ``[views.NAME]`` table: what the list shows when the view opens; what it leaves out stays as it is."""
 
     filter: str | None = None
     sort: SortText | None = None
-    columns: ColumnNames | None = None
+    columns: ColumnsList | None = None
     profile: str | None = None
 
     @model_validator(mode="after")

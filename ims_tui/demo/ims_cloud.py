@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from . import ims_jobs, ims_members
+from . import ims_jobs, ims_members, ims_obs, ims_tags
 from .errors import HTTPError, Reply, json_body, json_reply
 from .ims_auth import Gate, GateRefusal
 from .ims_views import ImsError, cloudimage_view, cloudimages_filter, image_type, ims_view, page_limit, sort_spec
@@ -83,6 +83,8 @@ class ImsCloud(DemoCloud):
         self.image_quota = image_quota
         self.agencies = {"ims_admin_agency"}
         self.jobs: dict[str, ims_jobs.Job] = {}
+        self.obs = ims_obs.Obs()  # the account's OBS buckets, for export and create from a file
+        self.kv_tags: dict[str, dict[str, str]] = {}  # image id -> key/value tags (not Glance's string tags)
 
     # -- what ims_jobs asks of the cloud -------------------------------------------------------------------
 
@@ -119,6 +121,7 @@ class ImsCloud(DemoCloud):
             {"x-identity-status": "Confirmed", "x-project-id": account.project_id, "x-roles": "reader,member"}
         )
         ims_jobs.settle(self)
+        ims_obs.settle(self)
         path = urllib.parse.unquote(request.url.raw_path.decode("ascii", "replace").split("?", 1)[0])
         parts = [part for part in path.split("/") if part]
         first = parts[0] if parts else ""
@@ -246,7 +249,14 @@ NATIVE: tuple[Route, ...] = (  # each handler answers a Reply (none takes image 
     Route("GET", "v1/{project_id}/jobs/{job_id}", ims_jobs.show_job),
     Route("POST", "v1/cloudimages/{image_id}/copy", ims_jobs.copy_image),
     Route("POST", "v1/cloudimages/{image_id}/cross_region_copy", ims_jobs.cross_region_copy),
-    Route("POST", "v1/cloudimages/{image_id}/file", ims_jobs.export_image),
+    Route("POST", "v1/cloudimages/{image_id}/file", ims_obs.export_image),
+    Route("POST", "v2/cloudimages/action", ims_obs.create_image),
+    Route("POST", "v2/cloudimages/quickimport/action", ims_obs.quick_import),
+    Route("PUT", "v1/cloudimages/{image_id}/upload", ims_obs.register_image),
+    Route("GET", "v1/cloudimages/os_version", ims_obs.os_versions),
+    Route("GET", "v2/{project_id}/images/{image_id}/tags", ims_tags.list_tags),
+    Route("POST", "v2/{project_id}/images/{image_id}/tags/action", ims_tags.tags_action),
+    Route("DELETE", "v2/{project_id}/images/{image_id}/tags/{key}", ims_tags.delete_tag),
     Route("POST", "v1/cloudimages/members", ims_members.add_members),
     Route("DELETE", "v1/cloudimages/members", ims_members.remove_members),
 )

@@ -1,4 +1,5 @@
-"""IMS's asynchronous jobs in the simulator: copy, cross-region copy and export start one; the jobs endpoints
+"""IMS's asynchronous jobs in the simulator: copy and cross-region copy start one (export and the OBS calls:
+``ims_obs``); the jobs endpoints
 report it (``GET /v1/{project_id}/jobs/{job_id}``, and the progress view ``GET /v1/cloudimages/job/{job_id}``).
 
 A job is INIT for its first second, RUNNING until ``duration`` has passed on the cloud's clock, then SUCCESS or
@@ -164,21 +165,6 @@ def cross_region_copy(cloud: ImsCloud, request: httpx.Request, image_id: str) ->
         # IMS learns that the agency grants nothing only once the job reaches the other region
         fail = ("IMG.0216", f"The agency {body['agency_name']} does not allow IMS to write into the target project.")
     return start(cloud, CROSS_JOB, image_id, fail=fail, entities={"image_id": image_id})
-
-
-def export_image(cloud: ImsCloud, request: httpx.Request, image_id: str) -> Reply:
-    """``POST /v1/cloudimages/{image_id}/file``: export to an OBS bucket (``bucket_url`` is ``bucket:file``)."""
-    image = own_image(cloud, image_id)
-    body = body_of(request)
-    bucket_url, file_format = body.get("bucket_url"), body.get("file_format")
-    if not isinstance(bucket_url, str) or ":" not in bucket_url.strip(":"):
-        raise ImsError(400, "IMG.0001", "The bucket_url is invalid: use bucket:file.")
-    if file_format not in EXPORT_FORMATS:
-        raise ImsError(400, "IMG.0001", f"The file_format is invalid: one of {', '.join(EXPORT_FORMATS)}.")
-    fail = None
-    if image.get("disk_format") == "iso":
-        fail = ("IMG.0098", "ISO images cannot be exported.")
-    return start(cloud, "imsExportImageJob", image_id, fail=fail, entities={"image_id": image_id})
 
 
 def show_job(cloud: ImsCloud, request: httpx.Request, project_id: str, job_id: str) -> Reply:

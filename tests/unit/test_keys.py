@@ -67,6 +67,7 @@ def test_writes_are_the_main_screen_s_actions_that_change_the_cloud() -> None:
     changes = {"create", "edit", "delete", "upload", "import_data", "toggle_active", "toggle_hidden", "bulk_menu"}
     changes |= {"delete_from_store"}
     changes |= {"accept_share", "reject_share", "pending_share"}  # the members panel refuses its own writes
+    changes |= {"export_obs", "obs_create", "kv_tags"}  # IMS's jobs through OBS, and key/value tags
     changes.add("edit_in_editor")  # the $EDITOR edit sends a patch
     changes.add("ims_copy")  # IMS's copy starts a job; its quota panel (Q) only reads
     assert keys.writes("main") == changes  # download and stopping a transfer change nothing on the cloud

@@ -54,8 +54,11 @@ def test_a_view_table_is_read_into_a_view() -> None:
         ),
         ({"filter": "tag"}, "views.v.filter: bad filter at column 1 ('tag' in 'tag') (tag needs an operator"),
         ({"sort": "nme:asc"}, "views.v.sort: 'nme:asc' is not valid (sort must be KEY:asc or KEY:desc"),
-        ({"columns": "name"}, "views.v.columns: wrong type: 'name' (columns must be a list of column names"),
-        ({"columns": ["name", " "]}, "views.v.columns: ['name', ' '] is not valid (columns must be a list"),
+        (
+            {"columns": "name"},
+            "views.v.columns: wrong type: 'name' (columns must be a list of attribute or property names",
+        ),
+        ({"columns": ["name", " "]}, "views.v.columns: ' ' is not a column name: a base attribute or a property name"),
         ({"filtre": "status=active"}, "views.v.filtre: unknown key (did you mean filter?)"),
         ({"profile": 3}, "views.v.profile: wrong type: 3 (profile must be the name of a profile"),
     ],

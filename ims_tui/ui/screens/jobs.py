@@ -34,6 +34,9 @@ KINDS = {
     "imsExportImageJob": "export",
     "imsBatchAddMembersJob": "share",
     "imsBatchDeleteMembersJob": "unshare",
+    "imsCreateImageByFileJob": "from OBS",
+    "imsQuickImportImageJob": "quick imp.",
+    "imsRegisterImageJob": "register",
 }
 # type, image, status, progress, begin, end; the rest of the line is the failure
 WIDTHS = (11, 20, 7, 4, 8, 8)

@@ -52,6 +52,7 @@ from ims_tui.ui.screens.editor_edit import EditorActions
 from ims_tui.ui.screens.error import ErrorReport, ErrorReported
 from ims_tui.ui.screens.export_rows import ExportActions
 from ims_tui.ui.screens.ims_actions import ImsActions
+from ims_tui.ui.screens.ims_obs_actions import ImsObsActions
 from ims_tui.ui.screens.job_actions import JobActions
 from ims_tui.ui.screens.mark_actions import MarkActions
 from ims_tui.ui.screens.sharing import SharingActions
@@ -91,6 +92,7 @@ class MainScreen(
     EditorActions,
     JobActions,
     ImsActions,
+    ImsObsActions,
     ExportActions,
     ColumnActions,
     ViewActions,
@@ -179,6 +181,7 @@ class MainScreen(
         self.table.set_sort(*self.list_query.sort[0])
         self.apply_columns(self._columns)
         self.detail.member_status = self.member_status_of
+        self.detail.kv_tags = self.kv_tags_of
         self.table.focus()
         self._update_status()
         # After the first frame: the header, list frame and footer show before any network or TLS work starts.
@@ -454,7 +457,7 @@ class MainScreen(
         if self.read_only and bound is not None and bound.writes:
             event.stop()
             self.notify("read-only: changes are disabled for this session", title="read-only", severity="warning")
-        elif bound is not None and self.said_why_not(bound.action):
+        elif bound is not None and (self.said_why_not(bound.action) or self.obs_why_not(bound.action)):
             event.stop()  # an action this server or image lacks: a word instead of a key that does nothing
 
     @property
@@ -526,6 +529,7 @@ class MainScreen(
         else:
             # A reload, or a failed page the saved position cannot continue from (needs_reload): start over.
             self.detail.forget()
+            self.kv_tags_known.clear()  # read again as the images are
             self._reload(keep_id=self._current_id())
 
     def _current_id(self) -> str | None:
@@ -539,7 +543,7 @@ class MainScreen(
             return False
         if not self.data_action_allowed(action) or not self.sharing_allowed(action) or not self.jobs_allowed(action):
             return False
-        if not self.ims_allowed(action):
+        if not (self.ims_allowed(action) and self.obs_allowed(action)):
             return False
         if action in ("edit", "edit_in_editor", "delete", "raw", "copy_id") and self.table.current is None:
             return None  # shown but dimmed: there is no image to act on yet

@@ -50,6 +50,7 @@ class DetailView(VerticalScroll):
         self._note: Text | None = None  # what is said above the image (fetching, an error), kept on a resize
         self.tasks: TaskList | None = None  # the import tasks, drawn while they are this image's
         self.member_status: Callable[[Image | ImageRow], str | None] = lambda image: None
+        self.kv_tags: Callable[[Image | ImageRow], dict[str, str] | str | None] = lambda image: None  # IMS's
 
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static("", id="detail-body")
@@ -91,7 +92,7 @@ class DetailView(VerticalScroll):
     def _draw(self, image: Image | ImageRow, note: Text | None, *, fresh: bool) -> None:
         self.image, self.fresh, self._note = image, fresh, note
         now = self._now()
-        sections = image_sections(image, now, self.member_status(image))
+        sections = image_sections(image, now, self.member_status(image), self.kv_tags(image))
         tasks = self.tasks
         if tasks is not None and tasks.image_id == image.id and isinstance(image, Image):
             section = task_section(tasks, image, now)

@@ -39,10 +39,14 @@ def _size_text(size: int | None) -> str:
 
 
 def image_sections(
-    image: Image | ImageRow, now: datetime, member_status: str | None = None
+    image: Image | ImageRow,
+    now: datetime,
+    member_status: str | None = None,
+    kv_tags: dict[str, str] | str | None = None,
 ) -> list[tuple[str, list[tuple[str, Text]]]]:
     """The grouped (title, [(key, value)]) view of an image or, before the fetch lands, of its list row;
-    ``member_status``: this project's answer to the image shared with it, when known (ui/screens/sharing.py)."""
+    ``member_status``: this project's answer to the image shared with it, when known (ui/screens/sharing.py);
+    ``kv_tags``: IMS's key/value tags, or a word while they are read (None: not an IMS session, no section)."""
 
     def text(value: Any, style: str = "") -> Text:
         return Text(_value(value), style=style)
@@ -118,6 +122,11 @@ def image_sections(
 
     tags = Text(", ".join(safe(tag) for tag in sorted(image.tags))) if image.tags else Text("none", style="dim")
     sections.append(("Tags", [("tags", tags)]))
+    if isinstance(kv_tags, str):
+        sections.append(("Key/value tags", [("", Text(kv_tags, style="dim"))]))
+    elif kv_tags is not None:
+        pairs = [(key, text(value)) for key, value in sorted(kv_tags.items())]
+        sections.append(("Key/value tags", pairs or [("", Text("none", style="dim"))]))
     props = image.properties
     custom = sorted((k, v) for k, v in props.items() if not is_ims_property(k))
     ims = sorted((k, v) for k, v in props.items() if is_ims_property(k))
