@@ -20,6 +20,8 @@ from ims_tui.ui import keys
 from ims_tui.ui.text import safe, safe_lines
 
 if TYPE_CHECKING:
+    from textual.driver import Driver
+
     from ims_tui.config import Resolved
     from ims_tui.ui.screens.error import ErrorReport, ErrorReported
     from ims_tui.ui.screens.main import MainScreen
@@ -99,6 +101,12 @@ class ImsApp(App[None]):
             self.theme = MONOCHROME_THEME
         elif self.theme == "textual-dark":
             self.theme = DEFAULT_THEME
+
+    def get_driver_class(self) -> type[Driver]:
+        # Same screen, fewer bytes: only the changes of colour and style go to the terminal (compact_output.py).
+        from ims_tui.ui.compact_output import compact_driver
+
+        return compact_driver(super().get_driver_class())
 
     def set_keymap(self, keymap: Mapping[str, str]) -> None:
         super().set_keymap(keymap)
