@@ -16,6 +16,7 @@ from textual.theme import Theme
 from ims_tui.api.models import ListQuery
 from ims_tui.api.request_log import SESSION_LOG
 from ims_tui.api.session import CloudSession
+from ims_tui.startup import initial_query, page_size_of
 from ims_tui.ui import keys
 from ims_tui.ui.text import safe, safe_lines
 
@@ -79,8 +80,10 @@ class ImsApp(App[None]):
         profile: str | None = None,
         keymap: dict[str, str] | None = None,
         query: ListQuery | None = None,
+        first_page: int | None = None,
     ) -> None:
         super().__init__()
+        self.first_page = first_page  # the first request of a listing; None: a whole page
         self.session = session
         self.start_filter = query  # --filter: in place of the profile's [filters], with its sort
         self.page_size_override = page_size
@@ -118,18 +121,10 @@ class ImsApp(App[None]):
 
     @property
     def page_size(self) -> int:
-        if self.page_size_override:
-            return self.page_size_override
-        if self.session.page_size:
-            return self.session.page_size
-        return self.resolved.ui.page_size if self.resolved else 200
+        return page_size_of(self.page_size_override, self.session, self.resolved)
 
     def _initial_query(self) -> ListQuery:
-        if self.resolved is not None and self.profile is not None:
-            base = self.resolved.list_query(self.profile).with_changes(limit=None)
-        else:
-            base = ListQuery(sort=(("created_at", "desc"),))
-        return base if self.start_filter is None else self.start_filter.with_changes(sort=base.sort, limit=None)
+        return initial_query(self.resolved, self.profile, self.start_filter)
 
     def _main_screen_class(self) -> type[MainScreen]:
         from ims_tui.ui.screens.main import MainScreen
@@ -143,6 +138,7 @@ class ImsApp(App[None]):
             now=self.now,
             query=self._initial_query(),
             can_switch=self.can_switch,
+            first_page=self.first_page,
         )
 
     def on_mount(self) -> None:

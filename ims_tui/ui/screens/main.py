@@ -93,11 +93,13 @@ class MainScreen(
         now: Callable[[], datetime] | None = None,
         query: ListQuery | None = None,
         can_switch: bool = False,
+        first_page: int | None = None,
     ) -> None:
         super().__init__()
         self.session = session
         self.can_switch = can_switch
         self.page_size = page_size
+        self.first_page = first_page  # the first request of a query: sized to the screen (api/listing.py)
         self._now = now
         self.client: ImageClient | None = None
         self.schema: SchemaCache | None = None  # one per connection: the form asks it, never waits on it
@@ -209,7 +211,9 @@ class MainScreen(
         self.schema = SchemaCache(self.client)
         self._connect_error = None
         native = bool(message.connection.info.ims)  # IMS: list through cloudimages (Glance where it cannot)
-        self.pages.listing = ImageListing(self.client, self.list_query, self.page_size, native=native)
+        self.pages.listing = ImageListing(
+            self.client, self.list_query, self.page_size, native=native, first_page=self.first_page
+        )
         self.image_watch.start(self.client)
         self.job_tracker.start(self.client, message.connection.info.project_id)
         self.features = None
