@@ -98,12 +98,15 @@ def textual_floor(runs: int) -> list[float]:
     return times[1:]
 
 
-def probe_run(url: str, first_name: str) -> tuple[dict[str, float], dict[str, object]]:
-    """One probed start: marks in seconds since the fork."""
+def probe_run(
+    url: str, first_name: str, *, args: list[str] | None = None, env: dict[str, str] | None = None
+) -> tuple[dict[str, float], dict[str, object]]:
+    """One probed start: marks in seconds since the fork (``args`` in place of ``--endpoint URL``, ``env`` in
+    place of the plain terminal's)."""
     with tempfile.TemporaryDirectory(prefix="ims-tui-bench-") as tmp:
         out = Path(tmp) / "probe.json"
-        env = terminal_env(IMS_TUI_BENCH_PROBE=str(out))
-        program = PtyProgram([sys.executable, PROBE, "--endpoint", url], env).start()
+        env = {**(env or terminal_env()), "IMS_TUI_BENCH_PROBE": str(out)}
+        program = PtyProgram([sys.executable, PROBE, *(args or ["--endpoint", url])], env).start()
         try:
             first_byte = program.read_until(lambda o: len(o) > 0, 60)[0]
             first_frame = program.wait_for_text("ims-tui", 60)
