@@ -166,5 +166,10 @@ def compact_driver(base: type[Any]) -> type[Any]:
         def write(self, data: str) -> None:
             super().write(self._compactor.feed(data))
 
+        def resume_application_mode(self) -> None:
+            # Whatever ran while the app was suspended (ctrl+g's editor) left the terminal's rendition unknown.
+            self._compactor = SgrCompactor()
+            super().resume_application_mode()
+
     CompactDriver.__name__ = CompactDriver.__qualname__ = f"Compact{base.__name__}"
     return CompactDriver

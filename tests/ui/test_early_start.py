@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import math
 import socket
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from bench.ptyrun import PtyProgram, terminal_env
 from ims_tui.api.errors import Unauthorized
 from ims_tui.api.listing import first_page_size
 from ims_tui.api.session import CloudSession, Connection, SessionInfo, StaticSession
@@ -113,3 +116,26 @@ async def test_a_failure_reads_the_same_with_the_head_start(make: Any) -> None:
     assert "could not" in text
     if make is refused:
         assert "401" in text and "req-kst" in text
+
+
+# -- the real command line on a real pseudo-terminal (bench/ptyrun.py starts it) ----------------------------------
+
+IMS_TUI = str(Path(sys.executable).parent / "ims-tui")
+
+
+def test_the_command_line_shows_a_screenful_first(tmp_path: Path) -> None:
+    env = terminal_env(HOME=str(tmp_path), XDG_STATE_HOME=str(tmp_path / "state"))
+    with PtyProgram([IMS_TUI, "--demo", "--demo-images", "1000"], env).start() as program:  # 80x24
+        assert program.wait_for_text(rf"{first_page_size(24, 200)} loaded, more below", 30) is not None
+        program.quit()
+        assert program.exit_status == 0
+
+
+def test_the_command_line_shows_a_dead_endpoint_in_the_app(tmp_path: Path) -> None:
+    env = terminal_env(HOME=str(tmp_path), XDG_STATE_HOME=str(tmp_path / "state"))
+    argv = [IMS_TUI, "--endpoint", f"http://127.0.0.1:{closed_port()}"]
+    with PtyProgram(argv, env).start() as program:
+        assert program.wait_for_text("could not list images: network error", 30) is not None
+        assert program.wait_for_text("All connection attempts failed", 10) is not None
+        program.quit()
+        assert program.exit_status == 0
