@@ -113,6 +113,7 @@ def _session(module: ModuleType) -> None:
         wrap(self, "connect", "connect_start", "connect_end")  # on the instance: whatever the subclass is
 
     base.__init__ = init
+    wrap(base, "connect_early", "early_start")
 
 
 def _client(module: ModuleType) -> None:
@@ -151,7 +152,8 @@ def _client(module: ModuleType) -> None:
             original_init(self, endpoint, **kwargs)
 
         client.__init__ = init
-    wrap(client, "list_page", "list_start", "list_end")
+    wrap(client, "list_page", "list_start", "list_end")  # the app asks (it may take the early answer)
+    wrap(client, "_list_page", "request_start", "request_end")  # the request on the wire, early or not
     wrap(client, "versions", "versions_start", "versions_end")
 
 

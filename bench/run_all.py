@@ -6,7 +6,8 @@
 
 Order: start a Glance 33 (noauth) on 127.0.0.1 and seed 1,000 images; figure 1 (first page vs openstack),
 figure 2 (start-up profile), figure 3 (terminal bytes), the what-if experiments; stop Glance; figure 4 (scale,
-demo cloud). Each group is also runnable alone (``python -m bench.first_page`` etc.; see their --help).
+demo cloud); figure 5 (a far cloud: Keystone and Glance behind a delay per request, bench/far_cloud.py).
+Each group is also runnable alone (``python -m bench.first_page`` etc.; see their --help).
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import first_page, scale, startup_profile, terminal_bytes, whatif
+from bench import far_cloud, first_page, scale, startup_profile, terminal_bytes, whatif
 from bench.common import (
     BENCH,
     Figure,
+    ensure_osc,
     existing_lab,
     fmt_value,
     log,
@@ -52,8 +54,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         log("figure 3: bytes to the terminal")
         found, extra["bytes"] = terminal_bytes.measure(lab.url, lab.first_name, max(3, runs // 2))
         figures += found
-        log("what-if experiments")
-        extra["whatif"] = whatif.measure(lab.url, lab.first_name, max(runs, 9))
+        if not args.no_whatif:
+            log("what-if experiments")
+            extra["whatif"] = whatif.measure(lab.url, lab.first_name, max(runs, 9))
     log("figure 4: scale on the demo cloud")
     figures += scale.first_paint(args.scale_images, max(5, runs - 2))
     found, extra["cursor"] = scale.cursor_cost(args.scale_images, args.load, 1000)
@@ -62,6 +65,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     figures += found
     found, extra["memory"] = scale.memory(args.scale_images, args.load, 1000)
     figures += found
+    if args.far_images:
+        log("figure 5: a far cloud (Keystone, a delay per request)")
+        openstack = ensure_osc()
+        with far_cloud.far_lab(args.far_images) as far:
+            for delay in far_cloud.DELAYS:
+                found, extra[f"far_{delay}"] = far_cloud.measure(far, delay, runs, openstack)
+                figures += found
     after = machine()
     extra["machine_before"], extra["machine_after"] = before, after
     extra["elapsed_s"] = time.perf_counter() - started
@@ -104,8 +114,26 @@ def render(figures: list[Figure], extra: dict[str, Any]) -> str:
             f"| {number} | {cell(f.what)} | `{cell(f.command)}` | {' | '.join(values)} | {cell(f.ratio)} | "
             f"{cell(f.goal)} | {met} |"
         )
-    out += render_startup(extra["startup"]) + render_whatif(extra["whatif"]) + ["", END]
+    whatifs = (
+        render_whatif(extra["whatif"]) if "whatif" in extra else ["", "(What-if experiments not run: --no-whatif.)"]
+    )
+    out += render_startup(extra["startup"]) + render_far(extra) + whatifs + ["", END]
     return "\n".join(out)
+
+
+def render_far(extra: dict[str, Any]) -> list[str]:
+    """The start-up timelines of the far cloud (figure 5), one column per delay."""
+    delays = [key for key in extra if key.startswith("far_") and "timeline" in extra[key]]
+    if not delays:
+        return []
+    timelines = [extra[key]["timeline"] for key in delays]
+    names = sorted(timelines[-1], key=timelines[-1].get)
+    head = " | ".join(f"{float(key[4:]) * 1000:.0f} ms/request" for key in delays)
+    out = ["", "### Start-up timeline on the far cloud (median over the probe runs, seconds since the fork)", ""]
+    out += [f"| event | {head} |", "|---|" + "---:|" * len(delays)]
+    for name in names:
+        out.append(f"| {name} | " + " | ".join(f"{t[name]:.3f}" if name in t else "" for t in timelines) + " |")
+    return out
 
 
 def render_startup(data: dict[str, Any]) -> list[str]:
@@ -195,6 +223,10 @@ def main() -> None:
     parser.add_argument("--endpoint", help="use this running noauth Glance instead of starting and seeding one")
     parser.add_argument("--scale-images", type=int, default=100_000, help="images in the demo cloud (figure 4)")
     parser.add_argument("--load", type=int, default=50_000, help="rows to load in figure 4")
+    parser.add_argument(
+        "--far-images", type=int, default=300, help="images in the far cloud (figure 5); 0 leaves it out"
+    )
+    parser.add_argument("--no-whatif", action="store_true", help="leave out the what-if experiments (~4 min)")
     parser.add_argument("--quick", action="store_true", help="3 runs, 20,000 demo images, 5,000 rows loaded")
     parser.add_argument("--write", action="store_true", help="replace the generated block of bench/RESULTS.md")
     args = parser.parse_args()

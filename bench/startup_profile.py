@@ -52,9 +52,11 @@ STAGES = (
     ("import_app", "import Textual and ims_tui.ui.app", "import ims_tui.ui.app start", "import ims_tui.ui.app end"),
     ("app_start", "construct the app, start Textual (driver, CSS)", "app_construct_start", "app_on_mount"),
     ("main_screen", "main screen import, compose, mount", "app_on_mount", "main_screen_mounted"),
+    ("early", "config read to connect started (the head start, before Textual)", "resolve_end", "early_start"),
     ("connect", "connect: build the HTTP client (no auth: noauth)", "connect_start", "connect_end"),
-    ("to_request", "connected to list request sent (versions first)", "connect_end", "list_start"),
-    ("request", "first list request (GET /v2/images?limit=200)", "list_start", "list_end"),
+    ("to_request", "connected to first list request sent", "connect_end", "request_start"),
+    ("request", "first list request on the wire (GET /v2/images?limit=48)", "request_start", "request_end"),
+    ("app_asks", "main screen asks for the first page (takes the early answer)", "list_start", "list_end"),
     ("page_to_row", "page back to first row visible", "list_end", "first_row"),
     ("first_frame", "fork to first frame (the shell painted)", "fork", "first_frame"),
     ("first_row", "fork to first image row visible", "fork", "first_row"),
@@ -96,12 +98,15 @@ def textual_floor(runs: int) -> list[float]:
     return times[1:]
 
 
-def probe_run(url: str, first_name: str) -> tuple[dict[str, float], dict[str, object]]:
-    """One probed start: marks in seconds since the fork."""
+def probe_run(
+    url: str, first_name: str, *, args: list[str] | None = None, env: dict[str, str] | None = None
+) -> tuple[dict[str, float], dict[str, object]]:
+    """One probed start: marks in seconds since the fork (``args`` in place of ``--endpoint URL``, ``env`` in
+    place of the plain terminal's)."""
     with tempfile.TemporaryDirectory(prefix="ims-tui-bench-") as tmp:
         out = Path(tmp) / "probe.json"
-        env = terminal_env(IMS_TUI_BENCH_PROBE=str(out))
-        program = PtyProgram([sys.executable, PROBE, "--endpoint", url], env).start()
+        env = {**(env or terminal_env()), "IMS_TUI_BENCH_PROBE": str(out)}
+        program = PtyProgram([sys.executable, PROBE, *(args or ["--endpoint", url])], env).start()
         try:
             first_byte = program.read_until(lambda o: len(o) > 0, 60)[0]
             first_frame = program.wait_for_text("ims-tui", 60)

@@ -251,10 +251,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ims_tui import pick as picker
 
         return picker.run(args, session, options, mouse=not display.no_mouse)
-    from ims_tui.ui.app import ImsApp
+    import asyncio
 
-    app = ImsApp(session, **options)
-    app.run(mouse=not display.no_mouse)
+    return asyncio.run(run_app(session, options, mouse=not display.no_mouse))
+
+
+async def run_app(session: Any, options: dict[str, Any], *, mouse: bool = True) -> int:
+    """Start connecting and ask for the first page, then import Textual and the app in a thread meanwhile: the
+    network and the imports overlap. The shell is still drawn before any answer is awaited, and a failure shows
+    in the app as ever (the app's first connect takes this attempt, see ``CloudSession.connect_early``)."""
+    import asyncio
+    import importlib
+
+    from ims_tui.startup import first_request, initial_query, page_size_of, remembered_of, screen_first_page
+
+    page_size = page_size_of(options["page_size"], session, options["resolved"])
+    first_page = options["first_page"] = screen_first_page(page_size)
+    resolved, profile, view = options["resolved"], options["profile"], options.get("view")
+    view = view if view is not None and view.for_profile(profile) else None
+    remembered = remembered_of(options.get("state"), resolved, profile)
+    query = initial_query(resolved, profile, options["query"], view, remembered)
+    session.connect_early(first_request(query, page_size, first_page))
+    app_module = await asyncio.to_thread(importlib.import_module, "ims_tui.ui.app")
+    app = app_module.ImsApp(session, **options)
+    await app.run_async(mouse=mouse)
     return int(app.return_code or 0)
 
 

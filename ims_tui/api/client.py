@@ -87,6 +87,7 @@ class ImageClient(CloudImageCalls, ImsJobCalls, ImsCopyCalls, ImsObsCalls, ImsTa
         self.backoff = backoff
         self.request_count = 0
         self._features: ServerFeatures | None = None
+        self._prefetched: tuple[list[tuple[str, str]], asyncio.Future[ImagePage]] | None = None
         base_headers = {"Accept": "application/json", "User-Agent": "ims-tui"}
         base_headers.update(headers or {})
         plain = self.endpoint.startswith("http://") and (auth_url is None or auth_url.startswith("http://"))
@@ -105,6 +106,7 @@ class ImageClient(CloudImageCalls, ImsJobCalls, ImsCopyCalls, ImsObsCalls, ImsTa
         )
 
     async def aclose(self) -> None:
+        self._drop_prefetched()
         await self._http.aclose()
 
     async def __aenter__(self) -> ImageClient:
@@ -215,6 +217,22 @@ class ImageClient(CloudImageCalls, ImsJobCalls, ImsCopyCalls, ImsObsCalls, ImsTa
 
     # -- the calls --------------------------------------------------------------------------------------
 
+    def prefetch_page(self, query: ListQuery) -> None:
+        """Ask for the first page of ``query`` now, before anyone wants it (start-up: while Textual is imported).
+
+        Only the very next ``list_page`` may take it, and only if it asks for exactly that page; any other list
+        request drops it, so an early answer can never stand in for a later one.
+        """
+        self._drop_prefetched()
+        future = asyncio.ensure_future(self._list_page(query))
+        future.add_done_callback(lambda done: done.cancelled() or done.exception())  # its taker sees any error
+        self._prefetched = (query.to_params(), future)
+
+    def _drop_prefetched(self) -> None:
+        prefetched, self._prefetched = self._prefetched, None
+        if prefetched is not None:
+            prefetched[1].cancel()
+
     async def list_page(
         self, query: ListQuery | None = None, *, next_link: str | None = None, marker: str | None = None
     ) -> ImagePage:
@@ -224,6 +242,17 @@ class ImageClient(CloudImageCalls, ImsJobCalls, ImsCopyCalls, ImsObsCalls, ImsTa
         Prefer ``query`` + ``marker`` to ``next_link``: Glance builds ``next`` from the request's parameters as a
         dict, so a repeated parameter (several ``tag``, several ``sort_key``) keeps only its last value there.
         """
+        prefetched, self._prefetched = self._prefetched, None
+        if prefetched is not None:
+            params, future = prefetched
+            if next_link is None and marker is None and params == (query or ListQuery()).to_params():
+                return await future
+            future.cancel()
+        return await self._list_page(query, next_link=next_link, marker=marker)
+
+    async def _list_page(
+        self, query: ListQuery | None = None, *, next_link: str | None = None, marker: str | None = None
+    ) -> ImagePage:
         if next_link is not None:
             url, params = self.resolve_link(next_link), None
             marker = marker_of(next_link)

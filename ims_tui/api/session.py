@@ -8,6 +8,7 @@ resolved) comes back in a frozen ``Connection`` instead of being written into sh
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import httpx
 
 from .client import DEFAULT_TIMEOUT, ImageClient
+from .models import ListQuery
 
 # Huawei Cloud and Open Telekom Cloud serve IMS: its endpoints say so before any image does.
 _IMS_HOSTS = ("myhuaweicloud", "otc.t-systems")
@@ -68,6 +70,7 @@ class CloudSession:
         self._info = info
         self.page_size = page_size  # the profile's own page size, if it has one
         self.connection: Connection | None = None
+        self._early: asyncio.Future[Connection] | None = None
 
     @property
     def needs_password(self) -> bool:
@@ -91,10 +94,36 @@ class CloudSession:
     async def connect(self) -> Connection:
         raise NotImplementedError
 
+    def connect_early(self, first_page: ListQuery | None = None) -> bool:
+        """Start connecting (and asking for ``first_page``) in the running loop now, before the UI asks: at
+        start-up the token, the catalog and the first page come while Textual is being imported. The UI's first
+        ``take_early()`` gets this attempt, its failure included; a session that must prompt first waits.
+        IMS sessions list through cloudimages where they can, so their first page is not asked for early."""
+        if self.needs_password or self._early is not None:
+            return False
+
+        async def head_start() -> Connection:
+            connection = await self.connect()
+            if first_page is not None and not connection.info.ims:
+                connection.client.prefetch_page(first_page)
+            return connection
+
+        self._early = asyncio.ensure_future(head_start())
+        self._early.add_done_callback(lambda done: done.cancelled() or done.exception())  # the UI sees the error
+        return True
+
+    def take_early(self) -> asyncio.Future[Connection] | None:
+        """The attempt ``connect_early`` started, once; None after that (a retry connects anew)."""
+        early, self._early = self._early, None
+        return early
+
     def provide_password(self, secret: str) -> None:
         raise TypeError(f"{type(self).__name__} takes no password")
 
     async def aclose(self) -> None:
+        early = self.take_early()
+        if early is not None:
+            early.cancel()
         if self.connection is not None:
             connection, self.connection = self.connection, None
             await connection.client.aclose()

@@ -18,11 +18,14 @@ from ims_tui.api.request_log import SESSION_LOG
 from ims_tui.api.session import CloudSession
 from ims_tui.config.named_views import View
 from ims_tui.config.state import StateStore
+from ims_tui.startup import initial_query, page_size_of
 from ims_tui.ui import keys
 from ims_tui.ui.text import safe, safe_lines
-from ims_tui.ui.view_state import ViewMemory, start_query
+from ims_tui.ui.view_state import ViewMemory
 
 if TYPE_CHECKING:
+    from textual.driver import Driver
+
     from ims_tui.config import Resolved
     from ims_tui.ui.screens.error import ErrorReport, ErrorReported
     from ims_tui.ui.screens.main import MainScreen
@@ -82,8 +85,10 @@ class ImsApp(App[None]):
         query: ListQuery | None = None,
         view: View | None = None,
         state: StateStore | None = None,
+        first_page: int | None = None,
     ) -> None:
         super().__init__()
+        self.first_page = first_page  # the first request of a listing; None: a whole page
         self.session = session
         self.start_filter = query  # --filter: in place of the profile's [filters], with its sort
         self.start_view = view  # --view (ui/view_state.py has the precedence)
@@ -107,6 +112,12 @@ class ImsApp(App[None]):
         elif self.theme == "textual-dark":
             self.theme = DEFAULT_THEME
 
+    def get_driver_class(self) -> type[Driver]:
+        # Same screen, fewer bytes: only the changes of colour and style go to the terminal (compact_output.py).
+        from ims_tui.ui.compact_output import compact_driver
+
+        return compact_driver(super().get_driver_class())
+
     def set_keymap(self, keymap: Mapping[str, str]) -> None:
         super().set_keymap(keymap)
         self.keymap = keys.Keymap(keymap)
@@ -117,19 +128,11 @@ class ImsApp(App[None]):
 
     @property
     def page_size(self) -> int:
-        if self.page_size_override:
-            return self.page_size_override
-        if self.session.page_size:
-            return self.session.page_size
-        return self.resolved.ui.page_size if self.resolved else 200
+        return page_size_of(self.page_size_override, self.session, self.resolved)
 
     def _initial_query(self) -> ListQuery:
-        if self.resolved is not None and self.profile is not None:
-            base = self.resolved.list_query(self.profile).with_changes(limit=None)
-        else:
-            base = ListQuery(sort=(("created_at", "desc"),))
         remembered = self.memory.remembered(self.profile)
-        return start_query(base, start_filter=self.start_filter, view=self._start_view, remembered=remembered)
+        return initial_query(self.resolved, self.profile, self.start_filter, self._start_view, remembered)
 
     @property
     def _start_view(self) -> View | None:
@@ -151,6 +154,7 @@ class ImsApp(App[None]):
             query=query,
             can_switch=self.can_switch,
             columns=self.resolved.columns(self.profile) if self.resolved is not None else None,
+            first_page=self.first_page,
         )
         screen.started(self._start_view, query, self.memory.remembered(self.profile))
         return screen

@@ -63,7 +63,8 @@ class SessionGate(Widget):
     async def _connect(self) -> None:
         session = self.session
         try:
-            connection = await session.connect()
+            early = session.take_early()  # started by the command line while Textual was imported
+            connection = await (early if early is not None else session.connect())
         except PasswordRequired as exc:
             self.post_message(self._Prompt(exc.prompt))
             return

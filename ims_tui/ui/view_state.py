@@ -1,10 +1,8 @@
 """What the list opens with and what it keeps between runs: named views, each profile's remembered sort and columns.
 
-Start-up precedence, first to last, for each part on its own (``start_query``):
-
-- the filter: ``--filter`` > the view's filter > the profile's (``filter`` or ``[filters]``) > none;
-- the sort: the view's sort > the profile's remembered sort > the profile's ``sort`` > ``[ui] sort``;
-- the columns: the view's > the remembered ones > the profile's (``apply_columns``).
+Start-up precedence of the filter and sort: ``startup.initial_query`` (the command line asks for the first page
+with it before Textual is imported); of the columns: the view's > the remembered ones > the profile's
+(``apply_columns``).
 
 ``ViewMemory`` is the app's one handle on the state folder (config/state.py): it reads and writes nothing when
 there is none (an app made by a test), and remembers nothing with ``[ui] remember = false``.
@@ -19,25 +17,12 @@ from ims_tui.api.filter_text import parse
 from ims_tui.api.models import ListQuery
 from ims_tui.config.named_views import View, Views, all_views
 from ims_tui.config.state import Remembered, StateStore
+from ims_tui.startup import remembered_of
 from ims_tui.ui.column_choice import parse_columns
 from ims_tui.ui.text import safe
 
 if TYPE_CHECKING:
     from ims_tui.config import Resolved
-
-
-def start_query(
-    base: ListQuery, *, start_filter: ListQuery | None, view: View | None, remembered: Remembered
-) -> ListQuery:
-    """The first list query of a profile: ``base`` is the profile's own (its filters and sort, over [ui])."""
-    if start_filter is not None:
-        query = start_filter
-    elif view is not None and view.filter is not None:
-        query = parse(view.filter)
-    else:
-        query = base
-    sort = (view.sort if view is not None else ()) or remembered.sort or base.sort
-    return query.with_changes(sort=sort, limit=None)
 
 
 def view_query(view: View, current: ListQuery) -> ListQuery:
@@ -83,9 +68,7 @@ class ViewMemory:
         return all_views(self.config_views, self.store.saved_views() if self.store is not None else {})
 
     def remembered(self, profile: str | None) -> Remembered:
-        if not self.remembering or profile is None or self.store is None:
-            return Remembered()
-        return self.store.remembered(profile)
+        return remembered_of(self.store if self.remembering else None, None, profile)
 
     def remember(self, profile: str | None, *, sort: Any = None, columns: tuple[str, ...] | None = None) -> None:
         """Keep the sort (or columns) for ``profile``; raises OSError when the state folder cannot be written."""

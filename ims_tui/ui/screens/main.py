@@ -111,12 +111,14 @@ class MainScreen(
         query: ListQuery | None = None,
         can_switch: bool = False,
         columns: tuple[str, ...] | None = None,
+        first_page: int | None = None,
     ) -> None:
         super().__init__()
         self.session = session
         self._columns = columns  # the config's [ui] or profile columns (checked there); None: the default set
         self.can_switch = can_switch
         self.page_size = page_size
+        self.first_page = first_page  # the first request of a query: sized to the screen (api/listing.py)
         self._now = now
         self.client: ImageClient | None = None
         self.schema: SchemaCache | None = None  # one per connection: the form asks it, never waits on it
@@ -230,7 +232,9 @@ class MainScreen(
         self.schema = SchemaCache(self.client)
         self._connect_error = None
         native = bool(message.connection.info.ims)  # IMS: list through cloudimages (Glance where it cannot)
-        self.pages.listing = ImageListing(self.client, self.list_query, self.page_size, native=native)
+        self.pages.listing = ImageListing(
+            self.client, self.list_query, self.page_size, native=native, first_page=self.first_page
+        )
         self.pages.listing.keep = self.kept_fields
         self.image_watch.start(self.client)
         self.job_tracker.start(self.client, message.connection.info.project_id)
