@@ -14,6 +14,7 @@ from textual.screen import Screen
 from ims_tui.config import ConnectOptions, Resolved, resolve
 from ims_tui.config.named_views import View
 from ims_tui.config.state import StateStore
+from ims_tui.startup import first_request, initial_query, remembered_of
 from ims_tui.ui.app import ImsApp
 from ims_tui.ui.screens.views import ViewsScreen
 
@@ -237,3 +238,19 @@ async def test_a_view_for_one_profile_stays_with_it_when_switching_cloud(tmp_pat
         await settle(pilot)
         assert app.profile == "beta" and "view:" not in status_text(app) and "filter:" not in status_text(app)
         assert "tag" not in last_list_query(app)
+
+
+async def test_the_head_start_asks_for_the_remembered_sort_and_the_app_takes_it(tmp_path: Path) -> None:
+    state = StateStore(tmp_path / "state")
+    state.remember("alpha", sort=(("size", "desc"),))
+    app = app_on(tmp_path, first_page=40)
+    # what cli.run_app does before it imports the app
+    query = initial_query(app.resolved, "alpha", None, None, remembered_of(state, app.resolved, "alpha"))
+    app.session.connect_early(first_request(query, app.page_size, 40))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        cloud = app.session.transport.cloud  # type: ignore[attr-defined]
+        sent = [parse_qs(urlsplit(path).query) for path in list_requests(cloud)]
+        assert len(sent) == 1  # the early request is the one the list shows: not asked twice
+        assert (sent[0]["sort_key"], sent[0]["sort_dir"]) == (["size"], ["desc"])
+        assert "sort: size ▼" in status_text(app)
