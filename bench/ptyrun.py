@@ -98,7 +98,9 @@ class PtyProgram:
         return self
 
     def __enter__(self) -> PtyProgram:
-        return self.start()
+        # ``with PtyProgram(...).start() as program`` is started already: a second fork would leave the first
+        # program running, unseen and never stopped, after the test
+        return self if self.pid else self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
