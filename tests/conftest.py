@@ -13,8 +13,14 @@ from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tools.openstack_lab import GlanceServer, KeystoneLab, LabError, ServerPool, start_keystone_lab
+
+# No hypothesis example may fail for taking long: on a busy 2-core machine a 200 ms deadline is a wall-clock
+# assertion, which no test here makes (a slow example is a benchmark question, bench/).
+settings.register_profile("ims-tui", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("ims-tui")
 
 T = TypeVar("T")
 

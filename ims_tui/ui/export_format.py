@@ -39,8 +39,12 @@ COLUMN_FIELDS = {
     "os": "os_version",
     "age": "updated_at",
     "id": "id",
+    # chosen columns (ui/widgets/columns.py chosen_column) are named by attribute or property; these two read a slot
+    "__imagetype": "image_type",
+    "__platform": "platform",
 }
-ALL_FIELDS: tuple[str, ...] = ("id", *(name for name in ImageRow.__slots__ if name != "id"))
+# "kept" holds the chosen columns' values (ImageRow.kept), which the visible columns export by name
+ALL_FIELDS: tuple[str, ...] = ("id", *(name for name in ImageRow.__slots__ if name not in ("id", "kept")))
 
 # A cell a spreadsheet would run as a formula starts with one of these; a leading tab or CR also counts (OWASP).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -52,7 +56,7 @@ def fields_for(column_keys: Iterable[str], sort_key: str = "") -> tuple[str, ...
     by creation), and the full id is always there (the list shows at most its first 8 characters)."""
     fields = []
     for key in column_keys:
-        name = COLUMN_FIELDS.get(key)
+        name = COLUMN_FIELDS.get(key, key)  # a chosen column's key is its attribute or property name
         if key == "age" and sort_key == "created_at":
             name = "created_at"
         if name is not None and name not in fields:
@@ -62,8 +66,12 @@ def fields_for(column_keys: Iterable[str], sort_key: str = "") -> tuple[str, ...
     return tuple(fields)
 
 
+_SLOTS = frozenset(ALL_FIELDS)
+
+
 def record(row: ImageRow, fields: Sequence[str]) -> dict[str, Any]:
-    return {name: getattr(row, name, None) for name in fields}
+    """The row's value of each field: a slot of the row, or a value it keeps for a chosen column."""
+    return {name: getattr(row, name) if name in _SLOTS else row.kept_value(name) for name in fields}
 
 
 def csv_cell(value: object) -> str:

@@ -92,6 +92,27 @@ async def test_three_marked_rows_go_to_csv_with_the_columns_shown(tmp_path: Path
         assert any("wrote 3 rows to" in note for note in notes(app))
 
 
+async def test_the_chosen_columns_are_the_columns_written_property_values_included(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app, cloud = make_app(count=30)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = main_screen(app)
+        screen.apply_columns(["name", "os_distro", "status"])
+        await until(pilot, lambda: not screen.pages.reloading, "the reload that brings os_distro")
+        await settle(pilot)
+        await open_dialog(pilot, app)
+        await pilot.press("enter")
+        await written(pilot, app)
+        read = read_csv(tmp_path / "images.csv")
+        assert list(read[0]) == ["name", "os_distro", "status", "id"]
+        by_id = {image["id"]: image for image in await server_list(cloud)}
+        assert [line["os_distro"] for line in read] == [by_id[line["id"]].get("os_distro", "") for line in read]
+        assert any(line["os_distro"] for line in read)
+
+
 async def test_after_a_quick_filter_every_row_shown_is_written(tmp_path: Path, monkeypatch: Any) -> None:
     monkeypatch.chdir(tmp_path)
     app, _cloud = make_app(count=60)

@@ -25,7 +25,6 @@ from ims_tui.ui.format import human_size
 from ims_tui.ui.screens.confirm import ConfirmScreen
 from ims_tui.ui.screens.transfer_dialogs import _PathDialog
 from ims_tui.ui.text import error_line, safe
-from ims_tui.ui.widgets.columns import layout_for
 from ims_tui.ui.widgets.path_field import PathField
 
 if TYPE_CHECKING:
@@ -189,7 +188,7 @@ class ExportActions:
             self.notify("nothing to export: no rows are shown", severity="warning")
             return
         table = self.table
-        shown = layout_for(table.size.width, table.ims).columns
+        shown = table.current_layout().columns  # the chosen columns, or the default set for the width
         fields = ex.fields_for((column.key for column, _ in shown), table.sort_key)
 
         def chosen(plan: ExportPlan | None) -> None:

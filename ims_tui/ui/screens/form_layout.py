@@ -42,7 +42,7 @@ from ims_tui.ui.form_model import (
 )
 from ims_tui.ui.screens.burst import BurstKeys
 from ims_tui.ui.text import safe
-from ims_tui.ui.widgets import SteadyInput
+from ims_tui.ui.widgets import PlainCheckbox, SteadyInput
 from ims_tui.ui.widgets.data_source import DataSourceField
 from ims_tui.ui.widgets.path_field import PathInput
 from ims_tui.ui.widgets.property_editor import PropertyEditorRow
@@ -147,7 +147,7 @@ class FormLayout(BurstKeys, Screen[Image | None]):
         if self._fixed(spec):
             return Static(Content(safe(value or "(not set)")), id=spec.key, classes="fixed")
         if spec.kind == "bool":
-            return Checkbox(spec.placeholder, value, id=spec.key)
+            return PlainCheckbox(spec.placeholder, value, id=spec.key)
         if spec.kind == "choice":
             options = self._options(spec)
             return Select(

@@ -26,7 +26,7 @@ from ims_tui.api.models import Image
 from ims_tui.ui import keys
 from ims_tui.ui.screens.confirm import ConfirmDialog
 from ims_tui.ui.text import safe
-from ims_tui.ui.widgets import SteadyInput
+from ims_tui.ui.widgets import PlainCheckbox, SteadyInput
 
 
 def copy_targets(image: Image, features: ServerFeatures) -> list[str]:
@@ -81,8 +81,8 @@ class ImportScreen(ConfirmDialog[Image | None]):
             yield Static(text, classes="confirm-message")
             with Widget(id="import-stores"):
                 for index, store in enumerate(self.targets):
-                    yield Checkbox(Content(safe(store)), value=True, id=f"import-store-{index}", compact=True)
-                yield Checkbox("every store must succeed", value=True, id="import-all-must", compact=True)
+                    yield PlainCheckbox(Content(safe(store)), value=True, id=f"import-store-{index}", compact=True)
+                yield PlainCheckbox("every store must succeed", value=True, id="import-all-must", compact=True)
         else:
             text = Content.assemble("The image service downloads the data of ", (name, "bold"), " from a URL:")
             yield Static(text, classes="confirm-message")

@@ -27,7 +27,7 @@ from ims_tui.api.models import Image, ImageRow
 from ims_tui.ui import keys
 from ims_tui.ui.screens.confirm import ConfirmDialog, ConfirmScreen
 from ims_tui.ui.text import error_line, safe, safe_lines
-from ims_tui.ui.widgets import SteadyInput
+from ims_tui.ui.widgets import PlainCheckbox, SteadyInput
 
 ResultT = TypeVar("ResultT")
 
@@ -218,7 +218,7 @@ class ExportObsScreen(ObsJobDialog):
         yield field_row("object", text_input("obs-object", self._default_object()))
         choices = [(fmt, fmt) for fmt in EXPORT_FORMATS]
         yield field_row("format", Select(choices, value="qcow2", allow_blank=False, id="obs-format", compact=True))
-        yield Checkbox("quick export", value=False, id="obs-quick", compact=True)
+        yield PlainCheckbox("quick export", value=False, id="obs-quick", compact=True)
         yield Static(QUICK_EXPORT_RULE, classes="obs-rule", markup=False)
         yield from self.compose_preview()
 

@@ -31,6 +31,7 @@ from ims_tui.api.ims_obs import (
 from ims_tui.api.models import Image, ImageRow
 from ims_tui.ui.screens.ims_export import ObsJobDialog, field_row, text_input
 from ims_tui.ui.text import error_line, safe
+from ims_tui.ui.widgets import PlainCheckbox
 
 OS_ROWS = 3  # the OS list's height: the form fits 80x24
 
@@ -94,7 +95,7 @@ class CreateObsScreen(ObsJobDialog):
                 [(kind, kind) for kind in IMAGE_TYPES], value="ECS", allow_blank=False, id="obs-type", compact=True
             )
         yield field_row("description", text_input("obs-description"), "obs-description-row")
-        yield Checkbox("automatic configuration (is_config)", value=False, id="obs-config", compact=True)
+        yield PlainCheckbox("automatic configuration (is_config)", value=False, id="obs-config", compact=True)
         yield Static(QUICK_IMPORT_RULE, id="obs-quick-rule", classes="obs-rule", markup=False)
         yield from self.compose_preview()
 

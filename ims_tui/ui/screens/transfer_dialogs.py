@@ -25,6 +25,7 @@ from ims_tui.api.models import DISK_FORMATS
 from ims_tui.ui.format import human_size
 from ims_tui.ui.screens.confirm import ConfirmDialog, ConfirmScreen
 from ims_tui.ui.text import safe
+from ims_tui.ui.widgets import PlainCheckbox
 from ims_tui.ui.widgets.path_field import PathField, PathInput
 
 # What a file name may hold when it comes from an image's name: nothing a shell or another OS would trip on.
@@ -129,7 +130,7 @@ class UploadScreen(_PathDialog):
                 yield Static("disk format (set first) ", classes="transfer-label")
                 yield Select(options, value="raw", allow_blank=False, id="transfer-disk", compact=True)
         if self.features is not None and self.features.offers("glance-direct"):
-            yield Checkbox("stage, then import (glance-direct)", id="transfer-stage", compact=True)
+            yield PlainCheckbox("stage, then import (glance-direct)", id="transfer-stage", compact=True)
 
     @on(PathField.Changed)
     def _path_changed(self, event: PathField.Changed) -> None:

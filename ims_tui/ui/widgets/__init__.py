@@ -7,7 +7,8 @@ from textual.binding import Binding, BindingsMap
 from textual.content import Content
 from textual.reactive import reactive
 from textual.style import Style
-from textual.widgets import Input, RadioButton
+from textual.widgets import Checkbox, Input, RadioButton
+from textual.widgets._toggle_button import ToggleButton
 
 
 @cache
@@ -56,11 +57,11 @@ class SteadyInput(ImmediateInput):
         return True
 
 
-class PlainRadioButton(RadioButton):
-    """A radio button whose state reads without colour: "●" when chosen, a blank when not.
+class _ReadsWithoutColour(ToggleButton):
+    """A toggle whose state reads without colour: its mark ("●", "X") when on, a blank when off.
 
-    Textual draws "●" in both states and tells them apart by colour alone, which NO_COLOR, a 16-colour theme or a
-    screen reader turns into two buttons that both look chosen.
+    Textual draws the mark in both states and tells them apart by colour alone, which NO_COLOR, a 16-colour theme
+    or a screen reader turns into boxes that all look ticked.
     """
 
     @property
@@ -70,3 +71,11 @@ class PlainRadioButton(RadioButton):
         button_style = self.get_visual_style("toggle--button")
         side_style = Style(foreground=button_style.background, background=self.background_colors[1])
         return Content.assemble((self.BUTTON_LEFT, side_style), (" ", button_style), (self.BUTTON_RIGHT, side_style))
+
+
+class PlainRadioButton(_ReadsWithoutColour, RadioButton):
+    """A RadioButton that reads without colour (``_ReadsWithoutColour``)."""
+
+
+class PlainCheckbox(_ReadsWithoutColour, Checkbox):
+    """A Checkbox that reads without colour (``_ReadsWithoutColour``)."""
