@@ -73,9 +73,10 @@ class _ReadsWithoutColour(ToggleButton):
         return Content.assemble((self.BUTTON_LEFT, side_style), (" ", button_style), (self.BUTTON_RIGHT, side_style))
 
 
-class PlainRadioButton(_ReadsWithoutColour, RadioButton):
+# The Textual class comes first: CSS type selectors (``Checkbox``) follow each class's first base only.
+class PlainRadioButton(RadioButton, _ReadsWithoutColour):
     """A RadioButton that reads without colour (``_ReadsWithoutColour``)."""
 
 
-class PlainCheckbox(_ReadsWithoutColour, Checkbox):
+class PlainCheckbox(Checkbox, _ReadsWithoutColour):
     """A Checkbox that reads without colour (``_ReadsWithoutColour``)."""
