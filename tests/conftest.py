@@ -58,6 +58,15 @@ def _own_state_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     monkeypatch.setenv("IMS_TUI_STATE_DIR", str(tmp_path_factory.mktemp("state", numbered=True)))
 
 
+@pytest.fixture(autouse=True)
+def _own_request_log() -> None:
+    """Each test starts with an empty session request log (it is process-wide, as in the app): what the `L` screen
+    shows is that test's requests, not the last 1,000 of the tests before it."""
+    from ims_tui.api.request_log import SESSION_LOG
+
+    SESSION_LOG.clear()
+
+
 @pytest.fixture(scope="session")
 def openstack_lab(pytestconfig: pytest.Config) -> Iterator[LabSession]:
     lab = LabSession()

@@ -97,6 +97,7 @@ async def test_an_ims_copy_is_a_job_the_client_follows_to_its_image(common_backe
 
 def test_every_reference_example_is_compared_with_the_simulator() -> None:
     fixtures = Path(__file__).parent.parent / "fixtures" / "ims"
-    checks = (Path(__file__).parent.parent / "unit" / "test_ims_simulator.py").read_text()
+    # the simulator's answers (test_ims_simulator.py) and the client's requests (test_ims_copy.py, test_ims_obs.py)
+    checks = "".join(path.read_text() for path in (Path(__file__).parent.parent / "unit").glob("test_ims_*.py"))
     unchecked = [path.name for path in sorted(fixtures.glob("*.json")) if f'"{path.name}"' not in checks]
     assert unchecked == []

@@ -11,7 +11,7 @@ from ims_tui import cli
 from ims_tui.demo.ims_cloud import ImsCloud
 from ims_tui.ui.screens.filter import FilterScreen
 
-from .helpers import main_screen, screen_text, settle, status_text
+from .helpers import main_screen, screen_text, settle, status_text, until
 from .test_filter_start import open_panel
 from .test_ims_demo_fixes import ims_demo
 from .test_ims_mode import focus_by_keys
@@ -59,8 +59,7 @@ async def test_ims_filters_from_the_panel_narrow_the_list_as_the_simulator_does(
         assert "__imagetype=private" in status_text(app)
 
         await pilot.press("L", "slash", *"cloudimages", "enter")  # the request log, narrowed to the native list
-        await settle(pilot)
-        assert "/v2/cloudim" in screen_text(app)
+        await until(pilot, lambda: "/v2/cloudim" in screen_text(app), "the native list's requests in the log")
         await pilot.press("enter")  # the newest in full: the query as it went out
         await settle(pilot)
         shown = "".join(line.strip() for line in screen_text(app).splitlines())
