@@ -9,8 +9,8 @@ read-only session refuses; ``title`` puts an action in the command palette, whic
 ``Keymap`` answers "what does this key run here" with the user's keymap applied exactly as Textual applies it
 (``BindingsMap.apply_keymap``), disabled actions included, which ``Screen.active_bindings`` leaves out.
 
-Over 450 lines on purpose: ``ACTIONS`` is the one table of every key of every screen (~410 of the lines), so a
-key is declared, found and checked for clashes in one place; the code around it is ~140 lines.
+Over 450 lines on purpose: ``ACTIONS`` is the one table of every key of every screen (~500 of the ~650 lines),
+so a key is declared, found and checked for clashes in one place; the code around it is ~150 lines.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ class Action:
     action: str
     description: str
     writes: bool = False  # refused (hidden, with a notice) in a read-only session
+    ims: bool = False  # IMS's own API: hidden on a Glance session
     show: bool = True  # in the footer
     priority: bool = False
     title: str = ""  # its name in the command palette; "" keeps it out
@@ -342,6 +343,7 @@ ACTIONS: tuple[Action, ...] = (
         show=False,
         title="IMS jobs",
         summary="The IMS jobs of this session (copies, exports): status, progress, failures; IMS sessions only",
+        ims=True,
     ),
     # IMS's own calls (ui/screens/ims_actions.py): copies and the quota, on IMS sessions only
     Action(
@@ -353,6 +355,7 @@ ACTIONS: tuple[Action, ...] = (
         writes=True,
         title="Copy image (IMS)",
         summary="Copy the highlighted image in this region or to another one, as an IMS job; IMS sessions only",
+        ims=True,
     ),
     Action(
         "main.quota",
@@ -362,6 +365,7 @@ ACTIONS: tuple[Action, ...] = (
         show=False,
         title="Quota (IMS)",
         summary="The images this account has and may have (IMS's quota); IMS sessions only",
+        ims=True,
     ),
     Action("main.back", "escape", "back", "Back", show=False),
     # The column picker (ui/screens/column_picker.py); the choice is screen state, so read-only sessions have it
@@ -406,6 +410,7 @@ ACTIONS: tuple[Action, ...] = (
         writes=True,
         title="Export to OBS (IMS)",
         summary="Export the highlighted image to a file in an OBS bucket, as an IMS job",
+        ims=True,
     ),
     Action(
         "main.obs_create",
@@ -416,6 +421,7 @@ ACTIONS: tuple[Action, ...] = (
         writes=True,
         title="Create from OBS (IMS)",
         summary="A new image from a file in OBS (or register one into the highlighted queued image)",
+        ims=True,
     ),
     Action(
         "main.kv_tags",
@@ -426,6 +432,7 @@ ACTIONS: tuple[Action, ...] = (
         writes=True,
         title="Key/value tags (IMS)",
         summary="Edit the highlighted image's IMS key/value tags",
+        ims=True,
     ),
     # Full-screen detail (DetailScreen)
     Action("detail.back", "escape,q", "back", "Back"),
@@ -573,6 +580,11 @@ def known_ids() -> frozenset[str]:
 def writes(scope: str) -> frozenset[str]:
     """The action names of ``scope`` that change the cloud, refused in a read-only session."""
     return frozenset(action.action for action in ACTIONS if action.scope == scope and action.writes)
+
+
+def ims_only(scope: str) -> frozenset[str]:
+    """The action names of ``scope`` that call IMS's own API, hidden on a Glance session."""
+    return frozenset(action.action for action in ACTIONS if action.scope == scope and action.ims)
 
 
 def check_keymap(keymap: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:

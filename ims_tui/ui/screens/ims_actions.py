@@ -2,8 +2,8 @@
 shows the quota, and a bulk share or unshare goes to IMS as one batch job. Each job IMS answers is handed to
 ``track_job``, so the jobs view and the status line follow it and the list reloads when it ends.
 
-A mixin of ``MainScreen``, as ``job_actions.py`` is. On a Glance session the keys are hidden (``ims_allowed``)
-and a direct call says why; ``Y`` is a write (``keys.py``), so a read-only session has none of it.
+A mixin of ``MainScreen``, as ``job_actions.py`` is. On a Glance session the keys are hidden (``ims=True`` in
+``keys.py``) and a direct call says why; ``Y`` is a write, so a read-only session has none of it.
 """
 
 from __future__ import annotations
@@ -24,8 +24,6 @@ if TYPE_CHECKING:
     from ims_tui.api.bulk import Plan
     from ims_tui.ui.screens.ims_copy import CopyStarted
 
-IMS_ONLY = frozenset({"ims_copy", "quota"})
-
 
 class ImsActions(ScreenParts):
     job_tracker: JobTracker
@@ -35,10 +33,6 @@ class ImsActions(ScreenParts):
         @property
         def ims(self) -> bool: ...
         def track_job(self, job_id: str, kind: str = "", image_id: str | None = None) -> None: ...
-
-    def ims_allowed(self, action: str) -> bool:
-        """For ``check_action``: copies and the quota are IMS's calls; a Glance session has neither."""
-        return action not in IMS_ONLY or self.ims
 
     def _ims_refused(self, what: str) -> bool:
         if not self.ims:

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ims_tui.api.models import Image, ImageRow
+from ims_tui.api.image_rows import ImageRow
+from ims_tui.api.models import Image
 from ims_tui.ui.screens.data_actions import ScreenParts
 from ims_tui.ui.text import safe
 
-IMS_ONLY = frozenset({"export_obs", "obs_create", "kv_tags"})
+# Hidden on a Glance session like every IMS action (``ims=True`` in keys.py); these three also say why when
+# their key is pressed there
+SAYS_WHY = frozenset({"export_obs", "obs_create", "kv_tags"})
 
 
 class ImsObsActions(ScreenParts):
@@ -25,13 +28,9 @@ class ImsObsActions(ScreenParts):
 
     _kv_tags: dict[str, dict[str, str] | str | None] | None = None
 
-    def obs_allowed(self, action: str) -> bool:
-        """For ``check_action``: these are IMS's; a Glance session has no OBS and no key/value tags."""
-        return action not in IMS_ONLY or self.ims
-
     def obs_why_not(self, action: str) -> bool:
         """A key of one of these pressed on a Glance session: say why (True), as ``said_why_not`` does."""
-        if action in IMS_ONLY and not self.ims:
+        if action in SAYS_WHY and not self.ims:
             self.notify("an IMS call: this is a Glance session", severity="warning")
             return True
         return False

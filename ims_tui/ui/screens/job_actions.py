@@ -27,10 +27,6 @@ class JobActions(ScreenParts):
         def action_refresh(self) -> None: ...
         def _update_status(self) -> None: ...
 
-    def jobs_allowed(self, action: str) -> bool:
-        """For ``check_action``: the jobs screen is IMS's; a Glance session has no jobs to show."""
-        return action != "jobs" or self.ims
-
     def track_job(self, job_id: str, kind: str = "", image_id: str | None = None) -> None:
         """Where a call that answered a ``job_id`` hands it over (a copy, an export)."""
         self.job_tracker.track(job_id, kind, image_id)
