@@ -130,10 +130,6 @@ class ImsApp(App[None]):
     def page_size(self) -> int:
         return page_size_of(self.page_size_override, self.session, self.resolved)
 
-    def _initial_query(self) -> ListQuery:
-        remembered = self.memory.remembered(self.profile)
-        return initial_query(self.resolved, self.profile, self.start_filter, self._start_view, remembered)
-
     @property
     def _start_view(self) -> View | None:
         """--view, on the profiles it is for (after a switch to another, that one's own list)."""
@@ -146,7 +142,8 @@ class ImsApp(App[None]):
         return MainScreen
 
     def _main_screen(self) -> Screen[None]:
-        query = self._initial_query()
+        remembered = self.memory.remembered(self.profile)  # one read of the state folder for the query and the columns
+        query = initial_query(self.resolved, self.profile, self.start_filter, self._start_view, remembered)
         screen = self._main_screen_class()(
             self.session,
             page_size=self.page_size,
@@ -156,7 +153,7 @@ class ImsApp(App[None]):
             columns=self.resolved.columns(self.profile) if self.resolved is not None else None,
             first_page=self.first_page,
         )
-        screen.started(self._start_view, query, self.memory.remembered(self.profile))
+        screen.started(self._start_view, query, remembered)
         return screen
 
     def on_mount(self) -> None:
