@@ -192,7 +192,7 @@ def page_parse(url: str, runs: int = 5) -> float:
 
     import httpx
 
-    from ims_tui.api.models import ImagePage, ImageRow
+    from ims_tui.api.image_rows import ImagePage, ImageRow
 
     body = httpx.get(f"{url}/v2/images", params={"limit": 200, "sort_key": "created_at", "sort_dir": "desc"}).content
     times = []

@@ -34,9 +34,10 @@ from .errors import (
     Unauthorized,
     UnsupportedMediaType,
 )
+from .image_rows import ImagePage, ImageRow
 from .listing import ImageListing, PagingError
 from .members import MEMBER_STATUSES, Member
-from .models import DateFilter, Image, ImagePage, ImageRow, ListQuery
+from .models import DateFilter, Image, ListQuery
 from .outcome import Outcome, settle_create, settle_delete, settle_update, update_state
 from .patch import PatchError, diff
 

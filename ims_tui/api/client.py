@@ -30,13 +30,14 @@ from .errors import (
     request_id_of,
     timed_out,
 )
+from .image_rows import ImagePage
 from .ims_copy import ImsCopyCalls
 from .ims_jobs import ImsJobCalls
 from .ims_obs import ImsObsCalls
 from .ims_tags import ImsTagCalls
 from .members import MemberCalls
 from .messages import describe_body
-from .models import ApiVersion, Image, ImagePage, ListQuery
+from .models import ApiVersion, Image, ListQuery
 from .patch import PatchOp
 from .request_log import RequestLog, logged_client, request_of
 

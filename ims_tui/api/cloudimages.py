@@ -16,7 +16,8 @@ from urllib.parse import urlencode
 
 from .data_calls import DataCalls
 from .errors import ApiError
-from .models import ImagePage, ListQuery
+from .image_rows import ImagePage
+from .models import ListQuery
 
 CLOUDIMAGES_PATH = "/v2/cloudimages"
 CLOUDIMAGES_LIMIT_MAX = 500

@@ -8,7 +8,8 @@ from typing import Any
 
 from .client import ImageClient, marker_of
 from .errors import ApiError
-from .models import ImagePage, ImageRow, ListQuery
+from .image_rows import ImagePage, ImageRow
+from .models import ListQuery
 
 # Glance caps ``limit`` at ``api_limit_max`` (1000 by default) without saying so.
 API_LIMIT_MAX = 1000

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from ims_tui.api.models import ImageRow
+from ims_tui.api.image_rows import ImageRow
 
 Format = Literal["csv", "jsonl"]
 EXTENSION: dict[Format, str] = {"csv": ".csv", "jsonl": ".jsonl"}

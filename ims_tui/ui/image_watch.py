@@ -12,7 +12,8 @@ from textual.widget import Widget
 
 from ims_tui.api.client import ImageClient
 from ims_tui.api.errors import ApiError
-from ims_tui.api.models import Image, ImageRow
+from ims_tui.api.image_rows import ImageRow
+from ims_tui.api.models import Image
 from ims_tui.api.watch import Backoff, Settled, Watcher, WatchList, image_in_transition, in_transition
 from ims_tui.ui.round_timer import RoundTimer
 

@@ -10,8 +10,9 @@ from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 from ims_tui.api.errors import ApiError
+from ims_tui.api.image_rows import ImageRow
 from ims_tui.api.listing import ImageListing
-from ims_tui.api.models import ImageRow, ListQuery
+from ims_tui.api.models import ListQuery
 
 RELOAD_PAGES = 5  # how far a reload looks for the image that was highlighted
 

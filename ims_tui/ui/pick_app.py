@@ -14,7 +14,7 @@ from textual import work
 from textual.content import Content
 
 from ims_tui.api.errors import ApiError
-from ims_tui.api.models import ImageRow
+from ims_tui.api.image_rows import ImageRow
 from ims_tui.ui.app import ImsApp
 from ims_tui.ui.screens.main import MainScreen
 from ims_tui.ui.text import error_line

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from ims_tui.api.models import ImageRow
+from ims_tui.api.image_rows import ImageRow
 
 
 class RowSource(Protocol):

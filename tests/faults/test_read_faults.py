@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from textual.screen import Screen
 
-from ims_tui.api.models import ImageRow
+from ims_tui.api.image_rows import ImageRow
 from ims_tui.ui.app import ImsApp
 from ims_tui.ui.screens.detail import DetailScreen
 from ims_tui.ui.screens.raw import RawScreen

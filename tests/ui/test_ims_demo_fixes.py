@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from ims_tui.api.huawei import AkSkAuth
-from ims_tui.api.models import Image, ImageRow, ListQuery
+from ims_tui.api.image_rows import ImageRow
+from ims_tui.api.models import Image, ListQuery
 from ims_tui.api.session import SessionInfo, StaticSession
 from ims_tui.demo.ims_cloud import DEMO_AK, DEMO_SK, ImsCloud
 from ims_tui.demo.seed import DEMO_PROJECT_ID

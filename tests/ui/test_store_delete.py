@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from ims_tui.api.models import ImageRow
+from ims_tui.api.image_rows import ImageRow
 from ims_tui.demo import DemoCloud
 from ims_tui.ui.screens.main import MainScreen
 from ims_tui.ui.screens.store_delete import StoreDeleteScreen

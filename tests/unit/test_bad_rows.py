@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ims_tui.api import ImageClient, ImageListing, ListQuery, MalformedResponse, StaleMarker
+from ims_tui.api.image_rows import BadImageRow, ImagePage, ImageRow
 from ims_tui.api.listing import PagingError
-from ims_tui.api.models import BadImageRow, ImagePage, ImageRow
 from ims_tui.demo import DEMO_ENDPOINT, DemoCloud
 
 GOOD = {"id": "a1", "name": "good", "status": "active", "size": 10, "tags": []}

@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ims_tui.api.models import Image, ImageRow
+from ims_tui.api.image_rows import ImageRow
+from ims_tui.api.models import Image
 from ims_tui.ui import export_format as ex
 
 names = st.text(max_size=40)

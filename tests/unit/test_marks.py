@@ -6,7 +6,8 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from ims_tui.api.models import BadEntry, BadImageRow, Image, ImageRow
+from ims_tui.api.image_rows import BadEntry, BadImageRow, ImageRow
+from ims_tui.api.models import Image
 from ims_tui.ui.marks import MarkChange, Marks
 
 

@@ -24,8 +24,9 @@ from ims_tui.api.errors import (
     message_from_body,
     network_error,
 )
+from ims_tui.api.image_rows import ImagePage
 from ims_tui.api.messages import describe_body
-from ims_tui.api.models import FILTER_PARAMS, DateFilter, Image, ImagePage, ListQuery
+from ims_tui.api.models import FILTER_PARAMS, DateFilter, Image, ListQuery
 
 
 def test_name_is_always_sent_with_eq_so_colons_are_safe() -> None:

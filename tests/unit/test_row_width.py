@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from rich.cells import cell_len, get_character_cell_size
 from textual.app import App, ComposeResult
 
-from ims_tui.api.models import BadEntry, BadImageRow, Image, ImageRow
+from ims_tui.api.image_rows import BadEntry, BadImageRow, ImageRow
+from ims_tui.api.models import Image
 from ims_tui.ui.text import width_unsure
 from ims_tui.ui.widgets.image_table import ImageTable
 

@@ -8,8 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ims_tui.api.client import ImageClient
+from ims_tui.api.image_rows import ImageRow
 from ims_tui.api.listing import ImageListing
-from ims_tui.api.models import Image, ImageRow
+from ims_tui.api.models import Image
 from ims_tui.ui.rows import ALL, NONE, TAIL, Change, RowView
 
 NAMES = (None, "rocky-9", "Rocky-8", "ubuntu", "rock", "alma-rocky", "")

@@ -32,8 +32,9 @@ READ_NOTICE = 20  # more images than this take a moment to read before the plan 
 if TYPE_CHECKING:
     from ims_tui.api.client import ImageClient
     from ims_tui.api.features import ServerFeatures
+    from ims_tui.api.image_rows import ImageRow
     from ims_tui.api.listing import ImageListing
-    from ims_tui.api.models import Image, ImageRow
+    from ims_tui.api.models import Image
     from ims_tui.api.session import CloudSession
     from ims_tui.ui.marks import Marks
     from ims_tui.ui.widgets.image_table import ImageTable

@@ -16,7 +16,8 @@ from textual.app import SystemCommand
 from textual.css.query import NoMatches
 from textual.message import Message
 
-from ims_tui.api.models import Image, ImageRow
+from ims_tui.api.image_rows import ImageRow
+from ims_tui.api.models import Image
 from ims_tui.ui.column_choice import is_property, parse_columns, server_sorts
 from ims_tui.ui.text import safe
 from ims_tui.ui.widgets.columns import chosen_column, default_names, kept_names

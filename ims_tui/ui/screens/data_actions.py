@@ -26,7 +26,7 @@ from ims_tui.ui.transfers import TransferPanel
 
 if TYPE_CHECKING:
     from ims_tui.api.client import ImageClient
-    from ims_tui.api.models import ImageRow
+    from ims_tui.api.image_rows import ImageRow
     from ims_tui.api.session import CloudSession
     from ims_tui.ui.image_watch import ImageWatch
     from ims_tui.ui.screens.image_form import ImageFormScreen

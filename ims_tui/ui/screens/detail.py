@@ -16,7 +16,8 @@ from textual.widgets import Footer, Static
 from ims_tui.api.client import ImageClient
 from ims_tui.api.errors import ApiError, NotFound
 from ims_tui.api.features import ServerFeatures
-from ims_tui.api.models import Image, ImageRow
+from ims_tui.api.image_rows import ImageRow
+from ims_tui.api.models import Image
 from ims_tui.ui import keys
 from ims_tui.ui.screens.error import ErrorReport, ErrorReported
 from ims_tui.ui.text import error_line, safe

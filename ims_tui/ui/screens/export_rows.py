@@ -19,7 +19,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Select, Static
 
-from ims_tui.api.models import ImageRow
+from ims_tui.api.image_rows import ImageRow
 from ims_tui.ui import export_format as ex
 from ims_tui.ui.format import human_size
 from ims_tui.ui.screens.confirm import ConfirmScreen

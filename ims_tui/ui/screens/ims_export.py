@@ -22,8 +22,9 @@ from textual.widgets import Checkbox, Input, Select, Static
 
 from ims_tui.api.client import ImageClient
 from ims_tui.api.errors import ApiError
+from ims_tui.api.image_rows import ImageRow
 from ims_tui.api.ims_obs import EXPORT_FORMATS, QUICK_EXPORT_RULE, ExportRequest, extension, lost_answer
-from ims_tui.api.models import Image, ImageRow
+from ims_tui.api.models import Image
 from ims_tui.ui import keys
 from ims_tui.ui.screens.confirm import ConfirmDialog, ConfirmScreen
 from ims_tui.ui.text import error_line, safe, safe_lines

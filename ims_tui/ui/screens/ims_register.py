@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 
 from ims_tui.api.client import ImageClient
 from ims_tui.api.errors import ApiError
+from ims_tui.api.image_rows import ImageRow
 from ims_tui.api.ims_obs import (
     IMAGE_TYPES,
     QUICK_IMPORT_RULE,
@@ -28,7 +29,7 @@ from ims_tui.api.ims_obs import (
     obs_url,
     register_problems,
 )
-from ims_tui.api.models import Image, ImageRow
+from ims_tui.api.models import Image
 from ims_tui.ui.screens.ims_export import ObsJobDialog, field_row, text_input
 from ims_tui.ui.text import error_line, safe
 from ims_tui.ui.widgets import PlainCheckbox

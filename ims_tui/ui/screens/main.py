@@ -32,10 +32,11 @@ from ims_tui.api.client import ImageClient
 from ims_tui.api.errors import ApiError, host_of
 from ims_tui.api.features import ServerFeatures
 from ims_tui.api.filter_text import terms as filter_terms
+from ims_tui.api.image_rows import ImageRow
 from ims_tui.api.imports import import_state
 from ims_tui.api.ims_filters import listed_by_ims
 from ims_tui.api.listing import ImageListing
-from ims_tui.api.models import Image, ImageRow, ListQuery
+from ims_tui.api.models import Image, ListQuery
 from ims_tui.api.session import CloudSession
 from ims_tui.config.secrets import PasswordRequired
 from ims_tui.ui import keys

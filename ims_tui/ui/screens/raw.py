@@ -19,8 +19,9 @@ from textual.widgets import Footer, Input, Static
 
 from ims_tui.api.client import ImageClient
 from ims_tui.api.errors import ApiError, NotFound
+from ims_tui.api.image_rows import ImageRow
 from ims_tui.api.messages import describe_body
-from ims_tui.api.models import Image, ImageRow
+from ims_tui.api.models import Image
 from ims_tui.ui import format as fmt
 from ims_tui.ui import keys
 from ims_tui.ui.app import keymap_of

@@ -19,7 +19,8 @@ from textual import work
 from textual.app import SystemCommand
 
 from ims_tui.api.errors import ApiError
-from ims_tui.api.models import Image, ImageRow, ListQuery
+from ims_tui.api.image_rows import ImageRow
+from ims_tui.api.models import Image, ListQuery
 from ims_tui.ui.screens.data_actions import ScreenParts
 from ims_tui.ui.screens.error import ErrorReport, ErrorReported
 from ims_tui.ui.text import error_line, safe

@@ -18,7 +18,7 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 
-from ims_tui.api.models import ImageRow
+from ims_tui.api.image_rows import ImageRow
 from ims_tui.ui import format as fmt
 from ims_tui.ui.text import safe
 

@@ -20,7 +20,8 @@ from textual.widgets import Static
 
 from ims_tui.api.client import ImageClient
 from ims_tui.api.errors import ApiError, NotFound
-from ims_tui.api.models import Image, ImageRow
+from ims_tui.api.image_rows import ImageRow
+from ims_tui.api.models import Image
 from ims_tui.ui.screens.error import ErrorReport, ErrorReported
 from ims_tui.ui.text import error_line
 from ims_tui.ui.widgets.detail_sections import image_sections, render_sections

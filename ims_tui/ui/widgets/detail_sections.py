@@ -13,7 +13,8 @@ from typing import Any
 from rich.cells import cell_len
 from rich.text import Text
 
-from ims_tui.api.models import Image, ImageRow, is_ims_property
+from ims_tui.api.image_rows import ImageRow
+from ims_tui.api.models import Image, is_ims_property
 from ims_tui.ui import format as fmt
 from ims_tui.ui.text import safe
 

@@ -26,7 +26,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 import ims_tui.ui.keys as keys
-from ims_tui.api.models import ImageRow
+from ims_tui.api.image_rows import ImageRow
 from ims_tui.ui import format as fmt
 from ims_tui.ui.marks import Marks
 from ims_tui.ui.widgets.columns import Column, Layout, chosen_layout, header_segments, layout_for, row_segments
