@@ -24,7 +24,7 @@ from ims_tui.api.image_rows import ImageRow
 Format = Literal["csv", "jsonl"]
 EXTENSION: dict[Format, str] = {"csv": ".csv", "jsonl": ".jsonl"}
 
-# The list's column keys (ui/widgets/columns.py COLUMNS) and the row attribute each one shows.
+# The list's column keys (ui/columns.py COLUMNS) and the row attribute each one shows.
 COLUMN_FIELDS = {
     "name": "name",
     "status": "status",
@@ -39,7 +39,7 @@ COLUMN_FIELDS = {
     "os": "os_version",
     "age": "updated_at",
     "id": "id",
-    # chosen columns (ui/widgets/columns.py chosen_column) are named by attribute or property; these two read a slot
+    # chosen columns (ui/columns.py chosen_column) are named by attribute or property; these two read a slot
     "__imagetype": "image_type",
     "__platform": "platform",
 }

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from ims_tui.api.image_rows import ImagePage, ImageRow
 from ims_tui.api.models import SORT_KEYS, Image
 from ims_tui.ui.column_choice import BASE_CHOICES, SERVER_SORTS, moved, offered, parse_columns
-from ims_tui.ui.widgets.columns import (
+from ims_tui.ui.columns import (
     GAP,
     LEFT_PAD,
     NAME_KEEP,

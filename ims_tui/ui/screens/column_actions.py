@@ -1,7 +1,7 @@
 """Chosen columns on the main screen: the picker (``C``), ``apply_columns``, and the sort that follows them.
 
 ``ColumnActions`` is a mixin of ``MainScreen`` (as ``export_rows.py``'s is). The choice is names
-(``ui/column_choice.py``); the table turns them into columns (``widgets/columns.py``). A row holds the values of
+(``ui/column_choice.py``); the table turns them into columns (``ui/columns.py``). A row holds the values of
 the chosen attributes and properties it does not hold anyway (``ImageRow.kept``), read when the row is built, so a
 choice that needs other values reloads the list; one that only hides or moves columns repaints.
 """
@@ -19,8 +19,8 @@ from textual.message import Message
 from ims_tui.api.image_rows import ImageRow
 from ims_tui.api.models import Image
 from ims_tui.ui.column_choice import is_property, parse_columns, server_sorts
+from ims_tui.ui.columns import chosen_column, default_names, kept_names
 from ims_tui.ui.text import safe
-from ims_tui.ui.widgets.columns import chosen_column, default_names, kept_names
 
 if TYPE_CHECKING:
     from ims_tui.api.listing import ImageListing

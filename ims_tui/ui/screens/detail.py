@@ -19,10 +19,11 @@ from ims_tui.api.features import ServerFeatures
 from ims_tui.api.image_rows import ImageRow
 from ims_tui.api.models import Image
 from ims_tui.ui import keys
+from ims_tui.ui.bar_text import StatusState
 from ims_tui.ui.screens.error import ErrorReport, ErrorReported
 from ims_tui.ui.text import error_line, safe
 from ims_tui.ui.widgets.detail import DetailView
-from ims_tui.ui.widgets.status import StatusLine, StatusState
+from ims_tui.ui.widgets.status import StatusLine
 from ims_tui.ui.widgets.task_rows import TaskList, read_tasks
 
 GONE = "this image no longer exists (deleted elsewhere): Esc goes back to the list, which drops it"

@@ -41,6 +41,8 @@ from ims_tui.api.session import CloudSession
 from ims_tui.config.secrets import PasswordRequired
 from ims_tui.ui import keys
 from ims_tui.ui.app import keymap_of
+from ims_tui.ui.bar_text import SORT_LABEL, LinkState, StatusState, sort_text
+from ims_tui.ui.columns import WIDE
 from ims_tui.ui.image_watch import ImageWatch
 from ims_tui.ui.job_watch import JobTracker
 from ims_tui.ui.marks import Marks
@@ -65,20 +67,9 @@ from ims_tui.ui.transfers import TransferPanel
 from ims_tui.ui.widgets import SteadyInput
 from ims_tui.ui.widgets.detail import DetailPane
 from ims_tui.ui.widgets.image_table import ImageTable
-from ims_tui.ui.widgets.status import HeaderBar, LinkState, StatusLine, StatusState
+from ims_tui.ui.widgets.status import HeaderBar, StatusLine
 
-WIDE = 100  # from this width the detail pane sits beside the list
 SORT_CYCLE = ("name", "status", "size", "disk_format", "container_format", "created_at", "updated_at")
-SORT_LABEL = {
-    "name": "name",
-    "status": "status",
-    "size": "size",
-    "disk_format": "disk format",
-    "container_format": "container format",
-    "created_at": "created",
-    "updated_at": "updated",
-    "id": "id",
-}
 # Text sorts read naturally A to Z; sizes and dates are wanted biggest/newest first.
 DEFAULT_DIR = {"name": "asc", "status": "asc", "disk_format": "asc", "container_format": "asc", "id": "asc"}
 WRITES = keys.writes("main")
@@ -361,9 +352,7 @@ class MainScreen(
             state.loading_page = pages.loading_page
             state.reloading = pages.reloading and bool(self.table.rows)
         state.filters, state.view = filter_terms(self.list_query), self.view_label()
-        if self.list_query.sort:
-            key, direction = self.list_query.sort[0]
-            state.sort = f"{SORT_LABEL.get(key, key)} {'▲' if direction == 'asc' else '▼'}"
+        state.sort = sort_text(self.list_query.sort)
         if self.view.filtering:
             state.quick = self.view.needle
             state.quick_matches = len(self.view.visible)

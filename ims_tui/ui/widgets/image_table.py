@@ -4,7 +4,7 @@ Only visible rows are rendered (``render_line``), each into a cached ``Strip``; 
 lines. A DataTable measures every cell of every row and rebuilds its index on removal, which costs seconds at
 tens of thousands of images (see notes/terminal-ui.md).
 
-The columns are declared in ``widgets/columns.py``; marks (``ui/marks.py``) are the screen's, drawn here: a
+The columns are declared in ``ui/columns.py``; marks (``ui/marks.py``) are the screen's, drawn here: a
 marked row shows "*" in its left pad and the ``image-table--marked`` style, and costs one lookup per line painted.
 """
 
@@ -28,8 +28,8 @@ from textual.strip import Strip
 import ims_tui.ui.keys as keys
 from ims_tui.api.image_rows import ImageRow
 from ims_tui.ui import format as fmt
+from ims_tui.ui.columns import Column, Layout, chosen_layout, header_segments, layout_for, row_segments
 from ims_tui.ui.marks import Marks
-from ims_tui.ui.widgets.columns import Column, Layout, chosen_layout, header_segments, layout_for, row_segments
 
 __all__ = ["ImageTable", "layout_for"]
 

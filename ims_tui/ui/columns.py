@@ -117,6 +117,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("age", "updated", 8, _age, align="right", sort_key="updated_at"),
     Column("id", "id", 8, _short_id, min_table=106, sort_key="id"),
 )
+WIDE = 100  # from this width the detail pane sits beside the list (the screen sets its class "-wide")
 MIN_NAME = 12
 GAP = 1
 
