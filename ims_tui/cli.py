@@ -13,6 +13,10 @@ from collections.abc import Sequence
 from typing import Any
 
 TOKEN_ENV = ("IMS_TUI_TOKEN", "OS_TOKEN")
+# How long Textual's import waits for the first frame: the import and the first request share one interpreter lock,
+# so the request's answer, parsed and drawn alone, is on screen sooner (bench/RESULTS.md); a slower answer than this
+# is drawn while Textual is imported.
+FIRST_FRAME_WAIT = 0.1
 DESCRIPTION = (
     "Keyboard-first terminal UI for OpenStack Glance v2 image services (IMS, OTC, OpenStack); "
     "'ims-tui pick --help' for the chooser."
@@ -272,10 +276,33 @@ async def run_app(session: Any, options: dict[str, Any], *, mouse: bool = True) 
     remembered = remembered_of(options.get("state"), resolved, profile)
     query = initial_query(resolved, profile, options["query"], view, remembered)
     session.connect_early(first_request(query, page_size, first_page))
-    app_module = await asyncio.to_thread(importlib.import_module, "ims_tui.ui.app")
-    app = app_module.ImsApp(session, **options)
-    await app.run_async(mouse=mouse)
+    chosen = (view is not None and view.columns) or remembered.columns
+    if resolved is not None:
+        chosen = chosen or resolved.columns(profile)
+    early = None if chosen else first_frame_screen(session, query, view.name if view is not None else None)
+    try:
+        if early is not None:
+            await early.settled(FIRST_FRAME_WAIT)
+        app_module = await asyncio.to_thread(importlib.import_module, "ims_tui.ui.app")
+        if early is not None:
+            early.close()  # from here on only Textual draws
+        app = app_module.ImsApp(session, **options, early_screen=early)
+        await app.run_async(mouse=mouse)
+    finally:
+        if early is not None:
+            early.restore()
     return int(app.return_code or 0)
+
+
+def first_frame_screen(session: Any, query: Any, view: str | None) -> Any:
+    """Draw the first rows before Textual is up, when they come before it (``ui/first_frame.py``)."""
+    from ims_tui.ui.first_frame import EarlyScreen
+
+    early = EarlyScreen()
+    if not early.usable():
+        return None
+    early.start(early.draw_when_ready(session, query, view))
+    return early
 
 
 if __name__ == "__main__":

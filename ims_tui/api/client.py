@@ -229,6 +229,11 @@ class ImageClient(CloudImageCalls, ImsJobCalls, ImsCopyCalls, ImsObsCalls, ImsTa
         future.add_done_callback(lambda done: done.cancelled() or done.exception())  # its taker sees any error
         self._prefetched = (query.to_params(), future)
 
+    @property
+    def prefetched_page(self) -> asyncio.Future[ImagePage] | None:
+        """The page ``prefetch_page`` asked for, left for the next ``list_page`` (the first frame only looks)."""
+        return self._prefetched[1] if self._prefetched is not None else None
+
     def _drop_prefetched(self) -> None:
         prefetched, self._prefetched = self._prefetched, None
         if prefetched is not None:

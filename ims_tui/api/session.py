@@ -112,6 +112,11 @@ class CloudSession:
         self._early.add_done_callback(lambda done: done.cancelled() or done.exception())  # the UI sees the error
         return True
 
+    @property
+    def early_attempt(self) -> asyncio.Future[Connection] | None:
+        """The attempt ``connect_early`` started, left for ``take_early`` (the first frame only looks at it)."""
+        return self._early
+
     def take_early(self) -> asyncio.Future[Connection] | None:
         """The attempt ``connect_early`` started, once; None after that (a retry connects anew)."""
         early, self._early = self._early, None

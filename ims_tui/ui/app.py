@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from textual.driver import Driver
 
     from ims_tui.config import Resolved
+    from ims_tui.ui.first_frame import EarlyScreen
     from ims_tui.ui.screens.error import ErrorReport, ErrorReported
     from ims_tui.ui.screens.main import MainScreen
 
@@ -86,7 +87,9 @@ class ImsApp(App[None]):
         view: View | None = None,
         state: StateStore | None = None,
         first_page: int | None = None,
+        early_screen: EarlyScreen | None = None,
     ) -> None:
+        self.early_screen = early_screen  # the first frame the command line drew, if any: read by the driver class
         super().__init__()
         self.first_page = first_page  # the first request of a listing; None: a whole page
         self.session = session
@@ -116,7 +119,13 @@ class ImsApp(App[None]):
         # Same screen, fewer bytes: only the changes of colour and style go to the terminal (compact_output.py).
         from ims_tui.ui.compact_output import compact_driver
 
-        return compact_driver(super().get_driver_class())
+        driver = compact_driver(super().get_driver_class())
+        early = self.early_screen
+        if early is not None and early.drawn:
+            from ims_tui.ui.first_frame import handover_driver
+
+            driver = handover_driver(driver, early)
+        return driver
 
     def set_keymap(self, keymap: Mapping[str, str]) -> None:
         super().set_keymap(keymap)
