@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from ims_tui.api.keystone import KeystoneSession, TokenCache
+from ims_tui.api.keystone import ApplicationCredential, Credentials, KeystoneSession, TokenCache
 from ims_tui.api.request_log import SESSION_LOG, RequestLog
 from ims_tui.api.session import SessionInfo
 from ims_tui.config import ConnectOptions, resolve
 from ims_tui.config.secrets import Secret
-from tests.integration.test_keystone_real import FakeClock, admin_call, password
+from tests.integration.test_keystone_real import FakeClock, _create_app_credential, admin_call, password
 from tests.integration.test_ui_real import CLOUDS_YAML
 from tools.openstack_lab import KeystoneLab
 
@@ -40,11 +40,16 @@ def kept_token(path: Path) -> str:
 
 
 async def run(
-    lab: KeystoneLab, folder: Path, *, list_images: bool = True, **kwargs: object
+    lab: KeystoneLab,
+    folder: Path,
+    *,
+    list_images: bool = True,
+    credentials: Credentials | None = None,
+    **kwargs: object,
 ) -> tuple[KeystoneSession, RequestLog, SessionInfo]:
     """One run: connect (and list) with a cache in ``folder``, then close; what the header showed."""
     log = RequestLog()
-    credentials = password(lab, lab.demo)
+    credentials = credentials or password(lab, lab.demo)
     session = KeystoneSession(
         SessionInfo(cloud="lab"), credentials, request_log=log, token_cache=TokenCache(folder), **kwargs
     )
@@ -78,6 +83,19 @@ async def test_the_second_run_sends_no_token_request_and_lists(keystone_lab: Key
     assert second.auth.restored and second.auth.authentication_count == 0
     assert info.endpoint == keystone_lab.glance_url and info.project == "demo"
     assert info.project_id == first.project_id is not None
+
+
+async def test_an_application_credential_login_is_kept_without_its_secret(
+    keystone_lab: KeystoneLab, tmp_path: Path
+) -> None:
+    _, cred_id, _, secret = await _create_app_credential(keystone_lab)
+    credentials = ApplicationCredential(auth_url=keystone_lab.keystone_url, id=cred_id, secret=secret)
+    _, first, _ = await run(keystone_lab, tmp_path, credentials=credentials)
+    _, second, info = await run(keystone_lab, tmp_path, credentials=credentials)
+    assert (token_posts(first), calls(second)) == (1, [("GET", "/v2/images", 200)])
+    assert info.project == "demo"
+    (path,) = tmp_path.iterdir()
+    assert secret not in path.read_text()
 
 
 async def test_connect_with_a_fresh_kept_login_sends_nothing(keystone_lab: KeystoneLab, tmp_path: Path) -> None:

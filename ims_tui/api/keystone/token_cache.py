@@ -22,10 +22,10 @@ import logging
 import os
 import stat
 import tempfile
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, fields
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import SecretStr
 
@@ -56,8 +56,7 @@ def file_name(key: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32] + ".json"
 
 
-@dataclass(frozen=True)
-class CachedLogin:
+class CachedLogin(NamedTuple):
     token: str
     result: AuthResult
 
