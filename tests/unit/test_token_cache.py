@@ -93,3 +93,14 @@ def test_a_login_without_an_expiry_is_not_kept(tmp_path: Path) -> None:
     credentials = PasswordCredentials(password=PASSWORD, **BASE)
     TokenCache(tmp_path).save(credentials, "gAAAAA-the-token", AuthResult(token_expires_at=None))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_where_shows_the_folder_the_logins_are_kept_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ims_tui.config import ConnectOptions, where
+
+    own = where(ConnectOptions(environ={"IMS_TUI_CACHE_DIR": str(tmp_path / "mine")}, cwd=tmp_path))
+    assert f"- {tmp_path / 'mine' / 'tokens'}" in own
+    monkeypatch.delenv("IMS_TUI_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    (tmp_path / "xdg" / "ims-tui" / "tokens").mkdir(parents=True)
+    assert f"+ {tmp_path / 'xdg' / 'ims-tui' / 'tokens'}" in where(ConnectOptions(environ={}, cwd=tmp_path))
