@@ -43,9 +43,9 @@ def visible_text(data: bytes) -> str:
 
 def terminal_env(base: Mapping[str, str] | None = None, **changes: str | None) -> dict[str, str]:
     """The environment of a user who ssh'd into a jump host: TERM=xterm-256color, no COLORTERM (ssh does not
-    forward it), no NO_COLOR, no OS_* cloud settings, no Textual overrides, and empty XDG config/state/data
-    folders under bench/.work/xdg (no config file, clouds.yaml or log of whoever runs it); ``changes`` set (or,
-    with None, remove) variables on top.
+    forward it), no NO_COLOR, no OS_* cloud settings, no Textual overrides, and empty XDG config/state/data/cache
+    folders under bench/.work/xdg (no config file, clouds.yaml, log or kept Keystone login of whoever runs it);
+    ``changes`` set (or, with None, remove) variables on top.
 
     PYTHONDONTWRITEBYTECODE is dropped too: a user's Python caches byte-code, and with it set every start of an
     editable install compiles ims_tui from source again (~0.1 s more).
@@ -58,9 +58,9 @@ def terminal_env(base: Mapping[str, str] | None = None, **changes: str | None) -
     }
     env["TERM"] = "xterm-256color"
     env.setdefault("LANG", "C.UTF-8")
-    # No config file, clouds.yaml or log of the person running the benchmark: an empty, private home for both.
+    # No config file, clouds.yaml, log or token cache of the person running the benchmark: a private home.
     xdg = Path(__file__).resolve().parent / ".work" / "xdg"
-    for name in ("CONFIG", "STATE", "DATA"):
+    for name in ("CONFIG", "STATE", "DATA", "CACHE"):
         folder = xdg / name.lower()
         folder.mkdir(parents=True, exist_ok=True)
         env[f"XDG_{name}_HOME"] = str(folder)

@@ -56,6 +56,8 @@ _lab_key = pytest.StashKey[LabSession]()
 def _own_state_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test its own state folder (saved views, remembered sorts): never the user's, never another test's."""
     monkeypatch.setenv("IMS_TUI_STATE_DIR", str(tmp_path_factory.mktemp("state", numbered=True)))
+    # and its own cache folder: a login kept by one test (or by the user's own runs) is never another's
+    monkeypatch.setenv("IMS_TUI_CACHE_DIR", str(tmp_path_factory.mktemp("cache", numbered=True)))
 
 
 @pytest.fixture(autouse=True)

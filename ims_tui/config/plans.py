@@ -9,6 +9,7 @@ with ``dataclasses.replace``, never writes into one. No httpx and no ``ims_tui.a
 
 import dataclasses
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar, Literal, NamedTuple, TypeVar
 from urllib.parse import urlsplit
 
@@ -164,6 +165,7 @@ class KeystonePlan(PlanCommon):
     identity: UserRef = UserRef()  # not used by a token
     credential_id: str | None = None  # an application credential's id, or
     credential_name: str | None = None  # its name (with the owner's identity)
+    token_cache: Path | None = None  # the folder logins are kept in between runs; None: not kept ([ui] token_cache)
 
     @property
     def secret_name(self) -> str | None:

@@ -18,7 +18,7 @@ from typing import Any, Literal, NamedTuple
 from .clouds import CloudsFiles, load_clouds, plan_cloud, unknown_cloud
 from .environ import env_cloud, envvars_name
 from .errors import ConfigError, display_path
-from .plans import DemoPlan, Plan, PlanCommon, StaticPlan, host_of
+from .plans import DemoPlan, KeystonePlan, Plan, PlanCommon, StaticPlan, host_of
 from .resolved import Resolved
 from .secrets import Secret
 from .settings import config_path, load_settings, secrets_warning
@@ -140,6 +140,14 @@ def resolve(options: ConnectOptions) -> Resolved:
         plans[default] = _first_session(plans[default], options)
     if options.read_only:
         plans = {name: dataclasses.replace(plan, read_only=True) for name, plan in plans.items()}
+    if ui.token_cache:
+        from .state import token_cache_dir
+
+        tokens = token_cache_dir(env)
+        plans = {
+            n: dataclasses.replace(p, token_cache=tokens) if isinstance(p, KeystonePlan) else p
+            for n, p in plans.items()
+        }
     warnings = [*clouds.warnings, *([file_warning] if file_warning else [])]
     warnings += dict.fromkeys(w for ws in yaml_perm.values() for w in ws)
     return Resolved(
@@ -222,7 +230,7 @@ def where(options: ConnectOptions | None = None) -> str:
     """Every place ims-tui looks, and what exists there: for ``ims-tui --where``."""
     from ..logs import log_file_path
     from .clouds import candidates
-    from .state import STATE_ENV, default_state_dir
+    from .state import CACHE_ENV, STATE_ENV, default_state_dir, token_cache_dir
 
     options = options or ConnectOptions()
     env = options.environ
@@ -250,6 +258,8 @@ def where(options: ConnectOptions | None = None) -> str:
     lines.append(f"  {display_path(log_file_path())}")
     lines.append(f"saved views and remembered sorts (override: {STATE_ENV}):")
     lines.append(f"  {_mark(default_state_dir(env))} {display_path(default_state_dir(env))}")
+    lines.append(f"kept Keystone logins (override: {CACHE_ENV}; off: [ui] token_cache = false):")
+    lines.append(f"  {_mark(token_cache_dir(env))} {display_path(token_cache_dir(env))}")
     lines.append("(* = in use, + = exists, - = not found)")
     return "\n".join(lines)
 

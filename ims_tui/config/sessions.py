@@ -125,11 +125,13 @@ def open_session(plan: Plan) -> CloudSession:
             return _ims_demo(info, demo_kwargs)
         return StaticSession(info, DEMO_ENDPOINT, transport=DemoCloud(**demo_kwargs).transport)
 
-    def build(secret: Secret | None) -> CloudSession:
-        return _signed_in(plan, info, secret.reveal() if secret is not None else None)
+    def build(secret: Secret | None, *, cache: bool = False) -> CloudSession:
+        return _signed_in(plan, info, secret.reveal() if secret is not None else None, cache=cache)
 
     if plan.secret_name is None or plan.secret is not None:
-        return build(plan.secret)
+        # The secret is in a file or the environment already: a token kept beside it (0600) exposes nothing new.
+        return build(plan.secret, cache=True)
+    # Typed at the prompt or given by a password_command: the user keeps no secret on disk, so no token either.
     return SecretPendingSession(info, build, prompt=plan.prompt, command=plan.secret_command, page_size=plan.page_size)
 
 
@@ -147,7 +149,9 @@ def _ims_demo(info: SessionInfo, demo_kwargs: dict[str, Any]) -> CloudSession:
     return StaticSession(info, cloud.url, auth=auth, transport=cloud.transport)
 
 
-def _signed_in(plan: StaticPlan | KeystonePlan | HuaweiPlan, info: SessionInfo, secret: str | None) -> CloudSession:
+def _signed_in(
+    plan: StaticPlan | KeystonePlan | HuaweiPlan, info: SessionInfo, secret: str | None, *, cache: bool
+) -> CloudSession:
     if isinstance(plan, StaticPlan):
         auth = TokenAuth(secret) if secret else NoAuth()
         return StaticSession(info, plan.endpoint, auth=auth, verify=plan.verify, page_size=plan.page_size)
@@ -170,6 +174,7 @@ def _signed_in(plan: StaticPlan | KeystonePlan | HuaweiPlan, info: SessionInfo, 
             verify=plan.verify,
             service_type="image",
             page_size=plan.page_size,
+            token_cache=keystone.TokenCache(plan.token_cache) if cache and plan.token_cache else None,
         )
     from ..api.huawei import huawei_session
 

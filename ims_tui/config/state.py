@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from .views import ViewSettings
 
 STATE_ENV = "IMS_TUI_STATE_DIR"
+CACHE_ENV = "IMS_TUI_CACHE_DIR"
+TOKENS_FOLDER = "tokens"  # in the cache folder: Keystone logins kept between runs (api/keystone/token_cache.py)
 VIEWS_FILE = "views.json"
 REMEMBERED_FILE = "remembered.json"
 
@@ -38,6 +40,19 @@ def default_state_dir(environ: Mapping[str, str]) -> Path:
     import platformdirs
 
     return Path(platformdirs.user_state_dir("ims-tui", appauthor=False))
+
+
+def default_cache_dir(environ: Mapping[str, str]) -> Path:
+    """``$IMS_TUI_CACHE_DIR``, else platformdirs' ``user_cache_dir`` (``$XDG_CACHE_HOME/ims-tui`` on Linux)."""
+    if environ.get(CACHE_ENV):
+        return Path(os.path.expanduser(environ[CACHE_ENV]))
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("ims-tui", appauthor=False))
+
+
+def token_cache_dir(environ: Mapping[str, str]) -> Path:
+    return default_cache_dir(environ) / TOKENS_FOLDER
 
 
 @dataclass(frozen=True)

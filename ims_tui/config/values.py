@@ -95,6 +95,7 @@ class UiSettings(Strict):
     sort: SortText = "created_at:desc"
     columns: ColumnsList | None = None  # the list's columns for every profile; None: the adaptive default set
     remember: bool = True  # keep each profile's last sort and columns between runs (in the state folder)
+    token_cache: bool = True  # keep Keystone logins between runs (in the cache folder), see config/state.py
     keymap: dict[str, str] = Field(default_factory=dict)
 
     def sort_pairs(self) -> Sort:

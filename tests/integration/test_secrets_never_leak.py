@@ -232,8 +232,20 @@ def look_at_request_log(session: Session, *, logged_in: bool = True, failed_logi
     session.press(ESC)  # back to the images
 
 
-def check_outputs(session: Session, secrets: list[str], *, expect_in_log: list[str]) -> None:
+def kept_logins(session: Session) -> dict[Path, str]:
+    """The token cache's files (the one place a token may be written) and the token each holds."""
+    folder = session.home / ".cache" / "ims-tui" / "tokens"
+    return {path: json.loads(path.read_text())["token"] for path in folder.glob("*.json")}
+
+
+def check_outputs(session: Session, secrets: list[str], *, expect_in_log: list[str], kept: int = 0) -> None:
+    """No secret anywhere, and no token but in the token cache's ``kept`` files (0600), nor theirs elsewhere."""
     program = session.program
+    logins = kept_logins(session)
+    assert len(logins) == kept, f"kept logins: {sorted(logins)}"
+    for path in logins:
+        assert path.stat().st_mode & 0o077 == 0, f"{path} may be read by others"
+    secrets = [*secrets, *logins.values()]
     terminal = bytes(program.output)
     assert leaks(terminal, secrets) == [], "in the terminal output"
     assert leaks(visible_text(terminal).encode(), secrets) == [], "in the text drawn on the terminal"
@@ -252,6 +264,9 @@ def check_outputs(session: Session, secrets: list[str], *, expect_in_log: list[s
     written = [p for p in session.home.rglob("*") if p.is_file() and p not in session.ours]
     assert set(logs) <= set(written)
     for path in written:
+        if path in logins:
+            assert leaks(path.read_bytes().replace(logins[path].encode(), b""), secrets) == [], f"in {path}"
+            continue
         assert leaks(path.read_bytes(), secrets) == [], f"in {path}"
         assert not FERNET.search(path.read_bytes()), f"a Keystone token is in {path}"
 
@@ -298,7 +313,25 @@ def test_password_from_secure_yaml_never_leaks(leak_lab: LeakLab, tmp_path: Path
         quit_app(session)
     finally:
         session.program.stop()
-    check_outputs(session, [SECRET], expect_in_log=REQUEST_LINES)
+    check_outputs(session, [SECRET], expect_in_log=REQUEST_LINES, kept=1)
+
+
+def test_a_kept_token_never_leaks(leak_lab: LeakLab, tmp_path: Path) -> None:
+    """The second run takes the token the first kept: no token request, and that token nowhere but its file."""
+    home, ours = new_home(tmp_path, clouds_yaml(leak_lab), SECURE.format(password=SECRET))
+    first = start(home, ours, "--os-cloud", "leaklab")
+    try:
+        first.expect(leak_lab.private_name[:20])
+        quit_app(first)
+    finally:
+        first.program.stop()
+    session = start(home, ours, "--os-cloud", "leaklab")
+    try:
+        browse_and_fail(session, leak_lab, logged_in=False)  # its request log has no token request to open
+        quit_app(session)
+    finally:
+        session.program.stop()
+    check_outputs(session, [SECRET], expect_in_log=[*REQUEST_LINES[1:], "reusing the cached token"], kept=1)
 
 
 def test_wrong_password_from_secure_yaml_never_leaks(leak_lab: LeakLab, tmp_path: Path) -> None:

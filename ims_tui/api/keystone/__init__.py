@@ -8,6 +8,7 @@ Passwords, secrets and tokens live in ``SecretStr`` or private attributes and ar
     catalog.py      what Keystone says about a token (AuthResult) and the endpoint picked from its catalog
     failures.py     what a refused token request means, worded as the setting to check
     auth.py         KeystoneAuth: the one auth flow
+    token_cache.py  TokenCache: logins kept between runs (the token and its AuthResult), never a password
     session.py      KeystoneSession: log in, find the image endpoint, hand back a client
 """
 
@@ -22,6 +23,7 @@ from .credentials import (
     normalize_auth_url,
 )
 from .session import KeystoneSession
+from .token_cache import TokenCache
 
 __all__ = [
     "RENEW_BEFORE",
@@ -37,6 +39,7 @@ __all__ = [
     "KeystoneAuth",
     "KeystoneSession",
     "PasswordCredentials",
+    "TokenCache",
     "TokenCredentials",
     "find_endpoint",
     "normalize_auth_url",

@@ -10,6 +10,10 @@ can be sent again. Tests drive it step by step with ``next()``/``send()``.
 instead of each sending their own. ``authenticate()`` runs the flow's token step on a small client of its own,
 for a session that needs the catalog before it can send anything. A sync ``httpx.Client`` gets httpx's default
 driver of the same flow (without the lock).
+
+With a ``TokenCache``, the first token comes from the login kept by an earlier run while it is fresh (the same
+``RENEW_BEFORE`` margin), every new login is kept there, and a kept token a service refuses (401) is dropped
+before the one login again.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from ..request_log import RequestLog, logged_client
 from .catalog import AuthResult
 from .credentials import Credentials
 from .failures import needs_diagnosis, token_failure
+from .token_cache import TokenCache
 
 log = logging.getLogger("ims_tui.api.keystone")
 
@@ -60,7 +65,8 @@ class KeystoneAuth(httpx.Auth):
     """Keystone v3 token auth for every request of an ``httpx`` client.
 
     ``authenticate()`` fetches (or reuses) a token and returns what Keystone said about it: the catalog, the
-    project, the user. ``authentication_count`` counts the tokens fetched, for status lines and tests.
+    project, the user. ``authentication_count`` counts the tokens fetched, for status lines and tests;
+    ``restored`` says the token in use came from the cache instead.
     """
 
     def __init__(
@@ -72,8 +78,12 @@ class KeystoneAuth(httpx.Auth):
         clock: Clock | None = None,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         request_log: RequestLog | None = None,
+        cache: TokenCache | None = None,
     ) -> None:
         self._credentials = credentials
+        self._cache = cache
+        self._cache_read = cache is None  # the cache is read once, for the first token only
+        self.restored = False
         self._request_log = request_log  # for authenticate()'s own client (None: the process's log)
         self._verify = verify  # for authenticate()'s own client; the flow's requests use the caller's client
         self._transport = transport
@@ -114,6 +124,27 @@ class KeystoneAuth(httpx.Auth):
         expires = self._result.token_expires_at if self._result else None
         return expires is None or expires - self._clock() > RENEW_BEFORE
 
+    def _restore(self) -> None:
+        """Take the login an earlier run kept, if there is no token yet and the kept one is still fresh."""
+        if self._cache_read or self._token is not None or self._cache is None:
+            return
+        self._cache_read = True
+        cached = self._cache.load(self._credentials)
+        if cached is None:
+            return
+        self._token, self._result = cached.token, cached.result
+        if not self._fresh():
+            self._token, self._result = None, None  # the login replaces the file
+            log.debug("the cached token of %s has expired or is about to", self._credentials.describe_identity())
+            return
+        self.restored = True
+        log.info(
+            "reusing the cached token of %s at %s, it expires %s",
+            self._credentials.describe_identity(),
+            host_of(self.auth_url),
+            cached.result.token_expires_at.isoformat() if cached.result.token_expires_at else "never",
+        )
+
     def _redact(self, text: str) -> str:
         secrets = [*self._credentials.secrets(), self._token or ""]
         # longest first, so a secret containing another is replaced whole
@@ -124,6 +155,7 @@ class KeystoneAuth(httpx.Auth):
     # -- the flow
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        self._restore()
         if not self._fresh():
             yield from self._token_step()
         sent = self._token
@@ -134,6 +166,8 @@ class KeystoneAuth(httpx.Auth):
             return
         log.info("the service answered 401 to %s %s: authenticating again", request.method, request.url.path)
         if self._token == sent:  # not renewed by another request meanwhile
+            if self._cache is not None:
+                self._cache.drop(self._credentials)  # refused: no later run may take it either
             yield from self._token_step()
         assert self._token is not None
         request.headers["X-Auth-Token"] = self._token
@@ -182,6 +216,9 @@ class KeystoneAuth(httpx.Auth):
         self._token = token
         self._result = result
         self.authentication_count += 1
+        self.restored = False
+        if self._cache is not None:
+            self._cache.save(self._credentials, token, result)
         log.info(
             "authenticated %s at %s (scope %s), token expires %s",
             self._credentials.describe_identity(),
@@ -222,6 +259,8 @@ class KeystoneAuth(httpx.Auth):
 
     async def authenticate(self, *, force: bool = False) -> AuthResult:
         """A valid token's facts; fetches a token only when there is none, it is near expiry, or ``force``."""
+        if not force:
+            self._restore()
         stale = self._token
         if not force and self._fresh() and self._result is not None:
             return self._result

@@ -10,10 +10,15 @@ from ..session import CloudSession, Connection, SessionInfo, looks_like_ims
 from .auth import Clock, KeystoneAuth
 from .catalog import AuthResult, find_endpoint
 from .credentials import Credentials
+from .token_cache import TokenCache
 
 
 class KeystoneSession(CloudSession):
-    """Authenticates against Keystone, finds the image endpoint in the catalog (or uses an override)."""
+    """Authenticates against Keystone, finds the image endpoint in the catalog (or uses an override).
+
+    With a ``token_cache``, a fresh login kept by an earlier run is used as it is: ``connect()`` then sends no
+    request at all, the catalog coming from the cache too.
+    """
 
     def __init__(
         self,
@@ -29,6 +34,7 @@ class KeystoneSession(CloudSession):
         page_size: int | None = None,
         clock: Clock | None = None,
         request_log: RequestLog | None = None,
+        token_cache: TokenCache | None = None,
     ) -> None:
         super().__init__(info, page_size=page_size)
         self.request_log = request_log  # where its requests are recorded (None: the process's log)
@@ -39,7 +45,9 @@ class KeystoneSession(CloudSession):
         self.verify = verify
         self.service_type = service_type
         self.transport = transport
-        self.auth = KeystoneAuth(credentials, verify=verify, transport=transport, clock=clock, request_log=request_log)
+        self.auth = KeystoneAuth(
+            credentials, verify=verify, transport=transport, clock=clock, request_log=request_log, cache=token_cache
+        )
         self.result: AuthResult | None = None
 
     def __repr__(self) -> str:
