@@ -57,7 +57,7 @@ STAGES = (
     ("to_request", "connected to first list request sent", "connect_end", "request_start"),
     ("request", "first list request on the wire (GET /v2/images?limit=48)", "request_start", "request_end"),
     ("app_asks", "main screen asks for the first page (takes the early answer)", "list_start", "list_end"),
-    ("page_to_row", "page back to first row visible", "list_end", "first_row"),
+    ("page_to_row", "first page in to first row visible (the first frame draws it)", "request_end", "first_row"),
     ("first_frame", "fork to first frame (the shell painted)", "fork", "first_frame"),
     ("first_row", "fork to first image row visible", "fork", "first_row"),
 )
