@@ -9,8 +9,8 @@ first frame then paints over it, cell for cell; nothing is cleared in between (`
 It takes the terminal only where it can hand it back as it found it: both ends are terminals, Textual will use its
 Linux driver, the screen is narrow enough to have no detail pane, and the list has its default columns (chosen
 columns need rows read for them, see ``ImageRow.kept``). From the first frame on, typed keys wait in the terminal
-(no echo, not line by line, Enter still Enter), as they will for Textual; Ctrl+C still stops the program. Whatever
-ends the run, ``restore`` gives the terminal its first settings back.
+(no echo, not line by line, Enter still Enter, Ctrl+Z kept for the app), as they will for Textual; Ctrl+C still
+stops the program. Whatever ends the run, ``restore`` gives the terminal its first settings back.
 """
 
 from __future__ import annotations
@@ -181,6 +181,8 @@ class EarlyScreen:
         attrs[3] &= ~(termios.ECHO | termios.ICANON | termios.IEXTEN)
         attrs[6][termios.VMIN] = 1
         attrs[6][termios.VTIME] = 0
+        # Ctrl+Z would stop the program with the terminal quiet and on the alternate screen: it waits for Textual too.
+        attrs[6][termios.VSUSP] = b"\x00" if isinstance(attrs[6][termios.VSUSP], bytes) else 0
         with contextlib.suppress(termios.error):
             termios.tcsetattr(fd, termios.TCSANOW, attrs)
 

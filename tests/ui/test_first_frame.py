@@ -79,6 +79,7 @@ def test_an_early_frame_that_textual_never_takes_over_is_undone() -> None:
             assert early.draw(page)
             quiet = termios.tcgetattr(slave)
             assert not quiet[3] & termios.ECHO and not quiet[3] & termios.ICANON
+            assert quiet[6][termios.VSUSP] in (b"\x00", 0)  # Ctrl+Z waits for the app, not stops it half drawn
             early.restore()
             assert termios.tcgetattr(slave) == before
         written = _drain(master)
