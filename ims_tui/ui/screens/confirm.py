@@ -3,7 +3,8 @@
 The answer that loses nothing has the focus unless a dialog says otherwise; Esc and n never confirm; y and the
 confirm button do. ``ConfirmScreen`` answers True or False. A dialog whose answer is more than yes or no (the
 delete dialog dismisses with the id of the image that is gone, and stays open while it deletes) subclasses
-``ConfirmDialog`` with its own result type and overrides ``action_confirm`` and ``action_cancel``.
+``ConfirmDialog`` with its own result type and overrides ``action_confirm`` and ``action_cancel``; a form that
+sends and stays open while it does (import, OBS, key/value tags) is a ``SendingDialog``.
 
 A dialog keeps its look through its ``prefix`` (ids ``<prefix>-dialog``, ``<prefix>-confirm``, ...), its
 ``tone`` (the border colour) and, where it needs more than a message, ``compose_body``.
@@ -24,6 +25,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Static
 from textual.widgets.button import ButtonVariant
 
+from ims_tui.api.errors import ApiError
 from ims_tui.api.outcome import Outcome
 from ims_tui.ui import keys
 from ims_tui.ui.screens.burst import BurstKeys
@@ -31,7 +33,7 @@ from ims_tui.ui.screens.burst import BurstKeys
 ResultT = TypeVar("ResultT")
 Tone = Literal["error", "warning", "accent"]
 
-__all__ = ["ConfirmDialog", "ConfirmScreen", "Tone", "settled_line"]
+__all__ = ["ConfirmDialog", "ConfirmScreen", "SendingDialog", "Tone", "settled_line"]
 
 
 def settled_line(outcome: Outcome) -> str:
@@ -155,3 +157,23 @@ class ConfirmScreen(ConfirmDialog[bool]):
 
     def action_cancel(self) -> None:
         self.dismiss(False)
+
+
+class SendingDialog(ConfirmDialog[ResultT]):
+    """A form dialog that sends: Esc leaves unless a request is on its way; ctrl+y copies the last error."""
+
+    busy = False
+    error: ApiError | None = None
+
+    def note(self, text: str) -> None:
+        self.query_one(f"#{self.prefix}-error", Static).update(Content(text))
+
+    def action_cancel(self) -> None:
+        if not self.busy:
+            self.dismiss(None)
+
+    def action_copy_error(self) -> None:
+        if self.error is not None:
+            from ims_tui.ui.clipboard import copy_text
+
+            copy_text(self.app, self.error.describe(), what="error")

@@ -24,7 +24,7 @@ from ims_tui.api.features import ServerFeatures
 from ims_tui.api.imports import ImportRequest, import_problem, import_state
 from ims_tui.api.models import Image
 from ims_tui.ui import keys
-from ims_tui.ui.screens.confirm import ConfirmDialog
+from ims_tui.ui.screens.confirm import SendingDialog
 from ims_tui.ui.text import safe
 from ims_tui.ui.widgets import PlainCheckbox, SteadyInput
 
@@ -36,7 +36,7 @@ def copy_targets(image: Image, features: ServerFeatures) -> list[str]:
     return [store.id for store in features.stores if store.id not in held and not store.read_only]
 
 
-class ImportScreen(ConfirmDialog[Image | None]):
+class ImportScreen(SendingDialog[Image | None]):
     BINDINGS: ClassVar[list[BindingType]] = keys.bindings("import_data")  # not "c": the URL field takes letters
     DEFAULT_CSS = """
     ImportScreen > .confirm-dialog { width: 76; }
@@ -52,8 +52,6 @@ class ImportScreen(ConfirmDialog[Image | None]):
         title = "Copy to stores" if self.method == "copy-image" else "Import from a URL"
         super().__init__(title, confirm="Import", prefix="import", tone="accent", letter_keys=False)
         self.confirm_button.variant = "primary"
-        self.error: ApiError | None = None
-        self.busy = False
 
     @classmethod
     def problem(cls, image: Image, features: ServerFeatures) -> str | None:
@@ -122,16 +120,6 @@ class ImportScreen(ConfirmDialog[Image | None]):
         request = self._request()
         if request is not None:
             self.send(request)
-
-    def action_cancel(self) -> None:
-        if not self.busy:
-            self.dismiss(None)
-
-    def action_copy_error(self) -> None:
-        if self.error is not None:
-            from ims_tui.ui.clipboard import copy_text
-
-            copy_text(self.app, self.error.describe(), what="error")
 
     @work(exclusive=True, group="import")
     async def send(self, request: ImportRequest) -> None:

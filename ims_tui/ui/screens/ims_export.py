@@ -10,7 +10,7 @@ field; a lost answer is never sent again (the job may have started), and the dia
 from __future__ import annotations
 
 import json
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -26,11 +26,9 @@ from ims_tui.api.image_rows import ImageRow
 from ims_tui.api.ims_obs import EXPORT_FORMATS, QUICK_EXPORT_RULE, ExportRequest, extension, lost_answer
 from ims_tui.api.models import Image
 from ims_tui.ui import keys
-from ims_tui.ui.screens.confirm import ConfirmDialog, ConfirmScreen
+from ims_tui.ui.screens.confirm import ConfirmScreen, SendingDialog
 from ims_tui.ui.text import error_line, safe, safe_lines
 from ims_tui.ui.widgets import PlainCheckbox, SteadyInput
-
-ResultT = TypeVar("ResultT")
 
 
 def shown(widget: Widget) -> bool:
@@ -54,26 +52,6 @@ class RequestConfirm(ConfirmScreen):
     def __init__(self, title: str, request: str) -> None:
         super().__init__(title, Content(safe_lines(request)), confirm="Send", tone="accent")
         self.confirm_button.variant = "primary"
-
-
-class SendingDialog(ConfirmDialog[ResultT]):
-    """A form dialog that sends: Esc leaves unless a request is on its way; ctrl+y copies the last error."""
-
-    busy = False
-    error: ApiError | None = None
-
-    def note(self, text: str) -> None:
-        self.query_one(f"#{self.prefix}-error", Static).update(Content(text))
-
-    def action_cancel(self) -> None:
-        if not self.busy:
-            self.dismiss(None)
-
-    def action_copy_error(self) -> None:
-        if self.error is not None:
-            from ims_tui.ui.clipboard import copy_text
-
-            copy_text(self.app, self.error.describe(), what="error")
 
 
 class ObsJobDialog(SendingDialog[str | None]):

@@ -22,7 +22,8 @@ from ims_tui.api.errors import ApiError
 from ims_tui.api.image_rows import ImageRow
 from ims_tui.api.ims_tags import KEY_MAX, MAX_TAGS, VALUE_MAX, TagChange, Tags, rows_problems
 from ims_tui.ui import keys
-from ims_tui.ui.screens.ims_export import RequestConfirm, SendingDialog
+from ims_tui.ui.screens.confirm import SendingDialog
+from ims_tui.ui.screens.ims_export import RequestConfirm
 from ims_tui.ui.text import error_line, safe, safe_lines
 from ims_tui.ui.widgets import SteadyInput
 
