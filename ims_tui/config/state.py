@@ -12,12 +12,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..private_files import write_private
 from .errors import ConfigError, display_path
 from .named_views import View, all_views, filter_problem
 from .values import Sort, parse_sort
@@ -137,19 +137,7 @@ class StateStore:
         return {}
 
     def _write(self, name: str, data: dict[str, Any]) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-        # mkstemp creates the file with mode 0600, and the rename keeps it.
-        handle, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.folder)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(text)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temp, self.folder / name)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        write_private(self.folder / name, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
         self._broken.discard(name)
 
 

@@ -21,7 +21,6 @@ import json
 import logging
 import os
 import stat
-import tempfile
 from dataclasses import asdict, fields
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +28,7 @@ from typing import Any, NamedTuple
 
 from pydantic import SecretStr
 
+from ...private_files import write_private
 from .catalog import AuthResult, parse_time
 from .credentials import Credentials, TokenCredentials
 
@@ -122,15 +122,7 @@ class TokenCache:
     def _write(self, path: Path, text: str) -> None:
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.chmod(self.folder, 0o700)  # also a folder made before, or by someone's looser umask
-        # mkstemp makes the file 0600, and the rename keeps it. No fsync: a file torn by a crash reads as absent.
-        handle, temp = tempfile.mkstemp(prefix=".login.", suffix=".tmp", dir=self.folder)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(text)
-            os.replace(temp, path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        write_private(path, text, durable=False)  # a file torn by a crash reads as absent
 
 
 def _read_private(path: Path) -> dict[str, Any] | None:
