@@ -268,7 +268,14 @@ async def run_app(session: Any, options: dict[str, Any], *, mouse: bool = True) 
     import asyncio
     import importlib
 
-    from ims_tui.startup import first_request, initial_query, page_size_of, remembered_of, screen_first_page
+    from ims_tui.startup import (
+        first_request,
+        initial_query,
+        opened_columns,
+        page_size_of,
+        remembered_of,
+        screen_first_page,
+    )
 
     page_size = page_size_of(options["page_size"], session, options["resolved"])
     first_page = options["first_page"] = screen_first_page(page_size)
@@ -277,9 +284,7 @@ async def run_app(session: Any, options: dict[str, Any], *, mouse: bool = True) 
     remembered = remembered_of(options.get("state"), resolved, profile)
     query = initial_query(resolved, profile, options["query"], view, remembered)
     session.connect_early(first_request(query, page_size, first_page))
-    chosen = (view is not None and view.columns) or remembered.columns
-    if resolved is not None:
-        chosen = chosen or resolved.columns(profile)
+    chosen = opened_columns(view, remembered) or (resolved.columns(profile) if resolved is not None else None)
     early = None if chosen else first_frame_screen(session, query, view.name if view is not None else None)
     try:
         if early is not None:

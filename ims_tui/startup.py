@@ -53,6 +53,12 @@ def initial_query(
     return query.with_changes(sort=sort, limit=None)
 
 
+def opened_columns(view: View | None, remembered: Remembered) -> tuple[str, ...] | None:
+    """The columns the list opens with over the profile's own: the view's, else what was remembered; None: the
+    profile's (``Resolved.columns``)."""
+    return (view.columns if view is not None else None) or remembered.columns
+
+
 def remembered_of(state: StateStore | None, resolved: Resolved | None, profile: str | None) -> Remembered:
     """What the state folder kept for ``profile``; nothing with ``[ui] remember = false``."""
     if state is None or profile is None or (resolved is not None and not resolved.ui.remember):

@@ -23,6 +23,7 @@ from textual.widgets.option_list import Option
 
 from ims_tui.config.named_views import View, Views
 from ims_tui.config.state import Remembered
+from ims_tui.startup import opened_columns
 from ims_tui.ui import keys
 from ims_tui.ui.app import ImsApp
 from ims_tui.ui.screens.column_actions import ColumnsChosen
@@ -140,7 +141,7 @@ class ViewActions:
         """Called once by the app before the screen mounts, with the query it opens on."""
         if view is not None:
             self.opened_view = (view.name, query)
-        apply_columns(self, (view.columns if view is not None else None) or remembered.columns)
+        apply_columns(self, opened_columns(view, remembered))
 
     def view_label(self) -> str | None:
         """The view's name while the list is still what it set."""
