@@ -13,8 +13,12 @@ Values are the IMS API reference's ("Querying Images", ``GET /v2/cloudimages``);
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .image_rows import ImageRow
 
 IMAGE_TYPES = ("gold", "private", "shared", "market")
 PLATFORMS = (
@@ -75,6 +79,16 @@ def value_problem(param: str, value: str) -> str | None:
     if row is None or not row.closed or value in row.choices:
         return None
     return f'IMS knows no {param} "{value}" (use {" or ".join(row.choices)})'
+
+
+GUESS_FROM = 50  # the first rows a session of unknown kind is judged by
+
+
+def session_is_ims(known: bool | None, rows: Sequence[ImageRow]) -> bool:
+    """Whether a session is IMS's: as its info says, else as its first rows read (``listed_by_ims``)."""
+    if known is not None:
+        return known
+    return listed_by_ims(row.image_type for row in rows[:GUESS_FROM])  # not fooled by a hand-set property
 
 
 def listed_by_ims(image_types: Iterable[str | None]) -> bool:

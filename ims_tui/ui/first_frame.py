@@ -27,10 +27,10 @@ from typing import TYPE_CHECKING, Any, TextIO
 from rich.style import Style
 
 from ims_tui.api.filter_text import terms as filter_terms
-from ims_tui.api.ims_filters import listed_by_ims
+from ims_tui.api.ims_filters import session_is_ims
 from ims_tui.ui import format as fmt
 from ims_tui.ui.bar_text import LinkState, Parts, StatusState, header_parts, sort_text, status_parts
-from ims_tui.ui.columns import LEFT_PAD, WIDE, header_segments, layout_for, row_segments
+from ims_tui.ui.columns import WIDE, header_segments, layout_for, row_segments
 
 if TYPE_CHECKING:
     from ims_tui.api.image_rows import ImagePage, ImageRow
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 ALTERNATE_SCREEN = "\x1b[?1049h"
 MIN_HEIGHT = 8  # a header, the titles, a few rows, the status line and the footer
+MIN_WIDTH = 24  # narrower, the list shows little but names: Textual's own first frame is soon enough
 SCROLLBAR = 1  # the list's vertical scrollbar is always there (widgets/image_table.py)
 _PLAIN = Style()
 _STYLES = {name: _PLAIN for name in ("base", "marked", "cursor-blurred", "ok", "busy", "bad")}
@@ -73,9 +74,8 @@ def _plain(parts: Parts, width: int) -> str:
 def frame_lines(page: FirstPage, width: int, height: int, now: datetime | None = None) -> list[tuple[str, bool]]:
     """The screen's lines, each exactly ``width`` cells, with whether it is drawn in reverse (the cursor row)."""
     rows = list(page.rows)
-    ims = page.info.ims if page.info.ims is not None else listed_by_ims(row.image_type for row in rows[:50])
     table_width = width - SCROLLBAR
-    layout = layout_for(table_width, bool(ims))
+    layout = layout_for(table_width, session_is_ims(page.info.ims, rows))
     sort_key, sort_dir = page.query.sort[0] if page.query.sort else ("created_at", "desc")
     clock = _Clock(sort_key, now or datetime.now(timezone.utc))
     lines = [(_plain(header_parts(page.info, LinkState(connected=True)), width), False)]
@@ -87,8 +87,13 @@ def frame_lines(page: FirstPage, width: int, height: int, now: datetime | None =
             lines.append((fmt.fit("".join(segment.text for segment in segments), table_width) + " ", index == 0))
         else:
             lines.append((" " * width, False))
-    status = StatusState(loaded=len(rows), complete=page.complete, sort=sort_text(page.query.sort), view=page.view)
-    status.filters = filter_terms(page.query)
+    status = StatusState(
+        loaded=len(rows),
+        complete=page.complete,
+        filters=filter_terms(page.query),
+        view=page.view,
+        sort=sort_text(page.query.sort),
+    )
     lines.append((_plain(status_parts(status), width), False))
     lines.append((" " * width, False))  # the footer's keys come with Textual
     return lines
@@ -154,7 +159,7 @@ class EarlyScreen:
             width, height = self.size()
         except OSError:
             return False
-        if width >= WIDE or height < MIN_HEIGHT or width < 2 * LEFT_PAD + 20:
+        if not MIN_WIDTH <= width < WIDE or height < MIN_HEIGHT:
             return False
         text = frame_text(frame_lines(page, width, height))
         self._quiet_keys()
@@ -202,7 +207,7 @@ class EarlyScreen:
         """Wait for the command line's early answer (``CloudSession.connect_early``) and draw it, without taking
         it: the main screen still takes that answer, its failure included. A failure draws nothing here."""
         attempt = session.early_attempt
-        if attempt is None or not self.usable():
+        if attempt is None:
             return
         try:
             connection = await asyncio.shield(attempt)

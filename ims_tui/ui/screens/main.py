@@ -34,7 +34,7 @@ from ims_tui.api.features import ServerFeatures
 from ims_tui.api.filter_text import terms as filter_terms
 from ims_tui.api.image_rows import ImageRow
 from ims_tui.api.imports import import_state
-from ims_tui.api.ims_filters import listed_by_ims
+from ims_tui.api.ims_filters import session_is_ims
 from ims_tui.api.listing import ImageListing
 from ims_tui.api.models import Image, ListQuery
 from ims_tui.api.session import CloudSession
@@ -166,10 +166,7 @@ class MainScreen(
 
     @property
     def ims(self) -> bool:
-        if self.session.info.ims is not None:
-            return bool(self.session.info.ims)
-        rows = self.listing.rows[:50] if self.listing else []
-        return listed_by_ims(row.image_type for row in rows)  # not fooled by a Glance image's hand-set property
+        return session_is_ims(self.session.info.ims, self.listing.rows if self.listing else [])
 
     def on_mount(self) -> None:
         self.query_one(HeaderBar).show(self.session.info)
