@@ -7,7 +7,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterable, Callable, Sequence
+from collections.abc import AsyncIterable, Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl, quote, urlsplit
 
@@ -89,6 +89,7 @@ class ImageClient(CloudImageCalls, ImsJobCalls, ImsCopyCalls, ImsObsCalls, ImsTa
         self.request_count = 0
         self._features: ServerFeatures | None = None
         self._prefetched: tuple[list[tuple[str, str]], asyncio.Future[ImagePage]] | None = None
+        self._prefetch_sent = asyncio.Event()
         base_headers = {"Accept": "application/json", "User-Agent": "ims-tui"}
         base_headers.update(headers or {})
         plain = self.endpoint.startswith("http://") and (auth_url is None or auth_url.startswith("http://"))
@@ -143,7 +144,9 @@ class ImageClient(CloudImageCalls, ImsJobCalls, ImsCopyCalls, ImsObsCalls, ImsTa
         content: bytes | AsyncIterable[bytes] | None = None,
         headers: dict[str, str] | None = None,
         ok: Sequence[int] = (200,),
+        sent: asyncio.Event | None = None,
     ) -> httpx.Response:
+        """``sent`` is set once the request is on the wire (the headers and body written)."""
         if self.read_only and method != "GET":
             raise ReadOnlyError(
                 f"read-only mode: refusing to send {method} {urlsplit(path_or_url).path or path_or_url}",
@@ -169,6 +172,7 @@ class ImageClient(CloudImageCalls, ImsJobCalls, ImsCopyCalls, ImsObsCalls, ImsTa
                     json=json_body,
                     content=content,
                     headers=headers,
+                    extensions={"trace": _tracer(sent)} if sent is not None else None,
                 )
             except httpx.HTTPError as exc:
                 failed = request_of(exc)
@@ -225,9 +229,20 @@ class ImageClient(CloudImageCalls, ImsJobCalls, ImsCopyCalls, ImsObsCalls, ImsTa
         request drops it, so an early answer can never stand in for a later one.
         """
         self._drop_prefetched()
-        future = asyncio.ensure_future(self._list_page(query))
+        self._prefetch_sent = sent = asyncio.Event()
+        future = asyncio.ensure_future(self._list_page(query, sent=sent))
         future.add_done_callback(lambda done: done.cancelled() or done.exception())  # its taker sees any error
         self._prefetched = (query.to_params(), future)
+
+    async def prefetch_sent(self, timeout: float) -> None:
+        """Wait until the page ``prefetch_page`` asked for is on the wire (or already in, or failed), at most
+        ``timeout`` seconds: whatever the caller does next then runs while the server answers."""
+        if self._prefetched is None:
+            return
+        sent: asyncio.Future[Any] = asyncio.ensure_future(self._prefetch_sent.wait())
+        either: set[asyncio.Future[Any]] = {sent, self._prefetched[1]}
+        await asyncio.wait(either, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        sent.cancel()
 
     @property
     def prefetched_page(self) -> asyncio.Future[ImagePage] | None:
@@ -257,7 +272,12 @@ class ImageClient(CloudImageCalls, ImsJobCalls, ImsCopyCalls, ImsObsCalls, ImsTa
         return await self._list_page(query, next_link=next_link, marker=marker)
 
     async def _list_page(
-        self, query: ListQuery | None = None, *, next_link: str | None = None, marker: str | None = None
+        self,
+        query: ListQuery | None = None,
+        *,
+        next_link: str | None = None,
+        marker: str | None = None,
+        sent: asyncio.Event | None = None,
     ) -> ImagePage:
         if next_link is not None:
             url, params = self.resolve_link(next_link), None
@@ -267,7 +287,7 @@ class ImageClient(CloudImageCalls, ImsJobCalls, ImsCopyCalls, ImsObsCalls, ImsTa
             if marker is not None:
                 params.append(("marker", marker))
         try:
-            response = await self._send("GET", url, params=params)
+            response = await self._send("GET", url, params=params, sent=sent)
         except ApiError as exc:
             if marker is not None and _is_stale_marker(exc, marker):
                 raise StaleMarker(
@@ -431,3 +451,13 @@ def _is_stale_marker(exc: ApiError, marker: str) -> bool:
         return False
     message = exc.message.lower()
     return marker.lower() in message or (exc.status == 400 and "marker" in message)
+
+
+def _tracer(sent: asyncio.Event) -> Callable[[str, dict[str, Any]], Awaitable[None]]:
+    """httpcore's trace hook for one request: sets ``sent`` when the answer starts to be awaited."""
+
+    async def trace(event: str, info: dict[str, Any]) -> None:
+        if event.endswith("receive_response_headers.started"):
+            sent.set()
+
+    return trace

@@ -112,6 +112,19 @@ class CloudSession:
         self._early.add_done_callback(lambda done: done.cancelled() or done.exception())  # the UI sees the error
         return True
 
+    async def early_request_sent(self, timeout: float) -> None:
+        """Wait until the attempt ``connect_early`` started has its first page's request on the wire (or has
+        ended), at most ``timeout`` seconds: what the caller does next (start-up's further imports) then runs
+        while the server answers instead of before the request is sent."""
+        attempt = self._early
+        if attempt is None:
+            return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        await asyncio.wait({attempt}, timeout=timeout)
+        if attempt.done() and not attempt.cancelled() and attempt.exception() is None:
+            await attempt.result().client.prefetch_sent(max(0.0, deadline - loop.time()))
+
     @property
     def early_attempt(self) -> asyncio.Future[Connection] | None:
         """The attempt ``connect_early`` started, left for ``take_early`` (the first frame only looks at it)."""

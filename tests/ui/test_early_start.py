@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import socket
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -116,6 +117,58 @@ async def test_a_failure_reads_the_same_with_the_head_start(make: Any) -> None:
     assert "could not" in text
     if make is refused:
         assert "401" in text and "req-kst" in text
+
+
+class HeldAnswer:
+    """A server on 127.0.0.1 that reads one request and answers only when told to."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.request_seen = threading.Event()
+        self.release = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+
+    def _serve(self) -> None:
+        conn, _ = self.listener.accept()
+        with conn:
+            data = b""
+            while b"\r\n\r\n" not in data:
+                data += conn.recv(65536)
+            self.request_seen.set()
+            self.release.wait(30)
+            body = b'{"images": []}'
+            head = f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+            conn.sendall(head.encode() + body)
+
+    def close(self) -> None:
+        self.release.set()
+        self.thread.join(10)
+        self.listener.close()
+
+
+async def test_the_head_start_waits_for_its_request_to_be_sent_not_answered() -> None:
+    """cli.run_app imports the first frame's modules once the first page's request is on the wire: they load
+    while the server works, and nothing waits for the answer itself."""
+    server = HeldAnswer()
+    try:
+        session = StaticSession(SessionInfo(cloud="held"), server.url)
+        session.connect_early(first_request(initial_query(None, None, None), 200, FIRST))
+        await session.early_request_sent(10.0)
+        assert server.request_seen.is_set()  # sent, and the server has it ...
+        page = session.early_attempt
+        assert page is not None and page.done()  # ... connected ...
+        prefetched = page.result().client.prefetched_page
+        assert prefetched is not None and not prefetched.done()  # ... but not answered: nobody waited for that
+        server.release.set()
+        assert (await prefetched).count == 0
+    finally:
+        server.close()
+        await session.aclose()
 
 
 # -- the real command line on a real pseudo-terminal (bench/ptyrun.py starts it) ----------------------------------
