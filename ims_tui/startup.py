@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from ims_tui.api.filter_text import parse
 from ims_tui.api.listing import first_page_size
-from ims_tui.api.models import ListQuery
+from ims_tui.api.query import ListQuery
 from ims_tui.config.state import Remembered
 
 if TYPE_CHECKING:

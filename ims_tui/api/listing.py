@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .client import ImageClient, marker_of
 from .errors import ApiError
-from .image_rows import ImagePage, ImageRow
-from .models import ListQuery
+from .query import ListQuery
+
+if TYPE_CHECKING:
+    from .image_rows import ImagePage, ImageRow
 
 # Glance caps ``limit`` at ``api_limit_max`` (1000 by default) without saying so.
 API_LIMIT_MAX = 1000

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from .client import DEFAULT_TIMEOUT, ImageClient
-from .models import ListQuery
+from .query import ListQuery
 
 # Huawei Cloud and Open Telekom Cloud serve IMS: its endpoints say so before any image does.
 _IMS_HOSTS = ("myhuaweicloud", "otc.t-systems")
@@ -114,8 +114,8 @@ class CloudSession:
 
     async def early_request_sent(self, timeout: float) -> None:
         """Wait until the attempt ``connect_early`` started has its first page's request on the wire (or has
-        ended), at most ``timeout`` seconds: what the caller does next (start-up's further imports) then runs
-        while the server answers instead of before the request is sent."""
+        ended), at most ``timeout`` seconds, then load what reads the answer. That and what the caller does next
+        (start-up's further imports) then run while the server answers, not before the request is sent."""
         attempt = self._early
         if attempt is None:
             return
@@ -124,6 +124,8 @@ class CloudSession:
         await asyncio.wait({attempt}, timeout=timeout)
         if attempt.done() and not attempt.cancelled() and attempt.exception() is None:
             await attempt.result().client.prefetch_sent(max(0.0, deadline - loop.time()))
+        # The page's models (pydantic's, ~50 ms): sending the request needs none of them (issue 14).
+        from . import image_rows  # noqa: F401
 
     @property
     def early_attempt(self) -> asyncio.Future[Connection] | None:
