@@ -31,10 +31,7 @@ from .errors import (
     timed_out,
 )
 from .image_rows import ImagePage
-from .ims_copy import ImsCopyCalls
-from .ims_jobs import ImsJobCalls
-from .ims_obs import ImsObsCalls
-from .ims_tags import ImsTagCalls
+from .ims_calls import ImsCopyCalls, ImsJobCalls, ImsObsCalls, ImsTagCalls
 from .members import MemberCalls
 from .messages import describe_body
 from .models import ApiVersion, Image, ListQuery
