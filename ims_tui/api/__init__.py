@@ -9,7 +9,7 @@ What the UI builds on for flaky links and hostile clouds (issue 9):
   ``Outcome.message()`` for the words.
 - ``ImageRow.problem``/``.raw``/``.actionable``: a list entry that did not parse (act only when actionable;
   ``ImageClient.get_text`` for its raw view).
-- ``ImageClient.members/add_member/remove_member/set_member_status`` (members.py): lost answers settled with a
+- ``ImageClient.members/add_member/remove_member/set_member_status`` (member_calls.py): lost answers settled with a
   GET of the member; refusals (403, 404, 409, 413) in plain words; ``SessionInfo.project_id`` is who "I" am.
 - ``ApiError.needs_reload`` (StaleMarker, PagingError): ``r`` must reload the list, not retry the page.
 """

@@ -32,7 +32,7 @@ from .errors import (
 )
 from .image_rows import ImagePage
 from .ims_calls import ImsCopyCalls, ImsJobCalls, ImsObsCalls, ImsTagCalls
-from .members import MemberCalls
+from .member_calls import MemberCalls
 from .messages import describe_body
 from .models import ApiVersion, Image, ListQuery
 from .patch import PatchOp

@@ -25,7 +25,7 @@ OCTET_STREAM = "application/octet-stream"
 
 
 class ClientParts:
-    """The parts of ``ImageClient`` its mixins of calls (``DataCalls``, ``members.MemberCalls``) use."""
+    """The parts of ``ImageClient`` its mixins of calls (``DataCalls``, ``member_calls.MemberCalls``) use."""
 
     _http: httpx.AsyncClient
     request_count: int
