@@ -9,37 +9,75 @@ What the UI builds on for flaky links and hostile clouds (issue 9):
   ``Outcome.message()`` for the words.
 - ``ImageRow.problem``/``.raw``/``.actionable``: a list entry that did not parse (act only when actionable;
   ``ImageClient.get_text`` for its raw view).
-- ``ImageClient.members/add_member/remove_member/set_member_status`` (members.py): lost answers settled with a
+- ``ImageClient.members/add_member/remove_member/set_member_status`` (member_calls.py): lost answers settled with a
   GET of the member; refusals (403, 404, 409, 413) in plain words; ``SessionInfo.project_id`` is who "I" am.
 - ``ApiError.needs_reload`` (StaleMarker, PagingError): ``r`` must reload the list, not retry the page.
 """
 
-from .auth import NoAuth, TokenAuth
-from .client import PATCH_MEDIA_TYPE, ImageClient, new_image_id, normalize_endpoint
-from .errors import (
-    ApiError,
-    AuthError,
-    BadRequest,
-    Conflict,
-    CredentialsError,
-    EndpointNotFound,
-    Forbidden,
-    MalformedResponse,
-    NetworkError,
-    NotFound,
-    ReadOnlyError,
-    ServerError,
-    StaleMarker,
-    TooLarge,
-    Unauthorized,
-    UnsupportedMediaType,
-)
-from .image_rows import ImagePage, ImageRow
-from .listing import ImageListing, PagingError
-from .members import MEMBER_STATUSES, Member
-from .models import DateFilter, Image, ListQuery
-from .outcome import Outcome, settle_create, settle_delete, settle_update, update_state
-from .patch import PatchError, diff
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .auth import NoAuth, TokenAuth
+    from .client import PATCH_MEDIA_TYPE, ImageClient, new_image_id, normalize_endpoint
+    from .errors import (
+        ApiError,
+        AuthError,
+        BadRequest,
+        Conflict,
+        CredentialsError,
+        EndpointNotFound,
+        Forbidden,
+        MalformedResponse,
+        NetworkError,
+        NotFound,
+        ReadOnlyError,
+        ServerError,
+        StaleMarker,
+        TooLarge,
+        Unauthorized,
+        UnsupportedMediaType,
+    )
+    from .image_rows import ImagePage, ImageRow
+    from .listing import ImageListing, PagingError
+    from .members import MEMBER_STATUSES, Member
+    from .models import DateFilter, Image, ListQuery
+    from .outcome import Outcome, settle_create, settle_delete, settle_update, update_state
+    from .patch import PatchError, diff
+
+# Each name is imported from its module when first asked for: the first page needs only the client, the
+# listing and the models, not every call's models and plans (issue 14).
+_HOMES = {
+    "auth": ("NoAuth", "TokenAuth"),
+    "client": ("PATCH_MEDIA_TYPE", "ImageClient", "new_image_id", "normalize_endpoint"),
+    "errors": (
+        "ApiError",
+        "AuthError",
+        "BadRequest",
+        "Conflict",
+        "CredentialsError",
+        "EndpointNotFound",
+        "Forbidden",
+        "MalformedResponse",
+        "NetworkError",
+        "NotFound",
+        "ReadOnlyError",
+        "ServerError",
+        "StaleMarker",
+        "TooLarge",
+        "Unauthorized",
+        "UnsupportedMediaType",
+    ),
+    "image_rows": ("ImagePage", "ImageRow"),
+    "listing": ("ImageListing", "PagingError"),
+    "members": ("MEMBER_STATUSES", "Member"),
+    "models": ("DateFilter", "Image", "ListQuery"),
+    "outcome": ("Outcome", "settle_create", "settle_delete", "settle_update", "update_state"),
+    "patch": ("PatchError", "diff"),
+}
+_MODULE_OF = {name: module for module, names in _HOMES.items() for name in names}
 
 __all__ = [
     "MEMBER_STATUSES",
@@ -81,3 +119,16 @@ __all__ = [
     "settle_update",
     "update_state",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # asked once: later lookups find it without coming here
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

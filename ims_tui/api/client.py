@@ -31,18 +31,16 @@ from .errors import (
     timed_out,
 )
 from .image_rows import ImagePage
-from .ims_copy import ImsCopyCalls
-from .ims_jobs import ImsJobCalls
-from .ims_obs import ImsObsCalls
-from .ims_tags import ImsTagCalls
-from .members import MemberCalls
+from .ims_calls import ImsCopyCalls, ImsJobCalls, ImsObsCalls, ImsTagCalls
+from .member_calls import MemberCalls
 from .messages import describe_body
 from .models import ApiVersion, Image, ListQuery
-from .patch import PatchOp
 from .request_log import RequestLog, logged_client, request_of
 
+# imported when first used: the first page needs none of it (issue 14)
 if TYPE_CHECKING:
     from .features import ServerFeatures
+    from .patch import PatchOp
 
 log = logging.getLogger("ims_tui.api")
 T = TypeVar("T")

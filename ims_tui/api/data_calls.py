@@ -13,16 +13,19 @@ from urllib.parse import quote
 import httpx
 
 from .errors import MalformedResponse, error_from_response, network_error, request_id_of
-from .imagedata import ImageData
-from .imports import ImportRequest, StoreInfo, Task, parse_import_methods
 from .messages import describe_body
+
+# imported when first used: the first page needs none of it (issue 14)
+if TYPE_CHECKING:
+    from .imagedata import ImageData
+    from .imports import ImportRequest, StoreInfo, Task
 
 T = TypeVar("T")
 OCTET_STREAM = "application/octet-stream"
 
 
 class ClientParts:
-    """The parts of ``ImageClient`` its mixins of calls (``DataCalls``, ``members.MemberCalls``) use."""
+    """The parts of ``ImageClient`` its mixins of calls (``DataCalls``, ``member_calls.MemberCalls``) use."""
 
     _http: httpx.AsyncClient
     request_count: int
@@ -89,6 +92,8 @@ class DataCalls(ClientParts):
         """The image's data as a stream (``GET .../file``); from byte ``offset`` with a ``Range`` request when
         ``offset`` > 0 (the server may ignore it and send everything: see ``ImageData.ranged``). A 204 (no
         data) comes back as an ``ImageData`` with ``empty`` set; any other failure raises."""
+        from .imagedata import ImageData
+
         headers = {"Accept": OCTET_STREAM + ", application/json;q=0.9"}  # errors still in JSON
         if offset > 0:
             headers["Range"] = f"bytes={offset}-"
@@ -135,10 +140,14 @@ class DataCalls(ClientParts):
 
     async def import_methods(self) -> tuple[str, ...]:
         """The import methods the server enables (``GET /v2/info/import``)."""
+        from .imports import parse_import_methods
+
         return self._parsed(await self._send("GET", "/v2/info/import"), parse_import_methods)
 
     async def stores(self) -> tuple[StoreInfo, ...]:
         """The stores of a multi-store server (``GET /v2/info/stores``); 404 (NotFound) on a single-store one."""
+        from .imports import StoreInfo
+
         return self._parsed(await self._send("GET", "/v2/info/stores"), StoreInfo.parse_all)
 
     async def import_image(self, image_id: str, request: ImportRequest) -> None:
@@ -152,4 +161,6 @@ class DataCalls(ClientParts):
 
     async def image_tasks(self, image_id: str) -> tuple[Task, ...]:
         """The image's import tasks, newest first as Glance lists them (``GET .../tasks``, API v2.12+)."""
+        from .imports import Task
+
         return self._parsed(await self._send("GET", f"{self._image_path(image_id)}/tasks"), Task.parse_all)

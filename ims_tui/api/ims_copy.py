@@ -26,8 +26,10 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 from .bulk import LeftOut, Plan
-from .data_calls import DataCalls
 from .errors import ApiError, MalformedResponse
+
+# its calls are in ims_calls, so that the client is built without this module (issue 14)
+from .ims_calls import ImsCopyCalls as ImsCopyCalls
 from .ims_jobs import ImsJobCalls, QuotaUse
 from .models import Image
 
@@ -206,15 +208,3 @@ def parse_job_id(data: Any) -> str:
     if not isinstance(job_id, str) or not job_id:
         raise MalformedResponse("the server answered without a job_id")
     return job_id
-
-
-class ImsCopyCalls(DataCalls):
-    """Mixed into ``ImageClient``: IMS's copies and batch sharing, each answering a ``job_id``."""
-
-    async def ims_copy(self, image_id: str, copy: CopyRequest) -> str:
-        response = await self._send("POST", self.url(copy.path(image_id)), json_body=copy.body())
-        return self._parsed(response, parse_job_id)
-
-    async def ims_members(self, batch: MemberBatch) -> str:
-        response = await self._send(batch.method, self.url(batch.PATH), json_body=batch.body())
-        return self._parsed(response, parse_job_id)

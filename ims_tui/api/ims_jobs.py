@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from typing import Any, Literal
-from urllib.parse import quote
 
 from pydantic import BaseModel, ValidationError
 
-from .data_calls import DataCalls
 from .errors import MalformedResponse
+
+# its calls are in ims_calls, so that the client is built without this module (issue 14)
+from .ims_calls import ImsJobCalls as ImsJobCalls
 
 JobStatus = Literal["INIT", "RUNNING", "SUCCESS", "FAIL"]
 ENDED: tuple[JobStatus, ...] = ("SUCCESS", "FAIL")
@@ -98,20 +99,3 @@ def parse_quota(data: Any) -> list[QuotaUse]:
         return [QuotaUse.model_validate(item) for item in resources]
     except (TypeError, KeyError, ValidationError):
         raise MalformedResponse("the server sent a quota without quotas.resources[{type, used, quota}]") from None
-
-
-class ImsJobCalls(DataCalls):
-    """Mixed into ``ImageClient``."""
-
-    async def ims_job(self, project_id: str, job_id: str, *, progress: bool = False) -> ImsJob:
-        """The job's state; ``progress`` asks the progress view instead (it also gives ``percent``)."""
-        if progress:
-            path = f"/v1/cloudimages/job/{quote(job_id, safe='')}"
-        else:
-            path = f"/v1/{quote(project_id, safe='')}/jobs/{quote(job_id, safe='')}"
-        response = await self._send("GET", self.url(path))
-        return self._parsed(response, ImsJob.parse)
-
-    async def ims_quota(self) -> list[QuotaUse]:
-        response = await self._send("GET", self.url("/v1/cloudimages/quota"))
-        return self._parsed(response, parse_quota)

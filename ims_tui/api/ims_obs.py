@@ -19,12 +19,13 @@ import ipaddress
 import re
 from dataclasses import dataclass
 from typing import Any, Literal
-from urllib.parse import quote
 
 from pydantic import BaseModel, ValidationError
 
-from .data_calls import DataCalls
 from .errors import ApiError, MalformedResponse
+
+# its calls are in ims_calls, so that the client is built without this module (issue 14)
+from .ims_calls import ImsObsCalls as ImsObsCalls
 from .models import Image
 
 GB = 1024**3
@@ -256,25 +257,3 @@ def lost_answer(what: str, error: ApiError, check: str) -> str:
         f"{what}: the answer was lost ({error.one_line()}), so IMS may have started the job. "
         f"Not sent again: {check} before trying again"
     )
-
-
-class ImsObsCalls(DataCalls):
-    """Mixed into ``ImageClient``."""
-
-    async def export_to_obs(self, image_id: str, request: ExportRequest) -> str:
-        path = f"/v1/cloudimages/{quote(image_id, safe='')}/file"
-        response = await self._send("POST", self.url(path), json_body=request.body())
-        return self._parsed(response, job_id_of)
-
-    async def create_from_obs(self, request: CreateRequest) -> str:
-        response = await self._send("POST", self.url(request.path), json_body=request.body())
-        return self._parsed(response, job_id_of)
-
-    async def register_from_obs(self, image_id: str, image_url: str) -> str:
-        path = f"/v1/cloudimages/{quote(image_id, safe='')}/upload"
-        response = await self._send("PUT", self.url(path), json_body={"image_url": image_url})
-        return self._parsed(response, job_id_of)
-
-    async def os_versions(self) -> list[OsVersion]:
-        response = await self._send("GET", self.url("/v1/cloudimages/os_version"))
-        return self._parsed(response, parse_os_versions)

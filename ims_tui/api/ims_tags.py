@@ -17,10 +17,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
-from .data_calls import DataCalls
 from .errors import ApiError, MalformedResponse
+
+# its calls are in ims_calls, so that the client is built without this module (issue 14)
+from .ims_calls import ImsTagCalls as ImsTagCalls
 
 MAX_TAGS = 10
 KEY_MAX = 36
@@ -123,39 +124,3 @@ def settle_words(change: TagChange, found: Tags | None, error: ApiError) -> str:
     if shown is False:
         return f"Not saved: the image shows the old tags ({why}); it is safe to try again"
     return f"Maybe saved in part ({why}): the image's tags are neither the old nor the new ones; check them"
-
-
-class ImsTagCalls(DataCalls):
-    """Mixed into ``ImageClient``."""
-
-    def _tags_path(self, project_id: str, image_id: str) -> str:
-        return f"/v2/{quote(project_id, safe='')}/images/{quote(image_id, safe='')}/tags"
-
-    async def kv_tags(self, project_id: str, image_id: str) -> Tags:
-        response = await self._send("GET", self.url(self._tags_path(project_id, image_id)))
-        return self._parsed(response, parse_tags)
-
-    async def kv_tags_action(self, project_id: str, image_id: str, body: dict[str, Any]) -> None:
-        path = self._tags_path(project_id, image_id) + "/action"
-        await self._send("POST", self.url(path), json_body=body, ok=(204, 200))
-
-    async def delete_kv_tag(self, project_id: str, image_id: str, key: str) -> None:
-        path = f"{self._tags_path(project_id, image_id)}/{quote(key, safe='')}"
-        await self._send("DELETE", self.url(path), ok=(204, 200))
-
-    async def change_kv_tags(self, project_id: str, image_id: str, change: TagChange) -> tuple[Tags, str | None]:
-        """Send the change's batches, then read the tags back. A lost answer is settled by that read (the
-        second batch is not sent after a lost first one); returns the tags read and the words for a lost answer.
-        """
-        for body in change.bodies():
-            try:
-                await self.kv_tags_action(project_id, image_id, body)
-            except ApiError as exc:
-                if not exc.outcome_unknown:
-                    raise
-                try:
-                    found: Tags | None = await self.kv_tags(project_id, image_id)
-                except ApiError:
-                    found = None
-                return found or {}, settle_words(change, found, exc)
-        return await self.kv_tags(project_id, image_id), None

@@ -1,28 +1,23 @@
 """Image members: who an image is shared with, and the member's own answer (accept, reject, back to pending).
 
-A mixin of ``ImageClient`` like ``data_calls``. The owner adds and removes members while the image's visibility
-is ``shared``; the member project sets its own status. Writes are never repeated: an answer that was lost (a
-timeout, a reset, someone else's 200 page) is settled with one GET of the member, and when that cannot tell,
-the error keeps ``outcome_unknown`` for the caller to say so. Refusals come back reworded in plain words
-(``explain``), with the server's own words after them.
+The owner adds and removes members while the image's visibility is ``shared``; the member project sets its own
+status. The calls are ``MemberCalls`` (member_calls.py, a mixin of ``ImageClient``); here are the member as the
+server sends it, what the user typed, and the plain words for a refusal (``explain``).
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import quote
+from typing import Any, Literal
 
-import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
-from .data_calls import ClientParts
-from .errors import ApiError, Conflict, Forbidden, MalformedResponse, NotFound, TooLarge, timed_out
-from .models import parse_object
+from .errors import ApiError, Conflict, Forbidden, MalformedResponse, NotFound, TooLarge
 
-log = logging.getLogger("ims_tui.api")
+# the calls are in member_calls, so that the client is built without this module (issue 14)
+from .member_calls import MemberCalls as MemberCalls
+from .models import parse_object
 
 MEMBER_STATUSES = ("pending", "accepted", "rejected")
 MemberAction = Literal["list", "add", "remove", "status"]
@@ -114,92 +109,3 @@ def explain(exc: ApiError, action: MemberAction, member_id: str = "") -> ApiErro
     exc.message = words.format(member=member_id) + (f"; the server said: {said}" if said else "")
     exc.args = (exc.message,)
     return exc
-
-
-# -- the calls ----------------------------------------------------------------------------------------------
-
-
-class MemberCalls(ClientParts):
-    """Mixed into ``ImageClient``: the calls on an image's members."""
-
-    if TYPE_CHECKING:
-
-        def _check_empty(self, response: httpx.Response, what: str) -> None: ...
-
-    def _members_path(self, image_id: str, member_id: str | None = None) -> str:
-        path = f"{self._image_path(image_id)}/members"
-        return path if member_id is None else f"{path}/{quote(member_id, safe='')}"
-
-    async def members(self, image_id: str) -> list[Member]:
-        """The image's members (``GET .../members``): all of them for the owner, only its own for a member."""
-        try:
-            return self._parsed(await self._send("GET", self._members_path(image_id)), Member.parse_all)
-        except ApiError as exc:
-            raise explain(exc, "list") from None
-
-    async def member(self, image_id: str, member_id: str) -> Member | None:
-        """One member (``GET .../members/{member}``), or None when the server has no such member (404)."""
-        try:
-            return self._parsed(await self._send("GET", self._members_path(image_id, member_id)), Member.parse)
-        except NotFound:
-            return None
-
-    async def add_member(self, image_id: str, member_id: str) -> Member:
-        """Share the image with project ``member_id`` (``POST .../members``): the member starts ``pending``."""
-        try:
-            response = await self._send("POST", self._members_path(image_id), json_body={"member": member_id})
-            return self._parsed(response, Member.parse)
-        except ApiError as exc:
-            if not exc.outcome_unknown:
-                raise explain(exc, "add", member_id) from None
-            found = await self._settle(exc, image_id, member_id)
-            if found is not None:
-                return found
-            raise
-
-    async def remove_member(self, image_id: str, member_id: str) -> None:
-        """Stop sharing with project ``member_id`` (``DELETE .../members/{member}``, 204)."""
-        try:
-            response = await self._send("DELETE", self._members_path(image_id, member_id), ok=(204, 200))
-            self._check_empty(response, "the member's removal")
-        except ApiError as exc:
-            if not exc.outcome_unknown:
-                raise explain(exc, "remove", member_id) from None
-            try:
-                found = await self.member(image_id, member_id)
-            except ApiError:
-                raise exc from None  # the check failed too: outcome_unknown stays set
-            if found is None:
-                log.info("remove member %s of %s: the answer was lost, but it is gone", member_id, image_id)
-                return
-            exc.outcome_unknown = timed_out(exc)  # still there: not removed (yet, if the request timed out)
-            raise
-
-    async def set_member_status(self, image_id: str, member_id: str, status: str) -> Member:
-        """The member's answer (``PUT .../members/{member}``): accepted, rejected, or back to pending. Only the
-        member project itself (or an admin) may set it."""
-        body = {"status": check_status(status)}
-        try:
-            response = await self._send("PUT", self._members_path(image_id, member_id), json_body=body)
-            return self._parsed(response, Member.parse)
-        except ApiError as exc:
-            if not exc.outcome_unknown:
-                raise explain(exc, "status", member_id) from None
-            found = await self._settle(exc, image_id, member_id, status)
-            if found is not None:
-                return found
-            raise
-
-    async def _settle(self, exc: ApiError, image_id: str, member_id: str, status: str | None = None) -> Member | None:
-        """After a lost answer: the member if the GET shows the write applied (there, with ``status`` if given);
-        None with ``exc.outcome_unknown`` cleared when it shows it was not (unless the request timed out: the
-        service may still apply it), or left set when the check fails too."""
-        try:
-            found = await self.member(image_id, member_id)
-        except ApiError:
-            return None
-        if found is not None and (status is None or found.status == status):
-            log.info("member %s of %s: the answer was lost (%s), but it shows", member_id, image_id, exc.one_line())
-            return found
-        exc.outcome_unknown = timed_out(exc)
-        return None
