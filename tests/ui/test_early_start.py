@@ -159,7 +159,8 @@ async def test_the_head_start_waits_for_its_request_to_be_sent_not_answered() ->
         session = StaticSession(SessionInfo(cloud="held"), server.url)
         session.connect_early(first_request(initial_query(None, None, None), 200, FIRST))
         await session.early_request_sent(10.0)
-        assert server.request_seen.is_set()  # sent, and the server has it ...
+        # Blocking the loop here: the server can only get the request if it was already written.
+        assert server.request_seen.wait(10)  # sent ...
         page = session.early_attempt
         assert page is not None and page.done()  # ... connected ...
         prefetched = page.result().client.prefetched_page
