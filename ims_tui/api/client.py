@@ -30,16 +30,17 @@ from .errors import (
     request_id_of,
     timed_out,
 )
-from .image_rows import ImagePage
 from .ims_calls import ImsCopyCalls, ImsJobCalls, ImsObsCalls, ImsTagCalls
 from .member_calls import MemberCalls
 from .messages import describe_body
-from .models import ApiVersion, Image, ListQuery
+from .query import ListQuery
 from .request_log import RequestLog, logged_client, request_of
 
 # imported when first used: the first page needs none of it (issue 14)
 if TYPE_CHECKING:
     from .features import ServerFeatures
+    from .image_rows import ImagePage
+    from .models import ApiVersion, Image
     from .patch import PatchOp
 
 log = logging.getLogger("ims_tui.api")
@@ -297,11 +298,11 @@ class ImageClient(CloudImageCalls, ImsJobCalls, ImsCopyCalls, ImsObsCalls, ImsTa
                     path=exc.path,
                 ) from None
             raise
-        return self._parsed(response, ImagePage.parse)
+        return self._parsed(response, _page)
 
     async def get(self, image_id: str) -> Image:
         response = await self._send("GET", self._image_path(image_id))
-        return self._parsed(response, Image.parse)
+        return self._parsed(response, _image)
 
     async def get_text(self, image_id: str) -> str:
         """The image's body exactly as the server sent it, unparsed: for the raw view of a row marked bad
@@ -311,7 +312,7 @@ class ImageClient(CloudImageCalls, ImsJobCalls, ImsCopyCalls, ImsObsCalls, ImsTa
     async def get_raw(self, image_id: str) -> tuple[Image, str]:
         """The image and the body exactly as the server sent it, for the raw view."""
         response = await self._send("GET", self._image_path(image_id))
-        return self._parsed(response, Image.parse), response.text
+        return self._parsed(response, _image), response.text
 
     async def find(self, image_id: str) -> Image | None:
         """The image, or None when the server says there is none (404); any other failure raises."""
@@ -336,13 +337,13 @@ class ImageClient(CloudImageCalls, ImsJobCalls, ImsCopyCalls, ImsObsCalls, ImsTa
         body = dict(attributes)
         if not choose_id and image_id is None and "id" not in body:
             response = await self._send("POST", "/v2/images", json_body=body, ok=(201, 200))
-            return self._parsed(response, Image.parse)
+            return self._parsed(response, _image)
         if image_id is not None and body.get("id") not in (None, image_id):
             raise ValueError(f"two ids for one image: attributes say {body['id']!r}, image_id {image_id!r}")
         chosen = body["id"] = body.get("id") or image_id or new_image_id()
         try:
             response = await self._send("POST", "/v2/images", json_body=body, ok=(201, 200))
-            return self._parsed(response, Image.parse)
+            return self._parsed(response, _image)
         except ApiError as exc:
             if not (exc.outcome_unknown or isinstance(exc, Conflict)):
                 raise
@@ -366,7 +367,7 @@ class ImageClient(CloudImageCalls, ImsJobCalls, ImsCopyCalls, ImsObsCalls, ImsTa
             content=json.dumps(ops).encode(),
             headers={"Content-Type": PATCH_MEDIA_TYPE},
         )
-        return self._parsed(response, Image.parse)
+        return self._parsed(response, _image)
 
     async def delete(self, image_id: str) -> None:
         """An answer that is not Glance's empty 204 is settled by the caller (``outcome.settle_delete``)."""
@@ -397,6 +398,8 @@ class ImageClient(CloudImageCalls, ImsJobCalls, ImsCopyCalls, ImsObsCalls, ImsTa
             items = items.get("values")
         if not isinstance(items, list):
             raise MalformedResponse("the version list has no 'versions'", status=response.status_code)
+        from .models import ApiVersion
+
         out = []
         for item in items:
             if isinstance(item, dict) and isinstance(item.get("id"), str):
@@ -459,3 +462,17 @@ def _tracer(sent: asyncio.Event) -> Callable[[str, dict[str, Any]], Awaitable[No
             sent.set()
 
     return trace
+
+
+# The models are pydantic's (~50 ms to import): the first request is sent before they are needed, and they load
+# while it is answered (CloudSession.early_request_sent), issue 14.
+def _page(data: Any) -> ImagePage:
+    from .image_rows import ImagePage
+
+    return ImagePage.parse(data)
+
+
+def _image(data: Any) -> Image:
+    from .models import Image
+
+    return Image.parse(data)

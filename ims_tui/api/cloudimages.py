@@ -16,8 +16,10 @@ from urllib.parse import urlencode
 
 from .data_calls import DataCalls
 from .errors import ApiError
-from .image_rows import ImagePage
-from .models import ListQuery
+from .query import ListQuery
+
+if TYPE_CHECKING:
+    from .image_rows import ImagePage
 
 CLOUDIMAGES_PATH = "/v2/cloudimages"
 CLOUDIMAGES_LIMIT_MAX = 500
@@ -98,6 +100,8 @@ class CloudImageCalls(DataCalls):
                 raise
             self.cloudimages_refused = True
             return await self.list_page(query, marker=marker)
+        from .image_rows import ImagePage  # the page's models: pydantic's, not needed to send (issue 14)
+
         page = self._parsed(response, ImagePage.parse)
         limit = int(dict(params).get("limit", CLOUDIMAGES_LIMIT_MAX))
         last = page.last_with_id()
