@@ -14,32 +14,79 @@ What the UI builds on for flaky links and hostile clouds (issue 9):
 - ``ApiError.needs_reload`` (StaleMarker, PagingError): ``r`` must reload the list, not retry the page.
 """
 
-from .auth import NoAuth, TokenAuth
-from .client import PATCH_MEDIA_TYPE, ImageClient, new_image_id, normalize_endpoint
-from .errors import (
-    ApiError,
-    AuthError,
-    BadRequest,
-    Conflict,
-    CredentialsError,
-    EndpointNotFound,
-    Forbidden,
-    MalformedResponse,
-    NetworkError,
-    NotFound,
-    ReadOnlyError,
-    ServerError,
-    StaleMarker,
-    TooLarge,
-    Unauthorized,
-    UnsupportedMediaType,
-)
-from .image_rows import ImagePage, ImageRow
-from .listing import ImageListing, PagingError
-from .members import MEMBER_STATUSES, Member
-from .models import DateFilter, Image, ListQuery
-from .outcome import Outcome, settle_create, settle_delete, settle_update, update_state
-from .patch import PatchError, diff
+import importlib
+from typing import TYPE_CHECKING
+
+# Which module holds each name. Each is imported when first asked for, not on `import ims_tui.api`: the config
+# builds the first list query (query.py, plain values) before pydantic and httpx are needed.
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    "auth": ("NoAuth", "TokenAuth"),
+    "client": ("PATCH_MEDIA_TYPE", "ImageClient", "new_image_id", "normalize_endpoint"),
+    "errors": (
+        "ApiError",
+        "AuthError",
+        "BadRequest",
+        "Conflict",
+        "CredentialsError",
+        "EndpointNotFound",
+        "Forbidden",
+        "MalformedResponse",
+        "NetworkError",
+        "NotFound",
+        "ReadOnlyError",
+        "ServerError",
+        "StaleMarker",
+        "TooLarge",
+        "Unauthorized",
+        "UnsupportedMediaType",
+    ),
+    "image_rows": ("ImagePage", "ImageRow"),
+    "listing": ("ImageListing", "PagingError"),
+    "members": ("MEMBER_STATUSES", "Member"),
+    "models": ("Image",),
+    "outcome": ("Outcome", "settle_create", "settle_delete", "settle_update", "update_state"),
+    "patch": ("PatchError", "diff"),
+    "query": ("DateFilter", "ListQuery"),
+}
+
+if TYPE_CHECKING:
+    from .auth import NoAuth, TokenAuth
+    from .client import PATCH_MEDIA_TYPE, ImageClient, new_image_id, normalize_endpoint
+    from .errors import (
+        ApiError,
+        AuthError,
+        BadRequest,
+        Conflict,
+        CredentialsError,
+        EndpointNotFound,
+        Forbidden,
+        MalformedResponse,
+        NetworkError,
+        NotFound,
+        ReadOnlyError,
+        ServerError,
+        StaleMarker,
+        TooLarge,
+        Unauthorized,
+        UnsupportedMediaType,
+    )
+    from .image_rows import ImagePage, ImageRow
+    from .listing import ImageListing, PagingError
+    from .members import MEMBER_STATUSES, Member
+    from .models import Image
+    from .outcome import Outcome, settle_create, settle_delete, settle_update, update_state
+    from .patch import PatchError, diff
+    from .query import DateFilter, ListQuery
+
+
+def __getattr__(name: str) -> object:
+    for module, names in _EXPORTS.items():
+        if name in names:
+            value = getattr(importlib.import_module(f".{module}", __name__), name)
+            globals()[name] = value
+            return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "MEMBER_STATUSES",

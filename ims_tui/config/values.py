@@ -16,7 +16,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from .secrets import Secret
 
 if TYPE_CHECKING:
-    from ..api.models import ListQuery
+    from ..api.query import ListQuery
 
 # The same tuple as ims_tui/api/models.py SORT_KEYS (tests/unit/test_config.py checks they agree). Not imported
 # from there: the API layer pulls in httpx, and `import ims_tui.config` must stay free of it for start-up time.
@@ -142,7 +142,7 @@ def list_query(filters: FilterSettings | None, *, limit: int, sort: Sort, text: 
 
     The API's models are imported here, when the first list is asked for, not when the config is read.
     """
-    from ..api.models import DateFilter, ListQuery
+    from ..api.query import DateFilter, ListQuery
 
     if text is not None:
         from ..api.filter_text import parse
@@ -152,8 +152,9 @@ def list_query(filters: FilterSettings | None, *, limit: int, sort: Sort, text: 
         return ListQuery(limit=limit, sort=sort)
 
     def dates(value: StrOrList | None) -> tuple[DateFilter, ...]:
-        pairs = (item.split(":", 1) for item in _many(value))  # "gte:2026-01-01T00:00:00Z"
-        return tuple(DateFilter.model_validate({"op": op, "value": when}) for op, when in pairs)
+        # "gte:2026-01-01T00:00:00Z"; FilterSettings checked each op when the file was read
+        pairs = (item.split(":", 1) for item in _many(value))
+        return tuple(DateFilter(op, when) for op, when in pairs)  # type: ignore[arg-type]
 
     f = filters
     return ListQuery(

@@ -8,6 +8,7 @@ and the non-UI tools fast, and keeps the API layer usable without a terminal.
 from __future__ import annotations
 
 import ast
+import importlib
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +23,8 @@ FORBIDDEN = {
     "ims_tui.api": ("textual", "rich"),
     "ims_tui.demo": ("ims_tui.api", "ims_tui.ui", "textual"),
     "ims_tui.config": ("textual", "httpx", "yaml", "openstack", "ims_tui.api"),
+    # the first list query is built before pydantic and httpx are needed (issue 14)
+    "ims_tui.api.query": ("pydantic", "httpx", "ims_tui.api.models"),
 }
 
 
@@ -35,6 +38,16 @@ def test_import_is_light(module: str, forbidden: tuple[str, ...]) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True, cwd=ROOT)
     assert out.stdout.decode().strip() == "[]"
+
+
+def test_the_api_package_offers_each_name_from_its_module() -> None:
+    import ims_tui.api as api
+
+    exported = [name for names in api._EXPORTS.values() for name in names]
+    assert sorted(exported) == sorted(api.__all__) and len(set(exported)) == len(exported)
+    for module, names in api._EXPORTS.items():
+        home = importlib.import_module(f"ims_tui.api.{module}")
+        assert all(getattr(api, name) is getattr(home, name) for name in names)
 
 
 # -- the import graph --------------------------------------------------------------------------------------
