@@ -43,12 +43,13 @@ if TYPE_CHECKING:
     from .image_rows import ImagePage, ImageRow
     from .listing import ImageListing, PagingError
     from .members import MEMBER_STATUSES, Member
-    from .models import DateFilter, Image, ListQuery
+    from .models import Image
     from .outcome import Outcome, settle_create, settle_delete, settle_update, update_state
     from .patch import PatchError, diff
+    from .query import DateFilter, ListQuery
 
-# Each name is imported from its module when first asked for: the first page needs only the client, the
-# listing and the models, not every call's models and plans (issue 14).
+# Each name is imported from its module when first asked for: the first request needs only the client, the
+# listing and the query, not every call's models and plans (issue 14).
 _HOMES = {
     "auth": ("NoAuth", "TokenAuth"),
     "client": ("PATCH_MEDIA_TYPE", "ImageClient", "new_image_id", "normalize_endpoint"),
@@ -73,9 +74,10 @@ _HOMES = {
     "image_rows": ("ImagePage", "ImageRow"),
     "listing": ("ImageListing", "PagingError"),
     "members": ("MEMBER_STATUSES", "Member"),
-    "models": ("DateFilter", "Image", "ListQuery"),
+    "models": ("Image",),
     "outcome": ("Outcome", "settle_create", "settle_delete", "settle_update", "update_state"),
     "patch": ("PatchError", "diff"),
+    "query": ("DateFilter", "ListQuery"),
 }
 _MODULE_OF = {name: module for module, names in _HOMES.items() for name in names}
 

@@ -11,13 +11,14 @@ A mistake raises ``FilterTextError`` with the 1-based column of the part at faul
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any, Literal
 
 from . import ims_filters
-from .query import DateFilter, ListQuery
+from .query import DateFilter, DateOp, ListQuery
 
 Kind = Literal["text", "list", "repeat", "choice", "flag", "size", "date"]
 
@@ -58,7 +59,7 @@ ALIASES = {"created_at": "created", "updated_at": "updated"}
 RESERVED = ("limit", "marker", "sort", "sort_key", "sort_dir", "size_min", "size_max")
 
 OPERATORS = (">=", "<=", "!=", "=", ">", "<")  # longest first
-_DATE_OPS = {">": "gt", ">=": "gte", "<": "lt", "<=": "lte", "=": "eq", "!=": "neq"}
+_DATE_OPS: dict[str, DateOp] = {">": "gt", ">=": "gte", "<": "lt", "<=": "lte", "=": "eq", "!=": "neq"}
 _DATE_WORDS = {op: word for word, op in _DATE_OPS.items()}
 _FLAGS = {"true": True, "yes": True, "false": False, "no": False}
 _KEY_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]*")
@@ -118,7 +119,7 @@ def parse(text: str, base: ListQuery | None = None) -> ListQuery:
 
 def _cleared() -> dict[str, Any]:
     fields = {key.field for key in KEYS} | {"size_max", "properties"}
-    return {name: ListQuery.model_fields[name].default for name in fields}
+    return {f.name: f.default for f in dataclasses.fields(ListQuery) if f.name in fields}
 
 
 def _fail(text: str, column: int, width: int, message: str) -> FilterTextError:
@@ -171,7 +172,7 @@ def _apply(text: str, key: Key, term: _Term, values: dict[str, Any]) -> None:
         moment = _date(first.text)
         if moment is None:
             raise fail(first, f'"{first.text}" is not a date (use 2026-01-31 or 2026-01-31T12:00:00Z)')
-        when = DateFilter.model_validate({"op": _DATE_OPS[term.op], "value": moment})
+        when = DateFilter(_DATE_OPS[term.op], moment)
         values[key.field] = values.get(key.field, ()) + (when,)
         return
     if key.kind == "size":

@@ -1,30 +1,40 @@
-"""What to list: a Glance list query (filters, sort, page size) and how each filter is sent and labelled."""
+"""What to list: a Glance list query (filters, sort, page size) and how each filter is sent and labelled.
+
+Plain frozen dataclasses, not pydantic models: the config builds the first list request (config/values.py
+``list_query``) before pydantic is imported, so this module imports nothing of the API layer's.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict
+from typing import Any, Literal, get_args
 
 DateOp = Literal["gt", "gte", "lt", "lte", "eq", "neq"]
+DATE_OPS: tuple[str, ...] = get_args(DateOp)
 
 
-class DateFilter(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+@dataclass(frozen=True)
+class DateFilter:
     op: DateOp
     value: str  # ISO 8601, e.g. 2026-01-31T00:00:00Z
+
+    def __post_init__(self) -> None:
+        if self.op not in DATE_OPS:
+            raise ValueError(f"{self.op!r} is not a date operator (use one of {', '.join(DATE_OPS)})")
 
     def render(self) -> str:
         return f"{self.op}:{self.value}"
 
 
-class ListQuery(BaseModel):
-    """What to list: server-side filters, sort and page size, rendered by Glance's query rules."""
+# The fields a caller may give as a list; kept as tuples, so that a query stays a hashable value.
+_SEQUENCES = ("ids", "statuses", "tags", "disk_formats", "container_formats", "created_at", "updated_at")
 
-    model_config = ConfigDict(frozen=True)
+
+@dataclass(frozen=True, kw_only=True)
+class ListQuery:
+    """What to list: server-side filters, sort and page size, rendered by Glance's query rules."""
 
     limit: int | None = None
     name: str | None = None
@@ -47,6 +57,16 @@ class ListQuery(BaseModel):
     # "keys" sends sort_key/sort_dir pairs; "combined" sends one sort=key:dir,...; Glance refuses a mix.
     sort_style: Literal["keys", "combined"] = "keys"
 
+    def __post_init__(self) -> None:
+        for name in _SEQUENCES:
+            value = getattr(self, name)
+            if not isinstance(value, tuple):
+                object.__setattr__(self, name, tuple(value))
+        for name in ("properties", "sort"):
+            pairs = getattr(self, name)
+            if not (isinstance(pairs, tuple) and all(isinstance(pair, tuple) for pair in pairs)):
+                object.__setattr__(self, name, tuple(tuple(pair) for pair in pairs))
+
     def to_params(self) -> list[tuple[str, str]]:
         params = [pair for row in FILTER_PARAMS for pair in row.render(row.param, getattr(self, row.field))]
         if self.sort:
@@ -58,7 +78,7 @@ class ListQuery(BaseModel):
         return params
 
     def with_changes(self, **changes: Any) -> ListQuery:
-        return self.model_copy(update=changes)
+        return dataclasses.replace(self, **changes)
 
     def describe_filters(self) -> list[str]:
         """Short human labels of the active server-side filters, for the status line."""

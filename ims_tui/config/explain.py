@@ -16,7 +16,8 @@ from pydantic import BaseModel, ValidationError
 from .errors import ConfigError
 from .profiles import BY_TAG, PROFILE_KEYS, RULE, Settings
 from .secrets import SECRET_FIELDS
-from .values import PROFILE_TYPES, SORT_KEYS, FilterSettings, UiSettings
+from .tables import FilterSettings, UiTable
+from .values import PROFILE_TYPES, SORT_KEYS
 from .views import ViewSettings
 
 # What a correct value looks like, per key: the "fix" half of every validation message.
@@ -108,7 +109,7 @@ def _model_at(parts: list[str], tag: str | None) -> type[BaseModel]:
     if not parts:
         return Settings
     if parts[0] == "ui":
-        return UiSettings
+        return UiTable
     if parts[0] == "views" and len(parts) >= 2:
         return ViewSettings
     if parts[0] == "clouds" and len(parts) >= 2:

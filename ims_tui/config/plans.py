@@ -10,11 +10,14 @@ with ``dataclasses.replace``, never writes into one. No httpx and no ``ims_tui.a
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Literal, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple, TypeVar
 from urllib.parse import urlsplit
 
 from .secrets import Secret
-from .values import FilterSettings, Sort
+from .values import Sort
+
+if TYPE_CHECKING:
+    from .tables import FilterSettings  # a profile's [filters]: only a config file makes one
 
 Command = str | tuple[str, ...]
 P = TypeVar("P", bound="PlanCommon")
@@ -57,7 +60,7 @@ class PlanCommon:
     page_size: int | None = None
     sort: Sort = ()
     columns: tuple[str, ...] | None = None  # the list's columns; None: [ui] columns, else the default set
-    filters: FilterSettings | None = None
+    filters: "FilterSettings | None" = None
     filter_text: str | None = None  # the profile's filter = "..." (the --filter grammar), in place of filters
     warnings: tuple[str, ...] = ()
     secret: Secret | None = field(default=None, repr=False)

@@ -38,18 +38,8 @@ from .plans import (
     host_of,
 )
 from .secrets import SECRET_FIELDS
-from .values import (
-    PROFILE_TYPES,
-    ColumnsList,
-    FilterSettings,
-    SecretValue,
-    SortText,
-    Strict,
-    StrOrList,
-    UiSettings,
-    columns_of,
-    parse_sort,
-)
+from .tables import ColumnsList, FilterSettings, SecretValue, SortText, Strict, UiField
+from .values import PROFILE_TYPES, StrOrList, UiSettings, columns_of, parse_sort
 from .views import ViewSettings, check_filter
 
 RULE = "profile_rule"
@@ -474,6 +464,6 @@ class Settings(Strict):
     """The whole file: the default profile, ``[ui]``, the ``[clouds.NAME]`` profiles and the ``[views.NAME]``."""
 
     default: str | None = None
-    ui: UiSettings = Field(default_factory=UiSettings)
+    ui: UiField = Field(default_factory=UiSettings)
     clouds: dict[str, Profile] = Field(default_factory=dict)
     views: dict[str, ViewSettings] = Field(default_factory=dict)

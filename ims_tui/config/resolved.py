@@ -18,7 +18,7 @@ from .plans import Plan
 from .values import UiSettings, columns_of, list_query
 
 if TYPE_CHECKING:
-    from ..api.models import ListQuery
+    from ..api.query import ListQuery
     from ..api.session import CloudSession
     from .views import ViewSettings
 

@@ -2,8 +2,9 @@
 
 Unknown keys are errors, not silently ignored: a misspelt ``read_only`` on a production profile must never go
 unnoticed. Every error names the file, the dotted key, the problem and the fix (explain.py). What a file may say
-is declared in profiles.py, imported only when there is a file to check: with no config file, none of those
-models is built (~10 ms of start-up saved for clouds.yaml and openrc users).
+is declared in profiles.py and tables.py, imported only when there is a file to check: with no config file,
+pydantic is not imported and none of those models is built (clouds.yaml, openrc, --endpoint and --demo users
+don't pay for them).
 """
 
 from __future__ import annotations
@@ -14,11 +15,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from .errors import ConfigError, display_path
 from .secrets import SECRET_FIELDS, permission_warning
-from .values import FilterSettings, UiSettings, parse_sort
+from .values import UiSettings, parse_sort
 
 if TYPE_CHECKING:
     from .profiles import Settings
@@ -74,6 +73,8 @@ def _toml_loads(text: str, path: Path) -> dict[str, Any]:
 
 def parse_settings(data: Mapping[str, Any], path: Path | None = None) -> Settings:
     """Validate already-parsed TOML data (tests and the example use it directly)."""
+    from pydantic import ValidationError
+
     from .profiles import Settings
 
     data = dict(data)
@@ -123,7 +124,6 @@ def secrets_warning(settings: Settings, path: Path) -> str | None:
 
 __all__ = [
     "CONFIG_ENV",
-    "FilterSettings",
     "UiSettings",
     "config_path",
     "default_config_path",

@@ -1,22 +1,21 @@
-"""The config file's light building blocks: the strict base model, the sort and secret value types, ``[ui]`` and
-the ``[filters]`` table, and the names of the profile types.
+"""The config's plain values, needed with or without a config file: the sort keys and profile types, the sort
+rule, ``UiSettings`` (what the app reads of ``[ui]``) and ``list_query``, the one translation of a profile's
+filters into the API's ``ListQuery``.
 
-Needed with or without a config file, so kept apart from the profile models (profiles.py), which are built only
-when a file is read. ``list_query`` is the one translation of a profile's filters into the API's ``ListQuery``.
+No pydantic here: resolving without a config file (``OS_*``, clouds.yaml, ``--endpoint``, ``--demo``) never
+imports it. What a file may say, and how its mistakes are reported, is tables.py and profiles.py, imported only
+when a file is read.
 """
 
-# No `from __future__ import annotations` here: pydantic would compile each annotation string of each model
-# when the class is made, the largest part of building them in a fresh interpreter.
+from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Annotated, Any, Literal
-
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
-
-from .secrets import Secret
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..api.models import ListQuery
+    from ..api.query import ListQuery
+    from .tables import FilterSettings
 
 # The same tuple as ims_tui/api/models.py SORT_KEYS (tests/unit/test_config.py checks they agree). Not imported
 # from there: the API layer pulls in httpx, and `import ims_tui.config` must stay free of it for start-up time.
@@ -27,9 +26,9 @@ SORT_KEYS = ("name", "status", "container_format", "disk_format", "size", "id", 
 PROFILE_TYPES = ("openstack", "huawei", "token", "none", "demo")
 
 _SORT_ITEM = re.compile(r"^\s*([A-Za-z_][\w]*)\s*:\s*(asc|desc)\s*$")
-_DATE_FILTER = re.compile(r"^(gt|gte|lt|lte|eq|neq):\d{4}-\d{2}-\d{2}([T ][0-9:.]+)?(Z|[+-]\d{2}:?\d{2})?$")
 
 Sort = tuple[tuple[str, str], ...]
+StrOrList = str | list[str]
 
 
 def parse_sort(text: str) -> Sort:
@@ -43,19 +42,7 @@ def parse_sort(text: str) -> Sort:
     return tuple(pairs)
 
 
-def _sort_value(value: Any) -> Any:
-    if isinstance(value, str):
-        parse_sort(value)
-    return value
-
-
-def _secret(value: Any) -> Any:
-    if isinstance(value, str):
-        return Secret(value, source="config file")
-    return value
-
-
-def columns_of(value: "list[str] | None") -> "tuple[str, ...] | None":
+def columns_of(value: list[str] | None) -> tuple[str, ...] | None:
     """A ``columns`` list as the app takes it (the rule is ui/column_choice.py's, which imports nothing heavy)."""
     if value is None:
         return None
@@ -64,85 +51,44 @@ def columns_of(value: "list[str] | None") -> "tuple[str, ...] | None":
     return parse_columns(value)
 
 
-def _columns_value(value: list[str]) -> list[str]:
-    columns_of(value)  # a ValueError is the config's message: explain.py shows it as it is
-    return value
-
-
-SortText = Annotated[str, BeforeValidator(_sort_value)]
-ColumnsList = Annotated[list[str], AfterValidator(_columns_value)]
-SecretValue = Annotated[Secret, BeforeValidator(_secret)]
-StrOrList = str | list[str]
-
-
-class Strict(BaseModel):
-    # strict: a TOML string "200" for page_size or "yes" for read_only is a mistake to report, not to guess.
-    # defer_build: schemas are built on first use, so `import ims_tui.config` stays fast when no file exists.
-    model_config = ConfigDict(extra="forbid", strict=True, arbitrary_types_allowed=True, frozen=True, defer_build=True)
-
-
-class UiSettings(Strict):
-    """The ``[ui]`` table: display, the list's defaults, read-only for every profile, the keymap."""
-
-    theme: str | None = None
-    ansi: bool = False
-    no_mouse: bool = False
-    fps: int | None = Field(default=None, ge=1, le=240)
-    low_bandwidth: bool = False
-    page_size: int = Field(default=200, ge=1, le=1000)
-    bulk_concurrency: int = Field(default=4, ge=1, le=32)
-    read_only: bool = False
-    sort: SortText = "created_at:desc"
-    columns: ColumnsList | None = None  # the list's columns for every profile; None: the adaptive default set
-    remember: bool = True  # keep each profile's last sort and columns between runs (in the state folder)
-    token_cache: bool = True  # keep Keystone logins between runs (in the cache folder), see config/state.py
-    keymap: dict[str, str] = Field(default_factory=dict)
-
-    def sort_pairs(self) -> Sort:
-        return parse_sort(self.sort)
-
-
-class FilterSettings(Strict):
-    """Server-side list filters applied when the profile opens; the same meaning as Glance's query string."""
-
-    name: str | None = None
-    status: StrOrList | None = None
-    visibility: Literal["public", "private", "shared", "community", "all"] | None = None
-    member_status: Literal["accepted", "pending", "rejected", "all"] | None = None
-    owner: str | None = None
-    tag: StrOrList | None = None
-    protected: bool | None = None
-    os_hidden: bool | None = None
-    disk_format: StrOrList | None = None
-    container_format: StrOrList | None = None
-    size_min: int | None = Field(default=None, ge=0)
-    size_max: int | None = Field(default=None, ge=0)
-    created_at: StrOrList | None = None
-    updated_at: StrOrList | None = None
-    properties: dict[str, str] = Field(default_factory=dict)
-
-    @field_validator("created_at", "updated_at")
-    @classmethod
-    def _dates(cls, value: StrOrList | None) -> StrOrList | None:
-        for item in _many(value):
-            if not _DATE_FILTER.match(item):
-                raise ValueError(f"{item!r} is not OP:ISO-8601")
-        return value
-
-
-def _many(value: StrOrList | None) -> tuple[str, ...]:
+def many(value: StrOrList | None) -> tuple[str, ...]:
+    """A key that takes a string or a list of strings, as a tuple."""
     if value is None:
         return ()
     return (value,) if isinstance(value, str) else tuple(value)
 
 
-def list_query(filters: FilterSettings | None, *, limit: int, sort: Sort, text: str | None = None) -> "ListQuery":
+@dataclass(frozen=True, kw_only=True)
+class UiSettings:
+    """The ``[ui]`` table: display, the list's defaults, read-only for every profile, the keymap. These are the
+    keys and defaults; the ranges and types a file must keep are ``tables.UiTable``'s, which checks a file's."""
+
+    theme: str | None = None
+    ansi: bool = False
+    no_mouse: bool = False
+    fps: int | None = None  # 1 to 240
+    low_bandwidth: bool = False
+    page_size: int = 200  # 1 to 1000
+    bulk_concurrency: int = 4  # 1 to 32
+    read_only: bool = False
+    sort: str = "created_at:desc"
+    columns: list[str] | None = None  # the list's columns for every profile; None: the adaptive default set
+    remember: bool = True  # keep each profile's last sort and columns between runs (in the state folder)
+    token_cache: bool = True  # keep Keystone logins between runs (in the cache folder), see config/state.py
+    keymap: dict[str, str] = field(default_factory=dict)
+
+    def sort_pairs(self) -> Sort:
+        return parse_sort(self.sort)
+
+
+def list_query(filters: FilterSettings | None, *, limit: int, sort: Sort, text: str | None = None) -> ListQuery:
     """The first list request of a session: ``filters`` (a profile's table), or ``text`` (its ``filter``, checked
     when the file was read), or none, with its page size and sort.
 
-    The API's models are imported here, when the first list is asked for, not when the config is read.
+    The API's query values are imported here, when the first list is asked for, not when the config is read;
+    they need no pydantic.
     """
-    from ..api.models import DateFilter, ListQuery
+    from ..api.query import DateFilter, ListQuery
 
     if text is not None:
         from ..api.filter_text import parse
@@ -152,23 +98,24 @@ def list_query(filters: FilterSettings | None, *, limit: int, sort: Sort, text: 
         return ListQuery(limit=limit, sort=sort)
 
     def dates(value: StrOrList | None) -> tuple[DateFilter, ...]:
-        pairs = (item.split(":", 1) for item in _many(value))  # "gte:2026-01-01T00:00:00Z"
-        return tuple(DateFilter.model_validate({"op": op, "value": when}) for op, when in pairs)
+        # "gte:2026-01-01T00:00:00Z"; FilterSettings checked each op when the file was read
+        pairs = (item.split(":", 1) for item in many(value))
+        return tuple(DateFilter(op, when) for op, when in pairs)  # type: ignore[arg-type]
 
     f = filters
     return ListQuery(
         limit=limit,
         sort=sort,
         name=f.name,
-        statuses=_many(f.status),
+        statuses=many(f.status),
         visibility=f.visibility,
         member_status=f.member_status,
         owner=f.owner,
-        tags=_many(f.tag),
+        tags=many(f.tag),
         protected=f.protected,
         os_hidden=f.os_hidden,
-        disk_formats=_many(f.disk_format),
-        container_formats=_many(f.container_format),
+        disk_formats=many(f.disk_format),
+        container_formats=many(f.container_format),
         size_min=f.size_min,
         size_max=f.size_max,
         created_at=dates(f.created_at),

@@ -9,7 +9,7 @@ from pydantic import model_validator
 from pydantic_core import PydanticCustomError
 
 from .named_views import filter_problem
-from .values import ColumnsList, SortText, Strict
+from .tables import ColumnsList, SortText, Strict
 
 FILTER_RULE = "profile_rule"  # explain.py reports it as a rule: the key, the problem and the fix
 

@@ -182,11 +182,11 @@ def test_the_example_config_validates() -> None:
 
 def test_the_example_documents_every_key() -> None:
     from ims_tui.config.profiles import BY_TAG
-    from ims_tui.config.values import FilterSettings, UiSettings
+    from ims_tui.config.tables import FilterSettings, UiTable
     from ims_tui.config.views import ViewSettings
 
     text = (ROOT / "config.example.toml").read_text()
-    for model in (Settings, UiSettings, *BY_TAG.values(), FilterSettings, ViewSettings):
+    for model in (Settings, UiTable, *BY_TAG.values(), FilterSettings, ViewSettings):
         for key in model.model_fields:
             if key in ("ui", "clouds", "views"):
                 continue
@@ -440,7 +440,8 @@ def test_without_a_config_file_no_profile_model_is_built(tmp_path: Path, env: di
     code = (
         "import sys; from pathlib import Path; from ims_tui.config import ConnectOptions, resolve; "
         f"resolve(ConnectOptions(environ={env!r}, cwd=Path({str(tmp_path)!r}), {flags})); "
-        "print([m for m in ('ims_tui.config.profiles', 'ims_tui.config.sessions') if m in sys.modules])"
+        "print([m for m in ('ims_tui.config.profiles', 'ims_tui.config.tables', 'ims_tui.config.sessions') "
+        "if m in sys.modules])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True, cwd=ROOT)
     assert out.stdout.decode().strip() == "[]"
