@@ -158,13 +158,16 @@ def _signed_in(
     if isinstance(plan, KeystonePlan):
         from ..api import keystone
 
+        # A Keystone plan always has its secret by now; were it missing, the login would refuse the empty one
+        # with a message naming it ("no password given for ..."), as it does one typed empty.
+        given = secret or ""
         credentials: keystone.Credentials
         if plan.method == "password":
-            credentials = keystone.PasswordCredentials(password=secret, **plan.fields)
+            credentials = keystone.PasswordCredentials(password=given, **plan.fields)
         elif plan.method == "application_credential":
-            credentials = keystone.ApplicationCredential(secret=secret, **plan.fields)
+            credentials = keystone.ApplicationCredential(secret=given, **plan.fields)
         else:
-            credentials = keystone.TokenCredentials(token=secret, **plan.fields)
+            credentials = keystone.TokenCredentials(token=given, **plan.fields)
         return keystone.KeystoneSession(
             info,
             credentials,

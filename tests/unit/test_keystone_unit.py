@@ -7,9 +7,13 @@ renewal, 401 retry) are tested against a real Keystone in tests/integration/test
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import ipaddress
+import json
 import socket
 import ssl
+import subprocess
+import sys
 import threading
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta, timezone
@@ -18,7 +22,6 @@ from typing import Any
 
 import httpx
 import pytest
-from pydantic import ValidationError
 
 from ims_tui.api.errors import NetworkError, network_error
 from ims_tui.api.keystone import (
@@ -35,6 +38,7 @@ from ims_tui.api.keystone import (
     parse_time,
 )
 from ims_tui.api.keystone.auth import _replayable
+from ims_tui.api.secret_value import SecretValue
 from ims_tui.api.session import SessionInfo
 
 PASSWORD = "Sup3r-Secret-Pw!"
@@ -121,7 +125,7 @@ def test_application_credential_by_id_and_by_name() -> None:
     assert cred == {"name": "ci", "user": {"name": "demo", "domain": {"name": "Default"}}, "secret": SECRET}
     by_user_id = ApplicationCredential(auth_url="http://ks", name="ci", secret=SECRET, user_id="u-1")
     assert by_user_id.auth_body()["auth"]["identity"]["application_credential"]["user"] == {"id": "u-1"}
-    with pytest.raises(ValidationError):
+    with pytest.raises(TypeError, match="project_name"):
         ApplicationCredential(auth_url="http://ks", id="x", secret=SECRET, project_name="p")  # type: ignore[call-arg]
 
 
@@ -153,7 +157,7 @@ def test_incomplete_credentials_say_what_to_set(creds: Any, fragment: str) -> No
     assert PASSWORD not in str(caught.value) and SECRET not in str(caught.value)
 
 
-def test_secrets_never_in_repr_str_or_validation_errors() -> None:
+def test_secrets_never_in_repr_str_dumps_or_construction_errors() -> None:
     objects: list[object] = [
         PasswordCredentials(auth_url="http://ks", username="demo", password=PASSWORD, user_domain_id="default"),
         ApplicationCredential(auth_url="http://ks", id="ac", secret=SECRET),
@@ -162,14 +166,67 @@ def test_secrets_never_in_repr_str_or_validation_errors() -> None:
     auths = [KeystoneAuth(c) for c in objects]  # type: ignore[arg-type]
     session = KeystoneSession(SessionInfo(cloud="c"), objects[0])  # type: ignore[arg-type]
     for obj in [*objects, *auths, session]:
-        for text in (repr(obj), str(obj)):
+        for text in (repr(obj), str(obj), f"{obj}"):
             assert PASSWORD not in text and SECRET not in text and TOKEN not in text
     for obj in objects:
-        dumped = str(obj.model_dump()) + obj.model_dump_json()  # type: ignore[attr-defined]
+        dump = dataclasses.asdict(obj)  # type: ignore[call-overload]
+        dumped = str(dump) + json.dumps(dump, default=str) + str(vars(obj))
         assert PASSWORD not in dumped and SECRET not in dumped and TOKEN not in dumped
-    with pytest.raises(ValidationError) as caught:
-        PasswordCredentials(auth_url="http://ks", password=PASSWORD, bogus=PASSWORD)  # type: ignore[call-arg]
-    assert PASSWORD not in str(caught.value)
+    # every way a construction is refused: an unknown field (another kind's secret field too), a missing secret,
+    # an empty auth_url, a secret that is not a str
+    refused: list[tuple[type[Exception], dict[str, Any]]] = [
+        (TypeError, {"password": PASSWORD, "bogus": PASSWORD}),
+        (TypeError, {"secret": PASSWORD}),
+        (TypeError, {"username": PASSWORD}),
+        (ValueError, {"auth_url": "  ", "password": PASSWORD, "username": PASSWORD}),
+        (TypeError, {"password": [PASSWORD]}),
+        (TypeError, {"password": PASSWORD.encode()}),
+    ]
+    for error, given in refused:
+        with pytest.raises(error) as caught:
+            PasswordCredentials(**{"auth_url": "http://ks", **given})
+        text = str(caught.value) + repr(caught.value)
+        assert PASSWORD not in text, text
+    with pytest.raises(ValueError, match="^auth_url is empty$"):
+        TokenCredentials(auth_url="", token=TOKEN)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        objects[0].password = SecretValue(PASSWORD)  # type: ignore[attr-defined]
+
+
+def test_a_secret_is_held_wrapped_and_compares_by_value() -> None:
+    given = SecretValue(PASSWORD)
+    assert (repr(given), str(given), f"{given}") == ("SecretValue('**********')", "**********", "**********")
+    assert (repr(SecretValue("")), str(SecretValue(""))) == ("SecretValue('')", "")
+    plain = PasswordCredentials(auth_url="http://ks", user_id="u", password=PASSWORD)
+    wrapped = PasswordCredentials(auth_url="http://ks/v3", user_id="u", password=given)
+    assert isinstance(plain.password, SecretValue) and plain.password.get_secret_value() == PASSWORD
+    assert wrapped.password is given  # an already wrapped secret is kept as it is, not wrapped twice
+    assert plain == wrapped and hash(plain) == hash(wrapped) and len({plain, wrapped}) == 1
+    assert plain != dataclasses.replace(plain, password="another")
+    assert dataclasses.replace(plain, project_id="p").password == given
+    assert SecretValue(PASSWORD) != PASSWORD  # a secret is not equal to its plain text
+
+
+def test_a_login_and_its_token_request_need_no_pydantic() -> None:
+    """The login is built, its token request written and its cache file named before the first request is sent:
+    none of it may wait for pydantic's import (issue 14). A fresh interpreter, so nothing an earlier test imported
+    hides it. What ``import ims_tui.api`` loads by itself is the package's own business (its models); from there
+    on pydantic can't be imported, so anything the keystone modules pulled in would fail here."""
+    code = """if True:
+        import json, pathlib, sys
+        import ims_tui.api
+        by_the_package = sorted(name for name in sys.modules if name.split(".")[0] == "pydantic")
+        sys.modules["pydantic"] = None  # from here on, importing pydantic raises ImportError
+        from ims_tui.api.keystone import PasswordCredentials, TokenCache
+        creds = PasswordCredentials(auth_url="http://ks", username="u", user_domain_name="D", password="p")
+        assert creds.auth_body()["auth"]["identity"]["password"]["user"]["password"] == "p"
+        assert TokenCache(pathlib.Path("cache")).path_for(creds) is not None
+        loaded = {name for name, module in sys.modules.items() if name.split(".")[0] == "pydantic" and module}
+        print(json.dumps(sorted(loaded - set(by_the_package))))
+    """
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == []
 
 
 # --------------------------------------------------------------------------------------------- catalog

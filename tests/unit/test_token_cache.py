@@ -17,6 +17,7 @@ from ims_tui.api.keystone import (
     TokenCache,
     TokenCredentials,
 )
+from ims_tui.api.keystone.token_cache import cache_key
 
 PASSWORD = "correct-horse-battery"
 BASE: dict[str, Any] = {
@@ -55,6 +56,13 @@ def test_the_same_login_is_the_same_file_whatever_its_password() -> None:
 )
 def test_another_cloud_user_or_scope_is_another_file(changes: dict[str, Any]) -> None:
     assert file_of(**changes) != file_of()
+
+
+def test_a_login_kept_by_an_earlier_release_is_found_again() -> None:
+    # the file's name and key are derived from the credential's fields: pinned, so a change of how the
+    # credentials are declared can't silently orphan every kept login
+    assert file_of().name == "6e560b2984f74db28a476340a2b7993c.json"
+    assert cache_key(PasswordCredentials(password=PASSWORD, **BASE)) == {"kind": "PasswordCredentials", **BASE}
 
 
 def test_application_credentials_by_id_and_no_file_for_a_token() -> None:

@@ -2,7 +2,8 @@
 
 A token is fetched on first use (``POST {auth_url}/auth/tokens``), sent as ``X-Auth-Token``, renewed shortly
 before it expires, and renewed once more when a service answers 401 (revoked, or the clocks disagree).
-Passwords, secrets and tokens live in ``SecretStr`` or private attributes and are scrubbed from every message.
+Passwords, secrets and tokens live in ``SecretValue`` (api/secret_value.py) or private attributes and are
+scrubbed from every message.
 
     credentials.py  what a login says: PasswordCredentials, ApplicationCredential, TokenCredentials, the scope
     catalog.py      what Keystone says about a token (AuthResult) and the endpoint picked from its catalog

@@ -1,16 +1,18 @@
 """What a Keystone v3 login says: a password, an application credential or a token, and the scope asked for.
 
 Each credential builds its ``POST /v3/auth/tokens`` body and describes itself for messages; secrets live in
-``SecretStr`` and a validation error never echoes them.
+``SecretValue`` (shown as stars) and a refused construction never echoes them. Frozen dataclasses, built by
+keyword only, not pydantic models: a login is built before the first request is sent, which must not wait for
+pydantic's import.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, SecretStr, field_validator
-
 from ..errors import CredentialsError
+from ..secret_value import SecretField
 
 
 def normalize_auth_url(url: str) -> str:
@@ -33,18 +35,18 @@ def _named(name: str | None, id_: str | None) -> dict[str, str] | None:
     return None
 
 
-class _Credentials(BaseModel):
-    """What every identity shares: where Keystone is, and the token request built from the identity and scope."""
+@dataclass(frozen=True, kw_only=True)
+class _Credentials:
+    """What every identity shares: where Keystone is, and the token request built from the identity and scope.
 
-    # hide_input_in_errors: a validation error must not echo the password it was given
-    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
+    An unknown or missing field is refused with ``TypeError``, an empty ``auth_url`` with ``ValueError``; neither
+    message carries a value given.
+    """
 
     auth_url: str
 
-    @field_validator("auth_url")
-    @classmethod
-    def _normalize(cls, value: str) -> str:
-        return normalize_auth_url(value)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "auth_url", normalize_auth_url(self.auth_url))
 
     @property
     def scoped(self) -> bool:
@@ -75,6 +77,7 @@ class _Credentials(BaseModel):
         return {"auth": auth}
 
 
+@dataclass(frozen=True, kw_only=True)
 class _User(_Credentials):
     """A user, by id or by name within a domain: who logs in with a password, or owns an application credential."""
 
@@ -98,6 +101,7 @@ class _User(_Credentials):
         return {"name": self.username, "domain": domain}
 
 
+@dataclass(frozen=True, kw_only=True)
 class _Scoped(_Credentials):
     """Where a token is scoped: a project (by id, or by name within a domain), a domain, or nothing."""
 
@@ -142,10 +146,11 @@ class _Scoped(_Credentials):
         return None
 
 
+@dataclass(frozen=True, kw_only=True)
 class PasswordCredentials(_Scoped, _User):
     """A user (by id, or by name within a domain) and a password."""
 
-    password: SecretStr
+    password: SecretField = SecretField()
 
     def _default_project_domain(self) -> dict[str, str] | None:
         # clouds.yaml files often name only the user's domain; the project usually lives in the same one.
@@ -173,13 +178,14 @@ class PasswordCredentials(_Scoped, _User):
         return [self.password.get_secret_value()]
 
 
+@dataclass(frozen=True, kw_only=True)
 class ApplicationCredential(_User):
     """An application credential: its id and secret, or its name, secret and owning user.
 
     Its scope is fixed when it is created, so it has no project fields and its token request no scope.
     """
 
-    secret: SecretStr
+    secret: SecretField = SecretField()
     id: str | None = None
     name: str | None = None
 
@@ -210,10 +216,11 @@ class ApplicationCredential(_User):
         return [self.secret.get_secret_value()]
 
 
+@dataclass(frozen=True, kw_only=True)
 class TokenCredentials(_Scoped):
     """An existing token, exchanged for a new one (usually to re-scope it to a project)."""
 
-    token: SecretStr
+    token: SecretField = SecretField()
 
     def identity_body(self) -> dict[str, Any]:
         token = self.token.get_secret_value()

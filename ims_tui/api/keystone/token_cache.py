@@ -26,9 +26,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from pydantic import SecretStr
-
 from ...private_files import write_private
+from ..secret_value import SecretValue
 from .catalog import AuthResult, parse_time
 from .credentials import Credentials, TokenCredentials
 
@@ -45,8 +44,8 @@ def cache_key(credentials: Credentials) -> dict[str, Any] | None:
         return None
     public = {
         name: value
-        for name, value in credentials.model_dump().items()
-        if value is not None and not isinstance(value, SecretStr)
+        for name, value in ((f.name, getattr(credentials, f.name)) for f in fields(credentials))
+        if value is not None and not isinstance(value, SecretValue)
     }
     return {"kind": type(credentials).__name__, **public}
 
