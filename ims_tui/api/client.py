@@ -7,7 +7,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterable, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl, quote, urlsplit
 
@@ -33,6 +33,7 @@ from .errors import (
 from .ims_calls import ImsCopyCalls, ImsJobCalls, ImsObsCalls, ImsTagCalls
 from .member_calls import MemberCalls
 from .messages import describe_body
+from .prefetch import PrefetchCalls, sent_tracer
 from .query import ListQuery
 from .request_log import RequestLog, logged_client, request_of
 
@@ -60,7 +61,9 @@ def normalize_endpoint(endpoint: str) -> str:
     return root
 
 
-class ImageClient(CloudImageCalls, ImsJobCalls, ImsCopyCalls, ImsObsCalls, ImsTagCalls, DataCalls, MemberCalls):
+class ImageClient(
+    PrefetchCalls, CloudImageCalls, ImsJobCalls, ImsCopyCalls, ImsObsCalls, ImsTagCalls, DataCalls, MemberCalls
+):
     """Every call of the image API the app makes; raises only ``ApiError`` subclasses."""
 
     def __init__(
@@ -87,8 +90,6 @@ class ImageClient(CloudImageCalls, ImsJobCalls, ImsCopyCalls, ImsObsCalls, ImsTa
         self.backoff = backoff
         self.request_count = 0
         self._features: ServerFeatures | None = None
-        self._prefetched: tuple[list[tuple[str, str]], asyncio.Future[ImagePage]] | None = None
-        self._prefetch_sent = asyncio.Event()
         base_headers = {"Accept": "application/json", "User-Agent": "ims-tui"}
         base_headers.update(headers or {})
         plain = self.endpoint.startswith("http://") and (auth_url is None or auth_url.startswith("http://"))
@@ -171,7 +172,7 @@ class ImageClient(CloudImageCalls, ImsJobCalls, ImsCopyCalls, ImsObsCalls, ImsTa
                     json=json_body,
                     content=content,
                     headers=headers,
-                    extensions={"trace": _tracer(sent)} if sent is not None else None,
+                    extensions={"trace": sent_tracer(sent)} if sent is not None else None,
                 )
             except httpx.HTTPError as exc:
                 failed = request_of(exc)
@@ -221,38 +222,6 @@ class ImageClient(CloudImageCalls, ImsJobCalls, ImsCopyCalls, ImsObsCalls, ImsTa
 
     # -- the calls --------------------------------------------------------------------------------------
 
-    def prefetch_page(self, query: ListQuery) -> None:
-        """Ask for the first page of ``query`` now, before anyone wants it (start-up: while Textual is imported).
-
-        Only the very next ``list_page`` may take it, and only if it asks for exactly that page; any other list
-        request drops it, so an early answer can never stand in for a later one.
-        """
-        self._drop_prefetched()
-        self._prefetch_sent = sent = asyncio.Event()
-        future = asyncio.ensure_future(self._list_page(query, sent=sent))
-        future.add_done_callback(lambda done: done.cancelled() or done.exception())  # its taker sees any error
-        self._prefetched = (query.to_params(), future)
-
-    async def prefetch_sent(self, timeout: float) -> None:
-        """Wait until the page ``prefetch_page`` asked for is on the wire (or already in, or failed), at most
-        ``timeout`` seconds: whatever the caller does next then runs while the server answers."""
-        if self._prefetched is None:
-            return
-        sent: asyncio.Future[Any] = asyncio.ensure_future(self._prefetch_sent.wait())
-        either: set[asyncio.Future[Any]] = {sent, self._prefetched[1]}
-        await asyncio.wait(either, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-        sent.cancel()
-
-    @property
-    def prefetched_page(self) -> asyncio.Future[ImagePage] | None:
-        """The page ``prefetch_page`` asked for, left for the next ``list_page`` (the first frame only looks)."""
-        return self._prefetched[1] if self._prefetched is not None else None
-
-    def _drop_prefetched(self) -> None:
-        prefetched, self._prefetched = self._prefetched, None
-        if prefetched is not None:
-            prefetched[1].cancel()
-
     async def list_page(
         self, query: ListQuery | None = None, *, next_link: str | None = None, marker: str | None = None
     ) -> ImagePage:
@@ -262,12 +231,9 @@ class ImageClient(CloudImageCalls, ImsJobCalls, ImsCopyCalls, ImsObsCalls, ImsTa
         Prefer ``query`` + ``marker`` to ``next_link``: Glance builds ``next`` from the request's parameters as a
         dict, so a repeated parameter (several ``tag``, several ``sort_key``) keeps only its last value there.
         """
-        prefetched, self._prefetched = self._prefetched, None
-        if prefetched is not None:
-            params, future = prefetched
-            if next_link is None and marker is None and params == (query or ListQuery()).to_params():
-                return await future
-            future.cancel()
+        early = self._take_prefetched(query, exact=next_link is None and marker is None)
+        if early is not None:
+            return await early
         return await self._list_page(query, next_link=next_link, marker=marker)
 
     async def _list_page(
@@ -452,16 +418,6 @@ def _is_stale_marker(exc: ApiError, marker: str) -> bool:
         return False
     message = exc.message.lower()
     return marker.lower() in message or (exc.status == 400 and "marker" in message)
-
-
-def _tracer(sent: asyncio.Event) -> Callable[[str, dict[str, Any]], Awaitable[None]]:
-    """httpcore's trace hook for one request: sets ``sent`` when the answer starts to be awaited."""
-
-    async def trace(event: str, info: dict[str, Any]) -> None:
-        if event.endswith("receive_response_headers.started"):
-            sent.set()
-
-    return trace
 
 
 # The models are pydantic's (~50 ms to import): the first request is sent before they are needed, and they load
