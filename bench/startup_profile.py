@@ -43,7 +43,7 @@ STAGES = (
     ("import_cli", "import ims_tui.cli", "python_ready", "cli_imported"),
     (
         "config_import",
-        "import ims_tui.config (pydantic settings)",
+        "import ims_tui.config (no pydantic unless a config file is read)",
         "import ims_tui.config start",
         "import ims_tui.config end",
     ),
@@ -55,7 +55,12 @@ STAGES = (
     ("early", "config read to connect started (the head start, before Textual)", "resolve_end", "early_start"),
     ("connect", "connect: build the HTTP client (no auth: noauth)", "connect_start", "connect_end"),
     ("to_request", "connected to first list request sent", "connect_end", "request_start"),
-    ("request", "first list request on the wire (GET /v2/images?limit=48)", "request_start", "request_end"),
+    (
+        "request",
+        "first list request, sent to answered (GET /v2/images?limit=48; the page models load meanwhile)",
+        "request_start",
+        "request_end",
+    ),
     ("app_asks", "main screen asks for the first page (takes the early answer)", "list_start", "list_end"),
     ("page_to_row", "first page in to first row visible (the first frame draws it)", "request_end", "first_row"),
     ("first_frame", "fork to first frame (the shell painted)", "fork", "first_frame"),
