@@ -134,6 +134,18 @@ def test_the_rows_come_before_textual_and_keys_typed_over_them_reach_the_app(tmp
             os.close(kept)
 
 
+def test_moves_typed_over_the_first_frame_are_made_once_the_app_has_the_rows(tmp_path: Path) -> None:
+    """The user sees rows before Textual is up and presses j: the app's table is still empty then, so the moves
+    wait for its first page instead of being lost on an empty list."""
+    with PtyProgram([IMS_TUI, "--demo"], _env(tmp_path)).start() as program:
+        assert program.wait_for_text("debian-11-generic-arm64", 30) is not None
+        mark = len(program.output)
+        program.send(b"jjj\r")  # down three rows, open the detail: the fourth row is EulerOS 2.9
+        assert program.wait_for_text(r"name\s+EulerOS 2\.9 64bit", 30, since=mark) is not None
+        program.send(b"\x1b")
+        program.quit()
+
+
 def test_a_wide_terminal_waits_for_textual(tmp_path: Path) -> None:
     """From 100 columns the detail pane shares the screen: its width is Textual's to lay out, so no early rows."""
     with PtyProgram([IMS_TUI, "--demo"], _env(tmp_path), cols=120, rows=30).start() as program:

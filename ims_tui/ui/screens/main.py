@@ -244,6 +244,7 @@ class MainScreen(
         else:
             self.query_one(HeaderBar).show(link=LinkState(failed=True))
             self.table.set_empty_text(self._failed("could not connect", message.error))
+        self.table.release_held()
         self._update_status()
 
     def _ask_versions(self) -> None:
@@ -289,6 +290,7 @@ class MainScreen(
                 self._show(self.view.appended(message.rows))
             self._prune_marks()
             self._update_status()
+        table.release_held()
         table.check_near_end()
 
     def on_main_screen_page_failed(self, message: PageLoader.PageFailed) -> None:
@@ -302,6 +304,7 @@ class MainScreen(
         else:
             self.post_message(ErrorReported(ErrorReport("could not load the next page of images", message.error)))
         self.table.set_loading(False)
+        self.table.release_held()
         self._update_status()
 
     @on(ImageTable.NearEnd)

@@ -124,6 +124,9 @@ class ImageTable(ScrollView, can_focus=True):
         self._styles_ready = False
         self._style_map: dict[str, Style] = {}
         self.last_highlighted: ImageRow | None = None
+        # Moves typed over the first frame (rows drawn before Textual was up) come before this table has rows:
+        # they wait for the first page, then are made in order; None once it has landed (release_held).
+        self._held: list[Callable[[], None]] | None = []
 
     @property
     def rows(self) -> Sequence[ImageRow]:
@@ -293,30 +296,52 @@ class ImageTable(ScrollView, can_focus=True):
             return
         self.scroll_to(y=target, animate=False, immediate=True)
 
+    def release_held(self) -> None:
+        """The first page has landed (or failed): make the moves typed before it, if there are rows to move on."""
+        held, self._held = self._held, None
+        for move in held or () if self._rows else ():
+            move()
+
+    def _holding(self, move: Callable[[], None]) -> bool:
+        if self._held is None or self._rows:
+            return False
+        self._held.append(move)
+        return True
+
     def action_cursor_down(self) -> None:
-        self.move_to(self.cursor + 1)
+        if not self._holding(self.action_cursor_down):
+            self.move_to(self.cursor + 1)
 
     def action_cursor_up(self) -> None:
-        self.move_to(self.cursor - 1)
+        if not self._holding(self.action_cursor_up):
+            self.move_to(self.cursor - 1)
 
     def action_page_down(self) -> None:
+        if self._holding(self.action_page_down):
+            return
         page = self._page
         target = min(self.cursor + page, len(self._rows) - 1)
         self.scroll_to(y=min(int(self.scroll_y) + page, self.max_scroll_y), animate=False, immediate=True)
         self.move_to(target)
 
     def action_page_up(self) -> None:
+        if self._holding(self.action_page_up):
+            return
         page = self._page
         self.scroll_to(y=max(int(self.scroll_y) - page, 0), animate=False, immediate=True)
         self.move_to(self.cursor - page)
 
     def action_first(self) -> None:
-        self.move_to(0)
+        if not self._holding(self.action_first):
+            self.move_to(0)
 
     def action_last(self) -> None:
-        self.move_to(len(self._rows) - 1)
+        if not self._holding(self.action_last):
+            self.move_to(len(self._rows) - 1)
 
     def action_select(self) -> None:
+        if self._holding(self.action_select):
+            return
         row = self.current
         if row is not None:
             self.post_message(self.Selected(self, row))
