@@ -20,35 +20,29 @@ if TYPE_CHECKING:
 class PrefetchCalls:
     """Mixed into ``ImageClient``: ``prefetch_page`` and what takes, waits for or drops its answer."""
 
-    _prefetched: tuple[list[tuple[str, str]], asyncio.Future[ImagePage]] | None = None
-    _prefetch_sent: asyncio.Event | None = None
+    # The query's parameters, the answer on its way, and whether its request is sent yet.
+    _prefetched: tuple[list[tuple[str, str]], asyncio.Future[ImagePage], asyncio.Event] | None = None
 
-    if TYPE_CHECKING:
+    if TYPE_CHECKING:  # ImageClient's; only what prefetching uses of it
 
-        async def _list_page(
-            self,
-            query: ListQuery | None = None,
-            *,
-            next_link: str | None = None,
-            marker: str | None = None,
-            sent: asyncio.Event | None = None,
-        ) -> ImagePage: ...
+        async def _list_page(self, query: ListQuery | None, *, sent: asyncio.Event | None) -> ImagePage: ...
 
     def prefetch_page(self, query: ListQuery) -> None:
         """Ask for the first page of ``query`` now (start-up: while Textual is imported)."""
         self._drop_prefetched()
-        self._prefetch_sent = sent = asyncio.Event()
+        sent = asyncio.Event()
         future = asyncio.ensure_future(self._list_page(query, sent=sent))
         future.add_done_callback(lambda done: done.cancelled() or done.exception())  # its taker sees any error
-        self._prefetched = (query.to_params(), future)
+        self._prefetched = (query.to_params(), future, sent)
 
     async def prefetch_sent(self, timeout: float) -> None:
         """Wait until the page ``prefetch_page`` asked for is on the wire (or already in, or failed), at most
         ``timeout`` seconds: whatever the caller does next then runs while the server answers."""
-        if self._prefetched is None or self._prefetch_sent is None:
+        if self._prefetched is None:
             return
-        sent: asyncio.Future[Any] = asyncio.ensure_future(self._prefetch_sent.wait())
-        either: set[asyncio.Future[Any]] = {sent, self._prefetched[1]}
+        _, page, request_sent = self._prefetched
+        sent: asyncio.Future[Any] = asyncio.ensure_future(request_sent.wait())
+        either: set[asyncio.Future[Any]] = {sent, page}
         await asyncio.wait(either, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
         sent.cancel()
 
@@ -63,16 +57,14 @@ class PrefetchCalls:
         prefetched, self._prefetched = self._prefetched, None
         if prefetched is None:
             return None
-        params, future = prefetched
+        params, future, _ = prefetched
         if exact and params == (query or ListQuery()).to_params():
             return future
         future.cancel()
         return None
 
     def _drop_prefetched(self) -> None:
-        prefetched, self._prefetched = self._prefetched, None
-        if prefetched is not None:
-            prefetched[1].cancel()
+        self._take_prefetched(None, exact=False)
 
 
 def sent_tracer(sent: asyncio.Event) -> Callable[[str, dict[str, Any]], Awaitable[None]]:

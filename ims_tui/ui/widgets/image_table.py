@@ -299,8 +299,9 @@ class ImageTable(ScrollView, can_focus=True):
     def release_held(self) -> None:
         """The first page has landed (or failed): make the moves typed before it, if there are rows to move on."""
         held, self._held = self._held, None
-        for move in held or () if self._rows else ():
-            move()
+        if held and self._rows:
+            for move in held:
+                move()
 
     def _holding(self, move: Callable[[], None]) -> bool:
         if self._held is None or self._rows:
